@@ -1,0 +1,1 @@
+//! Procedural macros of `logto-guard`; use them through `logto_guard::requires`.

@@ -1,0 +1,60 @@
+//! Reading the bearer token from `Authorization` headers (RFC 6750 §2.1), framework-free.
+
+use crate::error::AuthError;
+
+/// The bearer token of a request, given every value of its `Authorization` header.
+///
+/// The scheme is case-insensitive (RFC 9110 §11.1); one or more spaces may follow it. Another
+/// scheme counts as no credentials (401 without an error code, RFC 6750 §3.1); two headers, an
+/// empty token, two tokens or characters outside RFC 6750's `b64token` are malformed (400).
+///
+/// ```
+/// use logto_guard::{AuthError, bearer_token};
+///
+/// assert_eq!(bearer_token(["Bearer abc.def.ghi"]), Ok("abc.def.ghi"));
+/// assert_eq!(bearer_token(["bearer  abc"]), Ok("abc"));
+/// assert_eq!(bearer_token(["Basic dXNlcjpwYXNz"]), Err(AuthError::MissingCredentials));
+/// assert_eq!(bearer_token(Vec::<&str>::new()), Err(AuthError::MissingCredentials));
+/// assert_eq!(bearer_token(["Bearer a", "Bearer b"]).unwrap_err().status(), 400);
+/// assert_eq!(bearer_token(["Bearer a b"]).unwrap_err().status(), 400);
+/// ```
+pub fn bearer_token<'a>(
+    authorization: impl IntoIterator<Item = &'a str>,
+) -> Result<&'a str, AuthError> {
+    let mut values = authorization.into_iter();
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Err(AuthError::MissingCredentials),
+        (Some(_), Some(_)) => {
+            return Err(AuthError::MalformedCredentials(
+                "more than one Authorization header",
+            ));
+        }
+        (Some(value), None) => value.trim_matches([' ', '\t']),
+    };
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::MissingCredentials);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Err(AuthError::MalformedCredentials("empty bearer token"));
+    }
+    if token.contains([' ', '\t']) {
+        return Err(AuthError::MalformedCredentials("more than one bearer token"));
+    }
+    if !is_b64token(token) {
+        return Err(AuthError::MalformedCredentials(
+            "bearer token has characters RFC 6750 does not allow",
+        ));
+    }
+    Ok(token)
+}
+
+/// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750 §2.1).
+fn is_b64token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}

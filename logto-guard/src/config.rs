@@ -1,0 +1,376 @@
+//! Where the keys and the issuer are, and the knobs of validation.
+
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+use url::Url;
+use serde::{Deserialize, Serialize};
+
+/// Every algorithm a Logto tenant can sign with and this crate verifies, each only with a key of
+/// its family. `none` and HMAC are never accepted.
+pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = &[
+    Algorithm::ES384,
+    Algorithm::ES256,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::EdDSA,
+];
+
+/// How to find and trust a Logto tenant, and the knobs of validation.
+///
+/// Deserializes from the `logto` table of Rocket's config (durations in seconds, fractions
+/// allowed); in code, start from [`Config::new`]. Checked by [`Config::check`], which the
+/// validator and the fairing call, so a bad value fails at start-up with a message that says
+/// what to fix.
+///
+/// ```
+/// use std::time::Duration;
+/// use logto_guard::Config;
+///
+/// let config = Config::new("https://my-tenant.logto.app")
+///     .resource("https://api.example.com")
+///     .leeway(Duration::from_secs(30));
+/// config.check()?;
+/// assert_eq!(config.issuer_url().as_deref(), Some("https://my-tenant.logto.app/oidc"));
+/// assert_eq!(
+///     config.jwks_url().as_deref(),
+///     Some("https://my-tenant.logto.app/oidc/jwks")
+/// );
+/// # Ok::<(), logto_guard::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The Logto endpoint, `https://<tenant>.logto.app` or your self-hosted URL. Implies
+    /// issuer `<endpoint>/oidc` and key set `<endpoint>/oidc/jwks`.
+    pub endpoint: Option<String>,
+    /// An explicit issuer, instead of `endpoint`.
+    pub issuer: Option<String>,
+    /// An explicit JWK Set URI; with `issuer` and without this, it is discovered from
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub jwks_uri: Option<String>,
+    /// The API resource indicators a plain `AccessToken` guard accepts as audience. Routes
+    /// declared with `#[requires(resource = ...)]` add theirs automatically.
+    pub resources: Vec<String>,
+    /// The `realm` of `WWW-Authenticate` challenges. Default `"api"`.
+    pub realm: String,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s.
+    #[serde(with = "seconds")]
+    pub leeway: Duration,
+    /// How long a fetched key set is used before it is refreshed in the background. Default 10 min.
+    #[serde(with = "seconds")]
+    pub keys_max_age: Duration,
+    /// At most one refetch for an unknown `kid` per this window. Default 30 s.
+    #[serde(with = "seconds")]
+    pub unknown_kid_cooldown: Duration,
+    /// After a failed fetch, no new fetch before this; clients get 503 with `Retry-After`
+    /// meanwhile if no keys were ever fetched. Default 5 s.
+    #[serde(with = "seconds")]
+    pub failed_fetch_backoff: Duration,
+    /// Timeout of one key-set or discovery request. Default 5 s.
+    #[serde(with = "seconds")]
+    pub fetch_timeout: Duration,
+    /// The largest key-set or discovery body accepted. Default 256 KiB.
+    pub max_jwks_bytes: usize,
+    /// Require header `typ` to be `at+jwt` (RFC 9068). Default `true`.
+    pub require_typ: bool,
+    /// The accepted header algorithms. Default: [`ASYMMETRIC_ALGORITHMS`].
+    pub algorithms: Vec<Algorithm>,
+    /// Allow `http://` to a host that is not loopback. Default `false`.
+    pub allow_insecure_http: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            issuer: None,
+            jwks_uri: None,
+            resources: Vec::new(),
+            realm: "api".to_owned(),
+            leeway: Duration::from_secs(60),
+            keys_max_age: Duration::from_secs(600),
+            unknown_kid_cooldown: Duration::from_secs(30),
+            failed_fetch_backoff: Duration::from_secs(5),
+            fetch_timeout: Duration::from_secs(5),
+            max_jwks_bytes: 256 * 1024,
+            require_typ: true,
+            algorithms: ASYMMETRIC_ALGORITHMS.to_vec(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+/// A configuration that cannot work, with what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Neither `endpoint` nor `issuer` is set.
+    #[error(
+        "no Logto endpoint configured: set `endpoint` to your Logto URL (e.g. \
+         https://<tenant>.logto.app), with `LOGTO_ENDPOINT` or the `logto` table of Rocket.toml"
+    )]
+    MissingEndpoint,
+    /// Both `endpoint` and `issuer` are set.
+    #[error("set either `endpoint` or `issuer`, not both")]
+    EndpointAndIssuer,
+    /// A URL that is not absolute `http(s)://`.
+    #[error("`{field}` must be an absolute http(s) URL such as https://<tenant>.logto.app")]
+    InvalidUrl {
+        /// The config field.
+        field: &'static str,
+    },
+    /// A URL with a query or fragment, which an issuer cannot have.
+    #[error("`{field}` must not have a query or a fragment")]
+    UrlWithQuery {
+        /// The config field.
+        field: &'static str,
+    },
+    /// `http://` to a non-loopback host.
+    #[error(
+        "`{field}` uses plain http:// to a host that is not loopback; use https://, or set \
+         `allow_insecure_http = true` if you really mean it"
+    )]
+    InsecureHttp {
+        /// The config field.
+        field: &'static str,
+    },
+    /// A duration that must be positive is zero.
+    #[error("`{field}` must be greater than zero")]
+    Zero {
+        /// The config field.
+        field: &'static str,
+    },
+    /// `algorithms` is empty or lists an algorithm that is never safe here.
+    #[error(
+        "`algorithms` must list only asymmetric algorithms (ES256, ES384, RS256, RS384, RS512, \
+         PS256, PS384, PS512, EdDSA) and at least one"
+    )]
+    InvalidAlgorithms,
+    /// A resource indicator that is not an absolute URI without fragment (RFC 8707).
+    #[error("resource `{0}` must be an absolute URI without a fragment (RFC 8707)")]
+    InvalidResource(String),
+}
+
+impl Config {
+    /// A config for the Logto at `endpoint` (`https://<tenant>.logto.app` or self-hosted).
+    #[must_use]
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            endpoint: Some(endpoint.into()),
+            ..Self::default()
+        }
+    }
+
+    /// A config for an explicit issuer; the key set is discovered unless
+    /// [`jwks_uri`](Self::jwks_uri) is set.
+    #[must_use]
+    pub fn with_issuer(issuer: impl Into<String>) -> Self {
+        Self {
+            issuer: Some(issuer.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Sets an explicit JWK Set URI.
+    #[must_use]
+    pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
+        self.jwks_uri = Some(uri.into());
+        self
+    }
+
+    /// Adds a resource indicator that a plain `AccessToken` guard accepts.
+    #[must_use]
+    pub fn resource(mut self, indicator: impl Into<String>) -> Self {
+        self.resources.push(indicator.into());
+        self
+    }
+
+    /// Sets the tolerated clock skew.
+    #[must_use]
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// Sets how long a key set is used before a background refresh.
+    #[must_use]
+    pub fn keys_max_age(mut self, max_age: Duration) -> Self {
+        self.keys_max_age = max_age;
+        self
+    }
+
+    /// Sets the window that allows one unknown-`kid` refetch.
+    #[must_use]
+    pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
+        self.unknown_kid_cooldown = cooldown;
+        self
+    }
+
+    /// Sets the pause after a failed fetch.
+    #[must_use]
+    pub fn failed_fetch_backoff(mut self, backoff: Duration) -> Self {
+        self.failed_fetch_backoff = backoff;
+        self
+    }
+
+    /// Sets the timeout of one fetch.
+    #[must_use]
+    pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest accepted key-set body.
+    #[must_use]
+    pub fn max_jwks_bytes(mut self, bytes: usize) -> Self {
+        self.max_jwks_bytes = bytes;
+        self
+    }
+
+    /// Whether header `typ` must be `at+jwt`.
+    #[must_use]
+    pub fn require_typ(mut self, require: bool) -> Self {
+        self.require_typ = require;
+        self
+    }
+
+    /// Sets the accepted header algorithms.
+    #[must_use]
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Allows `http://` to hosts that are not loopback.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the `realm` of challenges.
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// The issuer tokens must carry: `<endpoint>/oidc`, or the explicit issuer.
+    #[must_use]
+    pub fn issuer_url(&self) -> Option<String> {
+        match (&self.endpoint, &self.issuer) {
+            (Some(endpoint), _) => Some(format!("{}/oidc", endpoint.trim_end_matches('/'))),
+            (None, issuer) => issuer.clone(),
+        }
+    }
+
+    /// The key set's URL when known without discovery.
+    #[must_use]
+    pub fn jwks_url(&self) -> Option<String> {
+        match (&self.jwks_uri, &self.endpoint) {
+            (Some(uri), _) => Some(uri.clone()),
+            (None, Some(_)) => self.issuer_url().map(|issuer| format!("{issuer}/jwks")),
+            (None, None) => None,
+        }
+    }
+
+    /// Checks that this config can work; the error says what to fix.
+    ///
+    /// ```
+    /// use logto_guard::{Config, ConfigError};
+    ///
+    /// let err = Config::new("http://logto.internal").check().unwrap_err();
+    /// assert_eq!(err, ConfigError::InsecureHttp { field: "endpoint" });
+    /// assert!(Config::new("http://127.0.0.1:3001").check().is_ok());
+    /// ```
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match (&self.endpoint, &self.issuer) {
+            (None, None) => return Err(ConfigError::MissingEndpoint),
+            (Some(_), Some(_)) => return Err(ConfigError::EndpointAndIssuer),
+            (Some(endpoint), None) => self.check_url("endpoint", endpoint)?,
+            (None, Some(issuer)) => self.check_url("issuer", issuer)?,
+        }
+        if let Some(uri) = &self.jwks_uri {
+            self.check_url("jwks_uri", uri)?;
+        }
+        for (field, value) in [
+            ("fetch_timeout", self.fetch_timeout),
+            ("keys_max_age", self.keys_max_age),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::Zero { field });
+            }
+        }
+        if self.max_jwks_bytes == 0 {
+            return Err(ConfigError::Zero {
+                field: "max_jwks_bytes",
+            });
+        }
+        if self.algorithms.is_empty()
+            || self
+                .algorithms
+                .iter()
+                .any(|alg| !ASYMMETRIC_ALGORITHMS.contains(alg))
+        {
+            return Err(ConfigError::InvalidAlgorithms);
+        }
+        if let Some(bad) = self
+            .resources
+            .iter()
+            .find(|resource| !is_resource_indicator(resource))
+        {
+            return Err(ConfigError::InvalidResource(bad.clone()));
+        }
+        Ok(())
+    }
+
+    fn check_url(&self, field: &'static str, value: &str) -> Result<(), ConfigError> {
+        let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field })?;
+        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+            return Err(ConfigError::InvalidUrl { field });
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(ConfigError::UrlWithQuery { field });
+        }
+        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
+            return Err(ConfigError::InsecureHttp { field });
+        }
+        Ok(())
+    }
+}
+
+/// Whether `value` is an absolute URI without a fragment, as RFC 8707 §2 requires of a resource.
+pub(crate) fn is_resource_indicator(value: &str) -> bool {
+    Url::parse(value).is_ok_and(|url| url.fragment().is_none() && value.find('#').is_none())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Durations as (fractional) seconds, the way people write them in Rocket.toml.
+mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub(super) fn serialize<S: Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(value.as_secs_f64())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs)
+            .map_err(|_| D::Error::custom("expected a non-negative number of seconds"))
+    }
+}

@@ -1,0 +1,196 @@
+//! Why a request was refused, and what that means over HTTP (RFC 6750 §3).
+
+use std::time::Duration;
+
+/// A rejected request: every row of the error table, with its RFC 6750 meaning.
+///
+/// Descriptions ([`Display`](std::fmt::Display)) name the failed check and never contain the
+/// token, a key or a claim value, so they are safe to send to the client and to log.
+///
+/// ```
+/// use logto_guard::AuthError;
+///
+/// let err = AuthError::Expired;
+/// assert_eq!(err.status(), 401);
+/// assert_eq!(err.code(), Some("invalid_token"));
+/// assert_eq!(err.to_string(), "token expired");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// No `Authorization` header, or one with another scheme such as `Basic` (RFC 6750 §3.1).
+    #[error("bearer token required")]
+    MissingCredentials,
+    /// The `Authorization` header is present but is not one well-formed Bearer credential.
+    #[error("malformed Authorization header: {0}")]
+    MalformedCredentials(&'static str),
+    /// The token is not a compact JWS.
+    #[error(
+        "token is not a JWT; Logto issues an opaque access token when the client does not \
+         request a `resource`, so ask for a token with `resource` set to this API's indicator"
+    )]
+    NotAJwt,
+    /// The token is JWT-shaped, but a part of it cannot be decoded.
+    #[error("malformed token: {0}")]
+    MalformedToken(&'static str),
+    /// The header names an algorithm that is never accepted (`none`, HMAC, unknown) or that
+    /// the configuration does not allow.
+    #[error("token algorithm not accepted")]
+    AlgorithmNotAllowed,
+    /// The header `typ` is not `at+jwt` (RFC 9068 §2.1).
+    #[error("token type must be at+jwt")]
+    WrongType,
+    /// The header lists a critical extension this validator does not understand (RFC 7515 §4.1.11).
+    #[error("token header has unsupported critical extensions")]
+    UnsupportedCritical,
+    /// No key in the issuer's key set has the token's `kid`, even after a refresh.
+    #[error("token signed by an unknown key")]
+    UnknownKey,
+    /// The token has no `kid` and more than one key could have signed it.
+    #[error("token has no kid and several keys match its algorithm")]
+    AmbiguousKey,
+    /// The header `alg` does not belong to the family of the key named by `kid`.
+    #[error("token algorithm does not match its key")]
+    AlgorithmKeyMismatch,
+    /// The signature does not verify.
+    #[error("invalid token signature")]
+    InvalidSignature,
+    /// A claim the validator needs is missing.
+    #[error("token has no `{0}` claim")]
+    MissingClaim(&'static str),
+    /// A claim has the wrong JSON type or an impossible value.
+    #[error("token claim `{claim}` must be {expected}")]
+    InvalidClaim {
+        /// The claim's name.
+        claim: &'static str,
+        /// What it must be, e.g. "an integer NumericDate".
+        expected: &'static str,
+    },
+    /// `iss` is not the configured issuer.
+    #[error("issuer mismatch")]
+    IssuerMismatch,
+    /// `aud` does not contain the resource this API expects.
+    #[error("audience mismatch: this API expects a token for {expected}")]
+    AudienceMismatch {
+        /// The resource indicator(s) expected, space-separated.
+        expected: String,
+    },
+    /// `exp` is in the past (beyond the leeway).
+    #[error("token expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// A valid token that lacks a scope the route requires.
+    #[error("{}", insufficient_scope_description(required, *any))]
+    InsufficientScope {
+        /// The scopes the route requires, space-separated as in the `scope` challenge attribute.
+        required: String,
+        /// `true` when any one of `required` suffices, `false` when all are needed.
+        any: bool,
+    },
+    /// The issuer's keys have never been fetched and fetching them failed.
+    #[error("signing keys unavailable; retry later")]
+    KeysUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+    },
+    /// The server is misconfigured: the guard runs without the fairing.
+    #[error("authorization is not configured on this server")]
+    NotConfigured,
+}
+
+fn insufficient_scope_description(required: &str, any: bool) -> String {
+    if any {
+        format!("token lacks a required scope: one of {required}")
+    } else {
+        format!("token lacks a required scope: {required}")
+    }
+}
+
+impl AuthError {
+    /// The HTTP status this rejection answers with.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::MalformedCredentials(_) => 400,
+            Self::InsufficientScope { .. } => 403,
+            Self::KeysUnavailable { .. } => 503,
+            Self::NotConfigured => 500,
+            _ => 401,
+        }
+    }
+
+    /// The RFC 6750 `error` code, or `None` where the table has none (no credentials, 503, 500).
+    #[must_use]
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingCredentials | Self::KeysUnavailable { .. } | Self::NotConfigured => None,
+            Self::MalformedCredentials(_) => Some("invalid_request"),
+            Self::InsufficientScope { .. } => Some("insufficient_scope"),
+            _ => Some("invalid_token"),
+        }
+    }
+
+    /// The `scope` attribute of the challenge: the scopes the route needs, for 403 only.
+    #[must_use]
+    pub fn required_scope(&self) -> Option<&str> {
+        match self {
+            Self::InsufficientScope { required, .. } if !required.is_empty() => Some(required),
+            _ => None,
+        }
+    }
+
+    /// How long to wait before retrying, for 503 only.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::KeysUnavailable { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    /// The `WWW-Authenticate` value for this rejection (RFC 6750 §3), or `None` for the 500.
+    ///
+    /// ```
+    /// use logto_guard::AuthError;
+    ///
+    /// assert_eq!(
+    ///     AuthError::MissingCredentials.challenge("api").as_deref(),
+    ///     Some(r#"Bearer realm="api""#)
+    /// );
+    /// assert_eq!(
+    ///     AuthError::Expired.challenge("api").as_deref(),
+    ///     Some(r#"Bearer realm="api", error="invalid_token", error_description="token expired""#)
+    /// );
+    /// ```
+    #[must_use]
+    pub fn challenge(&self, realm: &str) -> Option<String> {
+        if matches!(self, Self::NotConfigured) {
+            return None;
+        }
+        let mut value = format!("Bearer realm=\"{}\"", quoted_string_content(realm));
+        if let Some(code) = self.code() {
+            value.push_str(&format!(
+                ", error=\"{code}\", error_description=\"{}\"",
+                quoted_string_content(&self.to_string())
+            ));
+        }
+        if let Some(scope) = self.required_scope() {
+            value.push_str(&format!(", scope=\"{}\"", quoted_string_content(scope)));
+        }
+        Some(value)
+    }
+}
+
+/// Makes `text` safe inside an RFC 9110 quoted-string: RFC 6750 §3 limits `error_description`
+/// to printable ASCII without `"` and `\`, so those are replaced rather than escaped.
+fn quoted_string_content(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}

@@ -1,0 +1,166 @@
+//! The fairing: configuration at ignite, key warm-up at liftoff, rejections rendered on response.
+
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::ContentType;
+use rocket::{Build, Orbit, Request, Response, Rocket};
+
+use crate::config::Config;
+use crate::error::AuthError;
+use crate::validate::Validator;
+
+/// Renders the body of a rejection; see [`LogtoGuard::error_body`].
+pub type ErrorBody = fn(&AuthError) -> (ContentType, String);
+
+/// The Rocket fairing: attach it once and every `AccessToken`, `Option<AccessToken>` and
+/// `Authorized<R>` guard works, with RFC 6750 error responses.
+///
+/// Configuration comes from the `logto` table of Rocket's figment, with the plain
+/// `LOGTO_ENDPOINT` environment variable as an override:
+///
+/// ```toml
+/// [default.logto]
+/// endpoint = "https://my-tenant.logto.app"
+/// resources = ["https://api.example.com"]
+/// ```
+///
+/// ```
+/// use logto_guard::LogtoGuard;
+///
+/// let rocket = rocket::build().attach(LogtoGuard::fairing());
+/// ```
+///
+/// An invalid configuration aborts ignite with a message that says what to fix. At liftoff
+/// the key set is fetched; if Logto is unreachable then, a warning is logged and the app
+/// serves anyway (requests get 503 until the keys can be fetched).
+#[derive(Clone)]
+pub struct LogtoGuard {
+    config: Option<Config>,
+    error_body: ErrorBody,
+}
+
+/// What the fairing manages; the guards find it in Rocket's state.
+pub(crate) struct GuardState {
+    pub(crate) validator: Validator,
+    pub(crate) error_body: ErrorBody,
+}
+
+impl LogtoGuard {
+    /// Reads the config from Rocket's figment (`logto` table) and `LOGTO_ENDPOINT`.
+    #[must_use]
+    pub fn fairing() -> Self {
+        Self {
+            config: None,
+            error_body: json_error_body,
+        }
+    }
+
+    /// Uses `config` as it is, ignoring the figment and the environment.
+    #[must_use]
+    pub fn with_config(config: Config) -> Self {
+        Self {
+            config: Some(config),
+            error_body: json_error_body,
+        }
+    }
+
+    /// Renders rejection bodies with `render` instead of the default
+    /// `{"error": ..., "error_description": ...}`; status and headers stay as RFC 6750 says.
+    ///
+    /// ```
+    /// use logto_guard::{AuthError, LogtoGuard};
+    /// use rocket::http::ContentType;
+    ///
+    /// fn plain(err: &AuthError) -> (ContentType, String) {
+    ///     (ContentType::Plain, err.to_string())
+    /// }
+    ///
+    /// let fairing = LogtoGuard::fairing().error_body(plain);
+    /// ```
+    #[must_use]
+    pub fn error_body(mut self, render: ErrorBody) -> Self {
+        self.error_body = render;
+        self
+    }
+
+    fn resolve_config(&self, rocket: &Rocket<Build>) -> Result<Config, String> {
+        if let Some(config) = &self.config {
+            return Ok(config.clone());
+        }
+        let figment = rocket.figment();
+        let mut config = if figment.find_value("logto").is_ok() {
+            figment
+                .extract_inner::<Config>("logto")
+                .map_err(|e| format!("invalid `logto` config: {e}"))?
+        } else {
+            Config::default()
+        };
+        if let Some(endpoint) = std::env::var("LOGTO_ENDPOINT")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
+            config.endpoint = Some(endpoint.trim().to_owned());
+            config.issuer = None;
+        }
+        Ok(config)
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for LogtoGuard {
+    fn info(&self) -> Info {
+        Info {
+            name: "logto-guard",
+            kind: Kind::Ignite | Kind::Liftoff | Kind::Response,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let validator = match self
+            .resolve_config(&rocket)
+            .and_then(|config| Validator::new(config).map_err(|e| e.to_string()))
+        {
+            Ok(validator) => validator,
+            Err(message) => {
+                rocket::error!("logto-guard: {message}");
+                return Err(rocket);
+            }
+        };
+        rocket::info!(
+            "logto-guard: trusting issuer {} for resources {:?}",
+            validator.issuer(),
+            validator.resources()
+        );
+        Ok(rocket.manage(GuardState {
+            validator,
+            error_body: self.error_body,
+        }))
+    }
+
+    async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
+        let Some(state) = rocket.state::<GuardState>() else {
+            return;
+        };
+        if let Err(error) = state.validator.warm_up().await {
+            rocket::warn!(
+                "logto-guard: could not fetch the signing keys of {} ({error}); serving anyway, \
+                 protected routes answer 503 until the keys can be fetched",
+                state.validator.issuer()
+            );
+        }
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        if let Some(state) = request.rocket().state::<GuardState>() {
+            super::response::render_rejection(state, request, response);
+        }
+    }
+}
+
+/// The default body: `{"error": ..., "error_description": ...}`.
+fn json_error_body(error: &AuthError) -> (ContentType, String) {
+    let body = serde_json::json!({
+        "error": error.code(),
+        "error_description": error.to_string(),
+    });
+    (ContentType::JSON, body.to_string())
+}

@@ -1,0 +1,625 @@
+//! A test issuer for your own tests: real keys, a real JWKS and discovery server on
+//! `127.0.0.1`, and a builder that mints Logto-shaped access tokens.
+//!
+//! ```
+//! use logto_guard::testing::TestIssuer;
+//! use logto_guard::Validator;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let issuer = TestIssuer::start().await;
+//! let validator = Validator::new(issuer.config()).unwrap();
+//!
+//! let token = issuer.token().scopes(["read:orders"]).sign();
+//! let verified = validator.validate(&token).await.unwrap();
+//! assert!(verified.scopes().contains("read:orders"));
+//!
+//! let expired = issuer.token().expires_at(1_000).sign();
+//! assert!(validator.validate(&expired).await.is_err());
+//! # }
+//! ```
+//!
+//! With Rocket, point the fairing at it and use `rocket::local`:
+//!
+//! ```
+//! use logto_guard::testing::TestIssuer;
+//! use logto_guard::{AccessToken, LogtoGuard};
+//! use rocket::http::{Header, Status};
+//! use rocket::local::asynchronous::Client;
+//!
+//! #[rocket::get("/me")]
+//! fn me(token: AccessToken) -> String {
+//!     token.subject().unwrap_or_default().to_owned()
+//! }
+//!
+//! # #[rocket::async_test]
+//! # async fn main() {
+//! let issuer = TestIssuer::start().await;
+//! let rocket = rocket::build()
+//!     .attach(LogtoGuard::with_config(issuer.config()))
+//!     .mount("/", rocket::routes![me]);
+//! let client = Client::tracked(rocket).await.unwrap();
+//!
+//! let token = issuer.token().subject("user-1").sign();
+//! let response = client
+//!     .get("/me")
+//!     .header(Header::new("Authorization", format!("Bearer {token}")))
+//!     .dispatch()
+//!     .await;
+//! assert_eq!(response.status(), Status::Ok);
+//! assert_eq!(response.into_string().await.as_deref(), Some("user-1"));
+//!
+//! let response = client.get("/me").dispatch().await;
+//! assert_eq!(response.status(), Status::Unauthorized);
+//! # }
+//! ```
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_lc_rs::encoding::AsDer as _;
+use aws_lc_rs::signature::{self, KeyPair as _};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, EncodingKey};
+use serde_json::{Map, Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::config::Config;
+use crate::{lock, unix_now};
+
+/// The resource indicator test tokens are for unless told otherwise.
+pub const DEFAULT_RESOURCE: &str = "https://api.example.com";
+
+/// A signing key pair made for tests.
+#[derive(Clone)]
+pub struct TestKey {
+    kid: String,
+    algorithm: Algorithm,
+    encoding: Arc<EncodingKey>,
+    public_jwk: Map<String, Value>,
+    publish_alg: bool,
+}
+
+impl TestKey {
+    /// Generates a fresh key for `algorithm`: ES256, ES384, EdDSA, or an RSA algorithm (2048
+    /// bits).
+    ///
+    /// # Panics
+    ///
+    /// For HMAC algorithms, which Logto never uses and the validator never accepts.
+    #[must_use]
+    pub fn generate(algorithm: Algorithm) -> Self {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let (encoding, public_jwk) = match algorithm {
+            Algorithm::ES256 | Algorithm::ES384 => {
+                let (signing, crv, size) = if algorithm == Algorithm::ES256 {
+                    (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32)
+                } else {
+                    (&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48)
+                };
+                let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(signing, &rng)
+                    .expect("EC key generation");
+                let pair = signature::EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
+                    .expect("generated EC key parses");
+                let point = pair.public_key().as_ref();
+                let (x, y) = point[1..].split_at(size);
+                let jwk = json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)});
+                (EncodingKey::from_ec_der(pkcs8.as_ref()), jwk)
+            }
+            Algorithm::EdDSA => {
+                let pkcs8 =
+                    signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 generation");
+                let pair = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
+                    .expect("generated Ed25519 key parses");
+                let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
+                (EncodingKey::from_ed_der(pkcs8.as_ref()), jwk)
+            }
+            Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
+            | Algorithm::PS512 => {
+                let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+                    .expect("RSA key generation");
+                let public = pair.public_key();
+                let jwk = json!({
+                    "kty": "RSA",
+                    "n": b64(public.modulus().big_endian_without_leading_zero()),
+                    "e": b64(public.exponent().big_endian_without_leading_zero()),
+                });
+                let der = pair.as_der().expect("RSA key encodes");
+                let pem = format!(
+                    "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+                    STANDARD.encode(der.as_ref())
+                );
+                let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA key loads");
+                (key, jwk)
+            }
+            other => panic!("TestKey: {other:?} is not an asymmetric algorithm"),
+        };
+        let Value::Object(public_jwk) = public_jwk else {
+            unreachable!("built with json!({{...}})")
+        };
+        Self {
+            kid: format!("test-{}", random_hex(8)),
+            algorithm,
+            encoding: Arc::new(encoding),
+            public_jwk,
+            publish_alg: true,
+        }
+    }
+
+    /// The same key under another `kid`.
+    #[must_use]
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = kid.into();
+        self
+    }
+
+    /// Publishes the JWK without an `alg` member, as Logto does for its RSA keys.
+    #[must_use]
+    pub fn without_alg(mut self) -> Self {
+        self.publish_alg = false;
+        self
+    }
+
+    /// The key id.
+    #[must_use]
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The algorithm this key signs with.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The public key as a JWK (RFC 7517), as the issuer publishes it.
+    #[must_use]
+    pub fn public_jwk(&self) -> Value {
+        let mut jwk = self.public_jwk.clone();
+        jwk.insert("kid".into(), Value::String(self.kid.clone()));
+        jwk.insert("use".into(), Value::String("sig".into()));
+        if self.publish_alg {
+            jwk.insert("alg".into(), json!(self.algorithm));
+        }
+        Value::Object(jwk)
+    }
+
+    /// Signs `header.payload` (already base64url-encoded) and returns the compact JWS.
+    #[must_use]
+    pub fn sign_compact(&self, header: &Value, payload: &Value) -> String {
+        let input = format!("{}.{}", b64_json(header), b64_json(payload));
+        let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &self.encoding, self.algorithm)
+            .expect("signing with a generated key");
+        format!("{input}.{signature}")
+    }
+}
+
+/// What the JWKS endpoint does instead of answering normally, for fault tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwksFault {
+    /// Answers normally.
+    #[default]
+    None,
+    /// Answers with this HTTP status and an empty body.
+    Status(u16),
+    /// Answers 200 with this body instead of the key set.
+    Body(Vec<u8>),
+    /// Waits this long, then answers normally.
+    Delay(Duration),
+}
+
+struct IssuerState {
+    endpoint: String,
+    keys: Mutex<Vec<TestKey>>,
+    fault: Mutex<JwksFault>,
+    jwks_requests: AtomicUsize,
+}
+
+impl IssuerState {
+    fn issuer(&self) -> String {
+        format!("{}/oidc", self.endpoint)
+    }
+}
+
+/// A Logto stand-in for tests: JWKS at `<endpoint>/oidc/jwks`, discovery at
+/// `<endpoint>/oidc/.well-known/openid-configuration`, tokens with issuer `<endpoint>/oidc`.
+///
+/// Listens on `127.0.0.1` on a free port until dropped.
+pub struct TestIssuer {
+    state: Arc<IssuerState>,
+    addr: SocketAddr,
+    resource: String,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Options for [`TestIssuer::builder`].
+#[must_use]
+pub struct TestIssuerBuilder {
+    algorithm: Algorithm,
+    resource: String,
+    port: u16,
+}
+
+impl TestIssuerBuilder {
+    /// Signs with a fresh key of `algorithm` (default ES384, Logto's default).
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// The default audience of minted tokens and the resource of [`TestIssuer::config`]
+    /// (default [`DEFAULT_RESOURCE`]).
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = resource.into();
+        self
+    }
+
+    /// Listens on this port instead of a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts serving.
+    ///
+    /// # Panics
+    ///
+    /// When the port cannot be bound.
+    pub async fn start(self) -> TestIssuer {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("TestIssuer: bind 127.0.0.1");
+        let addr = listener.local_addr().expect("TestIssuer: local address");
+        let mut key = TestKey::generate(self.algorithm);
+        if matches!(self.algorithm, Algorithm::RS256) {
+            key = key.without_alg();
+        }
+        let state = Arc::new(IssuerState {
+            endpoint: format!("http://{addr}"),
+            keys: Mutex::new(vec![key]),
+            fault: Mutex::new(JwksFault::None),
+            jwks_requests: AtomicUsize::new(0),
+        });
+        let server = tokio::spawn(serve(listener, Arc::clone(&state)));
+        TestIssuer {
+            state,
+            addr,
+            resource: self.resource,
+            server: Mutex::new(Some(server)),
+        }
+    }
+}
+
+impl TestIssuer {
+    /// Starts an issuer with an ES384 key on a free port.
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    /// Options: algorithm, default resource, port.
+    pub fn builder() -> TestIssuerBuilder {
+        TestIssuerBuilder {
+            algorithm: Algorithm::ES384,
+            resource: DEFAULT_RESOURCE.to_owned(),
+            port: 0,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`, what Logto calls the endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.state.endpoint
+    }
+
+    /// `<endpoint>/oidc`.
+    #[must_use]
+    pub fn issuer(&self) -> String {
+        self.state.issuer()
+    }
+
+    /// `<endpoint>/oidc/jwks`.
+    #[must_use]
+    pub fn jwks_uri(&self) -> String {
+        format!("{}/jwks", self.state.issuer())
+    }
+
+    /// The default audience of minted tokens.
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// A config that trusts this issuer and accepts its default resource.
+    #[must_use]
+    pub fn config(&self) -> Config {
+        Config::new(self.endpoint()).resource(self.resource.clone())
+    }
+
+    /// A token builder with Logto's defaults: signed by the current key, `typ: at+jwt`, for the
+    /// default resource, no scope, valid for an hour.
+    pub fn token(&self) -> TokenBuilder {
+        let key = lock(&self.state.keys)[0].clone();
+        TokenBuilder::new(key, self.issuer(), self.resource.clone())
+    }
+
+    /// The key that signs new tokens.
+    #[must_use]
+    pub fn signing_key(&self) -> TestKey {
+        lock(&self.state.keys)[0].clone()
+    }
+
+    /// Puts `key` first in the key set, as Logto does on rotation; it signs from now on.
+    pub fn rotate(&self, key: TestKey) {
+        lock(&self.state.keys).insert(0, key);
+    }
+
+    /// Replaces the whole key set; the first key signs.
+    ///
+    /// # Panics
+    ///
+    /// When `keys` is empty.
+    pub fn set_keys(&self, keys: Vec<TestKey>) {
+        assert!(!keys.is_empty(), "a key set needs a signing key");
+        *lock(&self.state.keys) = keys;
+    }
+
+    /// Makes the JWKS endpoint misbehave (or behave again with [`JwksFault::None`]).
+    pub fn set_fault(&self, fault: JwksFault) {
+        *lock(&self.state.fault) = fault;
+    }
+
+    /// How many times the JWKS endpoint was requested.
+    #[must_use]
+    pub fn jwks_requests(&self) -> usize {
+        self.state.jwks_requests.load(Ordering::SeqCst)
+    }
+
+    /// Stops listening: connections are refused until [`resume`](Self::resume).
+    pub fn stop(&self) {
+        if let Some(server) = lock(&self.server).take() {
+            server.abort();
+        }
+    }
+
+    /// Listens again on the same port after [`stop`](Self::stop).
+    ///
+    /// # Panics
+    ///
+    /// When the port was taken meanwhile.
+    pub async fn resume(&self) {
+        self.stop();
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .expect("TestIssuer: rebind its port");
+        *lock(&self.server) = Some(tokio::spawn(serve(listener, Arc::clone(&self.state))));
+    }
+}
+
+impl Drop for TestIssuer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Builds and signs one access token. Every setter overrides a default; [`claim`](Self::claim)
+/// and [`header`](Self::header) can set anything, for negative tests.
+#[must_use]
+pub struct TokenBuilder {
+    key: TestKey,
+    header: Map<String, Value>,
+    claims: Map<String, Value>,
+}
+
+impl TokenBuilder {
+    fn new(key: TestKey, issuer: String, audience: String) -> Self {
+        let now = unix_now();
+        let header = json!({"alg": key.algorithm, "typ": "at+jwt", "kid": key.kid});
+        let claims = json!({
+            "jti": random_hex(12),
+            "iss": issuer,
+            "sub": "test-user",
+            "client_id": "test-app",
+            "aud": audience,
+            "iat": now,
+            "exp": now + 3600,
+        });
+        match (header, claims) {
+            (Value::Object(header), Value::Object(claims)) => Self {
+                key,
+                header,
+                claims,
+            },
+            _ => unreachable!("built with json!({{...}})"),
+        }
+    }
+
+    /// Signs with `key` instead of the issuer's (a foreign key, for negative tests); the header
+    /// names its algorithm and `kid`.
+    pub fn signed_by(mut self, key: &TestKey) -> Self {
+        self.header.insert("alg".into(), json!(key.algorithm));
+        self.header.insert("kid".into(), json!(key.kid));
+        self.key = key.clone();
+        self
+    }
+
+    /// `sub`.
+    pub fn subject(self, sub: impl Into<String>) -> Self {
+        self.claim("sub", sub.into())
+    }
+
+    /// `client_id`.
+    pub fn client_id(self, client_id: impl Into<String>) -> Self {
+        self.claim("client_id", client_id.into())
+    }
+
+    /// A machine-to-machine token: `sub` and `client_id` both `app_id`.
+    pub fn machine_to_machine(self, app_id: &str) -> Self {
+        self.subject(app_id).client_id(app_id)
+    }
+
+    /// `aud` as a string.
+    pub fn audience(self, audience: impl Into<String>) -> Self {
+        self.claim("aud", audience.into())
+    }
+
+    /// Granted scopes, space-delimited in `scope`; none leaves `scope` out, as Logto does.
+    pub fn scopes<'a>(mut self, scopes: impl IntoIterator<Item = &'a str>) -> Self {
+        let scope = scopes.into_iter().collect::<Vec<_>>().join(" ");
+        if scope.is_empty() {
+            self.claims.remove("scope");
+            self
+        } else {
+            self.claim("scope", scope)
+        }
+    }
+
+    /// `exp` this long from now.
+    pub fn expires_in(self, lifetime: Duration) -> Self {
+        let exp = unix_now() + i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX / 2);
+        self.claim("exp", exp)
+    }
+
+    /// `exp` in seconds since the epoch.
+    pub fn expires_at(self, exp: i64) -> Self {
+        self.claim("exp", exp)
+    }
+
+    /// `nbf` in seconds since the epoch.
+    pub fn not_before(self, nbf: i64) -> Self {
+        self.claim("nbf", nbf)
+    }
+
+    /// `iat` in seconds since the epoch.
+    pub fn issued_at(self, iat: i64) -> Self {
+        self.claim("iat", iat)
+    }
+
+    /// `organization_id`, as on Logto organization-level API resource tokens.
+    pub fn organization_id(self, organization_id: impl Into<String>) -> Self {
+        self.claim("organization_id", organization_id.into())
+    }
+
+    /// The header `kid`.
+    pub fn kid(self, kid: impl Into<String>) -> Self {
+        self.header("kid", kid.into())
+    }
+
+    /// Sets any claim.
+    pub fn claim(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.claims.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Removes a claim.
+    pub fn without_claim(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    /// Sets any header member; the signature is still made with the key's own algorithm.
+    pub fn header(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.header.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Removes a header member.
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.header.remove(name);
+        self
+    }
+
+    /// The compact JWS.
+    #[must_use]
+    pub fn sign(self) -> String {
+        self.key
+            .sign_compact(&Value::Object(self.header), &Value::Object(self.claims))
+    }
+}
+
+async fn serve(listener: TcpListener, state: Arc<IssuerState>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        tokio::spawn(answer(stream, Arc::clone(&state)));
+    }
+}
+
+/// Answers one HTTP/1.1 request and closes: all a key-set client needs.
+async fn answer(mut stream: TcpStream, state: Arc<IssuerState>) {
+    let mut request = Vec::with_capacity(1024);
+    let mut buf = [0_u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let request = String::from_utf8_lossy(&request);
+    let path = request.split_whitespace().nth(1).unwrap_or("/");
+    let (status, body) = match path {
+        "/oidc/jwks" => {
+            state.jwks_requests.fetch_add(1, Ordering::SeqCst);
+            let fault = lock(&state.fault).clone();
+            match fault {
+                JwksFault::None => (200, jwks_body(&state)),
+                JwksFault::Status(status) => (status, Vec::new()),
+                JwksFault::Body(body) => (200, body),
+                JwksFault::Delay(delay) => {
+                    tokio::time::sleep(delay).await;
+                    (200, jwks_body(&state))
+                }
+            }
+        }
+        "/oidc/.well-known/openid-configuration" => {
+            let issuer = state.issuer();
+            let document = json!({
+                "issuer": issuer,
+                "jwks_uri": format!("{issuer}/jwks"),
+                "token_endpoint": format!("{issuer}/token"),
+                "id_token_signing_alg_values_supported": ["ES384", "RS256"],
+            });
+            (200, document.to_string().into_bytes())
+        }
+        _ => (404, br#"{"error":"not_found"}"#.to_vec()),
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n",
+        if status == 200 { "OK" } else { "Other" },
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(&body).await;
+    let _ = stream.shutdown().await;
+}
+
+fn jwks_body(state: &IssuerState) -> Vec<u8> {
+    let keys: Vec<Value> = lock(&state.keys).iter().map(TestKey::public_jwk).collect();
+    json!({ "keys": keys }).to_string().into_bytes()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn b64_json(value: &Value) -> String {
+    b64(value.to_string().as_bytes())
+}
+
+fn random_hex(bytes: usize) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = vec![0_u8; bytes];
+    if aws_lc_rs::rand::fill(&mut random).is_err() {
+        // Unique is all a test id needs; fall back to a process-wide counter.
+        return format!("{:0width$x}", COUNTER.fetch_add(1, Ordering::Relaxed), width = bytes * 2);
+    }
+    random.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,219 @@
+//! A verified access token and its scopes.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+/// A verified Logto access token: signature, `typ`, `iss`, `aud`, `exp` and `nbf` all checked.
+///
+/// Cheap to clone (one reference count).
+#[derive(Clone)]
+pub struct AccessToken {
+    inner: Arc<Claims>,
+}
+
+/// The claims of a verified token, checked for type by the validator.
+#[derive(Debug)]
+pub(crate) struct Claims {
+    pub(crate) iss: String,
+    pub(crate) sub: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) scopes: Scopes,
+    pub(crate) exp: i64,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) iat: Option<i64>,
+    pub(crate) jti: Option<String>,
+    pub(crate) organization_id: Option<String>,
+    /// The whole verified payload, for [`AccessToken::claim`].
+    pub(crate) payload: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AccessToken {
+    pub(crate) fn new(claims: Claims) -> Self {
+        Self {
+            inner: Arc::new(claims),
+        }
+    }
+
+    /// `iss`: the issuer, `<endpoint>/oidc` for Logto.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.inner.iss
+    }
+
+    /// `sub`: the user id, or the app id for a machine-to-machine token.
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.inner.sub.as_deref()
+    }
+
+    /// `client_id`: the application the token was issued to.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&str> {
+        self.inner.client_id.as_deref()
+    }
+
+    /// `aud`: the resource indicators the token is for (Logto issues exactly one).
+    #[must_use]
+    pub fn audiences(&self) -> &[String] {
+        &self.inner.audiences
+    }
+
+    /// `scope`: the granted permissions (empty when Logto granted none).
+    #[must_use]
+    pub fn scopes(&self) -> &Scopes {
+        &self.inner.scopes
+    }
+
+    /// `exp`, in seconds since the Unix epoch.
+    #[must_use]
+    pub fn expires_at(&self) -> i64 {
+        self.inner.exp
+    }
+
+    /// `nbf`, in seconds since the Unix epoch, when present.
+    #[must_use]
+    pub fn not_before(&self) -> Option<i64> {
+        self.inner.nbf
+    }
+
+    /// `iat`, in seconds since the Unix epoch, when present.
+    #[must_use]
+    pub fn issued_at(&self) -> Option<i64> {
+        self.inner.iat
+    }
+
+    /// `jti`: the token's unique id, when present.
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        self.inner.jti.as_deref()
+    }
+
+    /// `organization_id`, present on Logto organization-level API resource tokens.
+    #[must_use]
+    pub fn organization_id(&self) -> Option<&str> {
+        self.inner.organization_id.as_deref()
+    }
+
+    /// Whether Logto issued this token to a machine-to-machine app (`sub == client_id`).
+    #[must_use]
+    pub fn is_machine_to_machine(&self) -> bool {
+        matches!((&self.inner.sub, &self.inner.client_id), (Some(sub), Some(client)) if sub == client)
+    }
+
+    /// Any claim, deserialized as `T`: `None` when absent, `Some(Err(..))` when of another type.
+    ///
+    /// ```
+    /// # fn f(token: &logto_guard::AccessToken) {
+    /// let roles: Option<Vec<String>> = token.claim("roles").and_then(Result::ok);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
+        self.inner
+            .payload
+            .get(name)
+            .map(|value| T::deserialize(value))
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    /// Shows who the token is for and what it grants, never the raw token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("sub", &self.inner.sub)
+            .field("client_id", &self.inner.client_id)
+            .field("aud", &self.inner.audiences)
+            .field("scope", &self.inner.scopes)
+            .field("exp", &self.inner.exp)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The permissions a token grants: the space-delimited `scope` claim (RFC 6749 §3.3).
+///
+/// Scope names are case-sensitive.
+///
+/// ```
+/// use logto_guard::Scopes;
+///
+/// let scopes = Scopes::parse("read:orders  write:orders");
+/// assert!(scopes.contains("read:orders"));
+/// assert!(!scopes.contains("Read:orders"));
+/// assert_eq!(scopes.iter().count(), 2);
+/// assert_eq!(scopes.to_string(), "read:orders write:orders");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Scopes(Vec<String>);
+
+impl Scopes {
+    /// Splits a `scope` claim on spaces; repeated spaces are tolerated.
+    #[must_use]
+    pub fn parse(scope: &str) -> Self {
+        Self(
+            scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// Whether `scope` was granted (exact, case-sensitive match).
+    #[must_use]
+    pub fn contains(&self, scope: &str) -> bool {
+        self.0.iter().any(|s| s == scope)
+    }
+
+    /// Whether every one of `scopes` was granted.
+    #[must_use]
+    pub fn contains_all<'a>(&self, mut scopes: impl Iterator<Item = &'a str>) -> bool {
+        scopes.all(|s| self.contains(s))
+    }
+
+    /// Whether at least one of `scopes` was granted.
+    #[must_use]
+    pub fn contains_any<'a>(&self, mut scopes: impl Iterator<Item = &'a str>) -> bool {
+        scopes.any(|s| self.contains(s))
+    }
+
+    /// The granted scopes, in the token's order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// How many scopes were granted.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no scope was granted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Scopes {
+    type Item = &'a str;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, String>, fn(&String) -> &str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(String::as_str)
+    }
+}
+
+impl fmt::Display for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(" "))
+    }
+}
+
+impl fmt::Debug for Scopes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(&self.0).finish()
+    }
+}

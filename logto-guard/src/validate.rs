@@ -1,0 +1,440 @@
+//! From a bearer token to a verified [`AccessToken`], with no web framework involved.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::config::{Config, ConfigError};
+use crate::error::AuthError;
+use crate::jwks::{KeyCache, Lookup, Snapshot};
+use crate::requirement::Policy;
+use crate::token::{AccessToken, Claims, Scopes};
+use crate::unix_now;
+
+/// Tokens longer than this are refused before any decoding; Logto's are under 2 KiB.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Verifies Logto access tokens: signature against the issuer's JWK Set, `typ`, `iss`, `aud`,
+/// `exp`, `nbf`, and the scopes a route requires.
+///
+/// Cheap to clone; clones share the key cache.
+///
+/// ```no_run
+/// use logto_guard::{Config, Policy, Validator};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let validator = Validator::new(
+///     Config::new("https://my-tenant.logto.app").resource("https://api.example.com"),
+/// )?;
+/// let token = validator.validate("eyJhbGciOi...").await?;
+/// Policy::all("https://api.example.com", &["read:orders"]).check(&token)?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Validator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    issuer: String,
+    resources: Vec<String>,
+    leeway: i64,
+    require_typ: bool,
+    algorithms: Vec<Algorithm>,
+    realm: String,
+    keys: Arc<KeyCache>,
+}
+
+impl Validator {
+    /// Checks `config` and builds a validator; no request is made until the first token.
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        config.check()?;
+        let issuer = config.issuer_url().ok_or(ConfigError::MissingEndpoint)?;
+        let keys = KeyCache::new(&config, &issuer).map_err(|_| ConfigError::InvalidUrl {
+            field: "jwks_uri",
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                issuer,
+                resources: config.resources,
+                leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
+                require_typ: config.require_typ,
+                algorithms: config.algorithms,
+                realm: config.realm,
+                keys: Arc::new(keys),
+            }),
+        })
+    }
+
+    /// Verifies `token` and checks that its audience is one of the configured resources.
+    pub async fn validate(&self, token: &str) -> Result<AccessToken, AuthError> {
+        let token = self.verify(token).await?;
+        self.check_audience(&token)?;
+        Ok(token)
+    }
+
+    /// Verifies `token` and checks it against `policy` (audience and scopes).
+    pub async fn authorize(&self, token: &str, policy: &Policy<'_>) -> Result<AccessToken, AuthError> {
+        let token = self.verify(token).await?;
+        policy.check(&token)?;
+        Ok(token)
+    }
+
+    /// Checks that a verified token's audience is one of the configured resources.
+    pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
+        if self.inner.resources.iter().any(|r| token.audiences().contains(r)) {
+            Ok(())
+        } else {
+            Err(AuthError::AudienceMismatch {
+                expected: if self.inner.resources.is_empty() {
+                    "a configured resource (none is configured)".to_owned()
+                } else {
+                    self.inner.resources.join(" ")
+                },
+            })
+        }
+    }
+
+    /// The issuer tokens must carry.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The resources a plain `AccessToken` is accepted for.
+    #[must_use]
+    pub fn resources(&self) -> &[String] {
+        &self.inner.resources
+    }
+
+    /// The `realm` of challenges.
+    #[must_use]
+    pub fn realm(&self) -> &str {
+        &self.inner.realm
+    }
+
+    /// Fetches the key set now unless it is already cached; `Err` if it cannot be had.
+    ///
+    /// Call it at start-up to warm the cache; the Rocket fairing does.
+    pub async fn warm_up(&self) -> Result<(), AuthError> {
+        self.inner.keys.snapshot().await.map(drop).map_err(|e| AuthError::KeysUnavailable {
+            retry_after: e.retry_after,
+        })
+    }
+
+    /// How many key-set fetches were attempted so far (for monitoring and tests).
+    #[must_use]
+    pub fn key_fetches(&self) -> u64 {
+        self.inner.keys.fetch_attempts()
+    }
+
+    /// Adds resources a plain `AccessToken` is accepted for; used by the Rocket fairing to add
+    /// the resources declared with `#[requires]`.
+    #[must_use]
+    pub fn with_resources<'a>(self, resources: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        for resource in resources {
+            if !inner.resources.iter().any(|r| r == resource) {
+                inner.resources.push(resource.to_owned());
+            }
+        }
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Verifies signature, header, issuer and lifetime; not the audience.
+    pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
+        let inner = &*self.inner;
+        let jws = Jws::split(token)?;
+        let header = jws.header()?;
+        if !inner.algorithms.contains(&header.alg) {
+            return Err(AuthError::AlgorithmNotAllowed);
+        }
+        if inner.require_typ && !header.typ.as_deref().is_some_and(is_access_token_type) {
+            return Err(AuthError::WrongType);
+        }
+        let snapshot = inner
+            .keys
+            .snapshot()
+            .await
+            .map_err(|e| AuthError::KeysUnavailable {
+                retry_after: e.retry_after,
+            })?;
+        let kid = header.kid.as_deref();
+        match find_key(&snapshot, kid, header.alg) {
+            Err(AuthError::UnknownKey) => {
+                let fresher = inner
+                    .keys
+                    .refetch_for_unknown_kid(&snapshot)
+                    .await
+                    .ok_or(AuthError::UnknownKey)?;
+                jws.verify_signature(&fresher, kid, header.alg)?;
+            }
+            Err(other) => return Err(other),
+            Ok(()) => jws.verify_signature(&snapshot, kid, header.alg)?,
+        }
+        let claims = jws.claims()?;
+        self.check_claims(&claims)?;
+        Ok(AccessToken::new(claims))
+    }
+
+    fn check_claims(&self, claims: &Claims) -> Result<(), AuthError> {
+        let inner = &*self.inner;
+        if claims.iss != inner.issuer {
+            return Err(AuthError::IssuerMismatch);
+        }
+        let now = unix_now();
+        if now >= claims.exp.saturating_add(inner.leeway) {
+            return Err(AuthError::Expired);
+        }
+        let not_before = [claims.nbf, claims.iat].into_iter().flatten().max();
+        if not_before.is_some_and(|nbf| nbf > now.saturating_add(inner.leeway)) {
+            return Err(AuthError::NotYetValid);
+        }
+        Ok(())
+    }
+}
+
+impl Clone for Inner {
+    fn clone(&self) -> Self {
+        Self {
+            issuer: self.issuer.clone(),
+            resources: self.resources.clone(),
+            leeway: self.leeway,
+            require_typ: self.require_typ,
+            algorithms: self.algorithms.clone(),
+            realm: self.realm.clone(),
+            keys: Arc::clone(&self.keys),
+        }
+    }
+}
+
+fn find_key(snapshot: &Snapshot, kid: Option<&str>, alg: Algorithm) -> Result<(), AuthError> {
+    match snapshot.keys.find(kid, alg) {
+        Lookup::Found(_) => Ok(()),
+        Lookup::WrongFamily => Err(AuthError::AlgorithmKeyMismatch),
+        Lookup::Ambiguous => Err(AuthError::AmbiguousKey),
+        Lookup::Unknown => Err(AuthError::UnknownKey),
+    }
+}
+
+/// RFC 9068 §2.1; media type names compare case-insensitively (RFC 7515 §4.1.9).
+fn is_access_token_type(typ: &str) -> bool {
+    typ.eq_ignore_ascii_case("at+jwt") || typ.eq_ignore_ascii_case("application/at+jwt")
+}
+
+/// A compact JWS split into its three parts.
+struct Jws<'a> {
+    header: &'a str,
+    payload: &'a str,
+    signature: &'a str,
+    /// `header.payload`, the bytes the signature covers.
+    signing_input: &'a str,
+}
+
+/// The JOSE header members this validator reads. `jwk`, `jku`, `x5u` and `x5c` are never
+/// read: keys come only from the configured key set. A typed struct, so that a repeated
+/// member is refused instead of resolved to its last value.
+#[derive(Deserialize)]
+struct RawHeader {
+    alg: String,
+    typ: Option<Value>,
+    kid: Option<Value>,
+    crit: Option<Value>,
+}
+
+struct Header {
+    alg: Algorithm,
+    typ: Option<String>,
+    kid: Option<String>,
+}
+
+impl<'a> Jws<'a> {
+    fn split(token: &'a str) -> Result<Self, AuthError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::MalformedToken("token too long"));
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(match token.matches('.').count() {
+                0 => AuthError::NotAJwt,
+                4 => AuthError::MalformedToken("encrypted tokens (JWE) are not accepted"),
+                _ => AuthError::MalformedToken("a JWT has exactly three parts"),
+            });
+        };
+        if header.is_empty() || payload.is_empty() || signature.is_empty() {
+            return Err(AuthError::MalformedToken("a JWT part is empty"));
+        }
+        Ok(Self {
+            header,
+            payload,
+            signature,
+            signing_input: &token[..header.len() + 1 + payload.len()],
+        })
+    }
+
+    fn header(&self) -> Result<Header, AuthError> {
+        let bytes = decode_part(self.header, "header is not base64url")?;
+        let raw: RawHeader = serde_json::from_slice(&bytes).map_err(|e| {
+            AuthError::MalformedToken(if e.is_data() {
+                "header must be a JSON object with a string `alg` and no repeated member"
+            } else {
+                "header is not JSON"
+            })
+        })?;
+        // We implement no extension, so any `crit` (even an empty, invalid one) is unsupported.
+        if raw.crit.is_some() {
+            return Err(AuthError::UnsupportedCritical);
+        }
+        let alg = match raw.alg.parse::<Algorithm>() {
+            Ok(alg) if crate::config::ASYMMETRIC_ALGORITHMS.contains(&alg) => alg,
+            _ => return Err(AuthError::AlgorithmNotAllowed),
+        };
+        Ok(Header {
+            alg,
+            typ: header_string(raw.typ, "header `typ` is not a string")?,
+            kid: header_string(raw.kid, "header `kid` is not a string")?,
+        })
+    }
+
+    fn verify_signature(
+        &self,
+        snapshot: &Snapshot,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<(), AuthError> {
+        let Lookup::Found(key) = snapshot.keys.find(kid, alg) else {
+            return Err(find_key(snapshot, kid, alg).err().unwrap_or(AuthError::UnknownKey));
+        };
+        match jsonwebtoken::crypto::verify(
+            self.signature,
+            self.signing_input.as_bytes(),
+            &key.key,
+            alg,
+        ) {
+            Ok(true) => Ok(()),
+            Ok(false) | Err(_) => Err(AuthError::InvalidSignature),
+        }
+    }
+
+    fn claims(&self) -> Result<Claims, AuthError> {
+        let bytes = decode_part(self.payload, "payload is not base64url")?;
+        // Parsed twice on purpose: the typed pass refuses repeated registered claims (which a
+        // map would silently resolve to the last one); the map serves `AccessToken::claim`.
+        let registered: RegisteredClaims = serde_json::from_slice(&bytes).map_err(|e| {
+            AuthError::MalformedToken(if e.is_data() {
+                "payload repeats a claim"
+            } else {
+                "payload is not a JSON object"
+            })
+        })?;
+        let Value::Object(payload) = serde_json::from_slice(&bytes)
+            .map_err(|_| AuthError::MalformedToken("payload is not a JSON object"))?
+        else {
+            return Err(AuthError::MalformedToken("payload is not a JSON object"));
+        };
+        registered.into_claims(payload)
+    }
+}
+
+fn header_string(value: Option<Value>, problem: &'static str) -> Result<Option<String>, AuthError> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(AuthError::MalformedToken(problem)),
+    }
+}
+
+fn decode_part(part: &str, problem: &'static str) -> Result<Vec<u8>, AuthError> {
+    URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| AuthError::MalformedToken(problem))
+}
+
+/// Registered claims as raw JSON, so that a wrong type gets a precise error naming the claim.
+#[derive(Deserialize)]
+struct RegisteredClaims {
+    iss: Option<Value>,
+    sub: Option<Value>,
+    aud: Option<Value>,
+    exp: Option<Value>,
+    nbf: Option<Value>,
+    iat: Option<Value>,
+    jti: Option<Value>,
+    scope: Option<Value>,
+    client_id: Option<Value>,
+    organization_id: Option<Value>,
+}
+
+impl RegisteredClaims {
+    fn into_claims(self, payload: serde_json::Map<String, Value>) -> Result<Claims, AuthError> {
+        Ok(Claims {
+            iss: string("iss", self.iss)?.ok_or(AuthError::MissingClaim("iss"))?,
+            sub: string("sub", self.sub)?,
+            client_id: string("client_id", self.client_id)?,
+            audiences: audiences(self.aud)?,
+            scopes: string("scope", self.scope)?
+                .map(|s| Scopes::parse(&s))
+                .unwrap_or_default(),
+            exp: numeric_date("exp", self.exp)?.ok_or(AuthError::MissingClaim("exp"))?,
+            nbf: numeric_date("nbf", self.nbf)?,
+            iat: numeric_date("iat", self.iat)?,
+            jti: string("jti", self.jti)?,
+            organization_id: string("organization_id", self.organization_id)?,
+            payload,
+        })
+    }
+}
+
+fn string(claim: &'static str, value: Option<Value>) -> Result<Option<String>, AuthError> {
+    match value {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(AuthError::InvalidClaim {
+            claim,
+            expected: "a string",
+        }),
+    }
+}
+
+/// An integer NumericDate (RFC 7519 §2). Logto issues integers; fractions are refused rather
+/// than rounded so that no two readers of one token disagree.
+fn numeric_date(claim: &'static str, value: Option<Value>) -> Result<Option<i64>, AuthError> {
+    match value {
+        None => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or(AuthError::InvalidClaim {
+            claim,
+            expected: "an integer NumericDate",
+        }),
+        Some(_) => Err(AuthError::InvalidClaim {
+            claim,
+            expected: "an integer NumericDate",
+        }),
+    }
+}
+
+fn audiences(value: Option<Value>) -> Result<Vec<String>, AuthError> {
+    let invalid = AuthError::InvalidClaim {
+        claim: "aud",
+        expected: "a string or an array of strings",
+    };
+    match value {
+        None => Err(AuthError::MissingClaim("aud")),
+        Some(Value::String(aud)) => Ok(vec![aud]),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(aud) => Ok(aud),
+                _ => Err(invalid.clone()),
+            })
+            .collect(),
+        Some(_) => Err(invalid),
+    }
+}
