@@ -1,0 +1,291 @@
+// Logto-like OAuth 2.0 / OIDC token issuer for logto-guard integration tests.
+//
+// Runs the real `oidc-provider` engine (the one Logto is built on) on plain
+// HTTP on 127.0.0.1, mounted under /oidc, issuing JWT access tokens for
+// RFC 8707 resource indicators via the client_credentials grant.
+//
+// stdout carries exactly one line, the JSON ready line; everything else
+// (including oidc-provider's own notices) goes to stderr.
+
+import { Console } from 'node:console';
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+
+import Provider, { errors } from 'oidc-provider';
+
+// oidc-provider prints NOTICEs with console.info (stdout). Keep stdout clean
+// for the ready line: every console method writes to stderr.
+const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
+for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir']) {
+  console[method] = stderrConsole[method].bind(stderrConsole);
+}
+const log = (...args) => console.error('[issuer]', ...args);
+
+const HOST = '127.0.0.1';
+const MOUNT = '/oidc';
+const DEFAULT_TTL = 3600;
+
+// ---------------------------------------------------------------------------
+// Static configuration: resources (API resources in Logto terms) and clients.
+// ---------------------------------------------------------------------------
+
+const RESOURCES = {
+  'https://api.example.com': ['read:orders', 'write:orders', 'delete:orders'],
+  'https://other.example.com': ['read:other'],
+};
+
+// Per-client allow-list of resource scopes (Logto: the M2M app's roles).
+const CLIENT_SCOPES = {
+  'm2m-app': new Set(Object.values(RESOURCES).flat()),
+  'm2m-readonly': new Set(['read:orders', 'read:other']),
+};
+
+const CLIENTS = [
+  {
+    client_id: 'm2m-app',
+    client_secret: 'm2m-secret',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    client_id: 'm2m-readonly',
+    client_secret: 'm2m-readonly-secret',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+];
+
+// ---------------------------------------------------------------------------
+// Mutable runtime state, changed by the /admin hooks.
+// ---------------------------------------------------------------------------
+
+const state = {
+  // Private JWKs, newest (= current signing key) first.
+  keys: [],
+  // Access token TTL in seconds per resource indicator.
+  ttl: Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, DEFAULT_TTL])),
+  jwksRequests: 0,
+  provider: undefined,
+};
+
+function newKid(prefix) {
+  return `${prefix}-${crypto.randomBytes(12).toString('base64url')}`;
+}
+
+function generateKey(kty) {
+  if (kty === 'EC') {
+    const { privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const jwk = privateKey.export({ format: 'jwk' });
+    return { ...jwk, kid: newKid('ec'), use: 'sig', alg: 'ES384' };
+  }
+  if (kty === 'RSA') {
+    const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = privateKey.export({ format: 'jwk' });
+    // Like Logto: RSA keys carry no `alg` member. oidc-provider only fills in
+    // `alg` when a key is usable with exactly one algorithm, so RSA keys are
+    // published without it.
+    return { ...jwk, kid: newKid('rsa'), use: 'sig' };
+  }
+  throw new Error(`unsupported kty ${kty}`);
+}
+
+function currentSigningAlg() {
+  const [current] = state.keys;
+  return current.kty === 'RSA' ? 'RS256' : 'ES384';
+}
+
+// ---------------------------------------------------------------------------
+// oidc-provider instance. Keys are fixed per Provider instance, so a key
+// rotation builds a fresh instance with the new key set and swaps it in.
+// ---------------------------------------------------------------------------
+
+const cookieKeys = [crypto.randomBytes(32).toString('base64url')];
+
+function buildProvider(issuer) {
+  const provider = new Provider(issuer, {
+    clients: structuredClone(CLIENTS),
+    jwks: { keys: structuredClone(state.keys) },
+    cookies: { keys: cookieKeys },
+    // Logto advertises no OIDC scopes for M2M use; keep only the mandatory one.
+    scopes: ['openid'],
+    claims: { openid: ['sub'] },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
+          const scopes = RESOURCES[resourceIndicator];
+          if (!scopes) {
+            throw new errors.InvalidTarget('resource indicator is missing, or unknown');
+          }
+          const allowed = CLIENT_SCOPES[client.clientId] ?? new Set();
+          return {
+            // The audience is the indicator itself, as a string (Logto).
+            audience: resourceIndicator,
+            // Requested scopes outside this list are silently dropped.
+            scope: scopes.filter((s) => allowed.has(s)).join(' '),
+            accessTokenTTL: state.ttl[resourceIndicator] ?? DEFAULT_TTL,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: currentSigningAlg() } },
+          };
+        },
+      },
+    },
+    ttl: {
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? DEFAULT_TTL,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? DEFAULT_TTL,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+      DeviceCode: 600,
+      BackchannelAuthenticationRequest: 600,
+      PreAuthorizedCode: 600,
+    },
+    // For M2M tokens Logto sets sub == client_id; oidc-provider already does
+    // this when there is no account. Keep it explicit and robust anyway.
+    extraTokenClaims: async () => undefined,
+    formats: {
+      customizers: {
+        jwt: async (_ctx, token, jwt) => {
+          if (token.kind === 'ClientCredentials') {
+            jwt.payload.sub = token.clientId;
+          }
+          if (!jwt.payload.scope) delete jwt.payload.scope;
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  });
+  provider.on('server_error', (_ctx, err) => log('server_error', err));
+  provider.on('grant.error', (_ctx, err) => log('grant.error', err.message, err.error_description ?? ''));
+  return provider;
+}
+
+// ---------------------------------------------------------------------------
+// HTTP server: /admin/* hooks, /oidc/* -> current oidc-provider instance.
+// ---------------------------------------------------------------------------
+
+function sendJson(res, status, body) {
+  const data = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(data),
+    'cache-control': 'no-store',
+  });
+  res.end(data);
+}
+
+let issuer;
+
+function handleAdmin(req, res, url) {
+  const route = `${req.method} ${url.pathname}`;
+  switch (route) {
+    case 'POST /admin/rotate': {
+      const kty = (url.searchParams.get('kty') ?? 'EC').toUpperCase();
+      if (kty !== 'EC' && kty !== 'RSA') {
+        return sendJson(res, 400, { error: 'kty must be EC or RSA' });
+      }
+      const key = generateKey(kty);
+      state.keys = [key, ...state.keys];
+      state.provider = buildProvider(issuer);
+      log(`rotated: new ${kty} key ${key.kid} first, ${state.keys.length} keys published`);
+      return sendJson(res, 200, { kid: key.kid, kty, alg: currentSigningAlg() });
+    }
+    case 'POST /admin/access-token-ttl': {
+      const seconds = Number(url.searchParams.get('seconds'));
+      if (!Number.isInteger(seconds) || seconds <= 0) {
+        return sendJson(res, 400, { error: 'seconds must be a positive integer' });
+      }
+      const resource = url.searchParams.get('resource');
+      if (resource !== null && !(resource in RESOURCES)) {
+        return sendJson(res, 400, { error: 'unknown resource' });
+      }
+      for (const r of resource !== null ? [resource] : Object.keys(RESOURCES)) {
+        state.ttl[r] = seconds;
+      }
+      log(`access token ttl set to ${seconds}s for ${resource ?? 'all resources'}`);
+      return sendJson(res, 200, { ttl: state.ttl });
+    }
+    case 'GET /admin/jwks-requests':
+      return sendJson(res, 200, { count: state.jwksRequests });
+    case 'POST /admin/jwks-requests/reset':
+      state.jwksRequests = 0;
+      return sendJson(res, 200, { count: 0 });
+    default:
+      return sendJson(res, 404, { error: 'not_found' });
+  }
+}
+
+const server = http.createServer((req, res) => {
+  let url;
+  try {
+    url = new URL(req.url, 'http://127.0.0.1');
+  } catch {
+    return sendJson(res, 400, { error: 'bad_request' });
+  }
+
+  if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
+    try {
+      return handleAdmin(req, res, url);
+    } catch (err) {
+      log('admin error', err);
+      return sendJson(res, 500, { error: String(err?.message ?? err) });
+    }
+  }
+
+  if (url.pathname === MOUNT || url.pathname.startsWith(`${MOUNT}/`)) {
+    if (url.pathname === `${MOUNT}/jwks`) state.jwksRequests += 1;
+    // Mount the provider under /oidc the way Express/Koa mounting does:
+    // oidc-provider derives the mount path from req.originalUrl vs req.url.
+    req.originalUrl = req.url;
+    req.url = req.url.slice(MOUNT.length) || '/';
+    if (!req.url.startsWith('/')) req.url = `/${req.url}`;
+    return state.provider.callback()(req, res);
+  }
+
+  return sendJson(res, 404, { error: 'not_found' });
+});
+
+const port = Number(process.env.ISSUER_PORT ?? 0);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  log(`invalid ISSUER_PORT ${process.env.ISSUER_PORT}`);
+  process.exit(2);
+}
+
+server.on('error', (err) => {
+  log('server error', err);
+  process.exit(1);
+});
+
+server.listen(port, HOST, () => {
+  const actualPort = server.address().port;
+  issuer = `http://${HOST}:${actualPort}${MOUNT}`;
+  state.keys = [generateKey('EC')];
+  state.provider = buildProvider(issuer);
+  log(`listening, issuer ${issuer}, signing key ${state.keys[0].kid} (ES384)`);
+  process.stdout.write(`${JSON.stringify({ ready: true, port: actualPort, issuer })}\n`);
+});
+
+function shutdown(signal) {
+  log(`${signal} received, shutting down`);
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

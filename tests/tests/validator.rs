@@ -1,0 +1,612 @@
+//! The framework-free validator against a real JWKS server on 127.0.0.1 (`TestIssuer`), with
+//! tokens signed in the test.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use logto_guard::testing::{JwksFault, TestIssuer, TestKey};
+use logto_guard::{Algorithm, AuthError, Config, Policy, Validator};
+use serde_json::json;
+
+const RESOURCE: &str = "https://api.example.com";
+
+fn validator(config: Config) -> Validator {
+    Validator::new(config).expect("valid config")
+}
+
+async fn issuer_with(algorithm: Algorithm) -> TestIssuer {
+    TestIssuer::builder().algorithm(algorithm).start().await
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs(),
+    )
+    .expect("seconds fit i64")
+}
+
+#[tokio::test]
+async fn accepts_every_logto_algorithm() {
+    for algorithm in [
+        Algorithm::ES384,
+        Algorithm::ES256,
+        Algorithm::RS256,
+        Algorithm::PS256,
+        Algorithm::EdDSA,
+    ] {
+        let issuer = issuer_with(algorithm).await;
+        let validator = validator(issuer.config());
+        let token = issuer.token().scopes(["read:orders"]).sign();
+        let verified = validator
+            .validate(&token)
+            .await
+            .unwrap_or_else(|e| panic!("{algorithm:?} token refused: {e}"));
+        assert_eq!(verified.audiences(), [RESOURCE]);
+        assert!(verified.scopes().contains("read:orders"), "{algorithm:?}");
+    }
+}
+
+#[tokio::test]
+async fn accepts_rsa_key_published_without_alg() {
+    let issuer = TestIssuer::start().await;
+    issuer.set_keys(vec![TestKey::generate(Algorithm::RS256).without_alg()]);
+    assert!(issuer.signing_key().public_jwk().get("alg").is_none());
+    let token = issuer.token().sign();
+    validator(issuer.config()).validate(&token).await.expect("RS256 accepted");
+}
+
+#[tokio::test]
+async fn key_without_alg_accepts_only_its_family() {
+    let issuer = TestIssuer::start().await;
+    issuer.set_keys(vec![TestKey::generate(Algorithm::RS256).without_alg()]);
+    let validator = validator(issuer.config());
+    let token = issuer.token().header("alg", "ES384").sign();
+    assert_eq!(
+        validator.validate(&token).await.unwrap_err(),
+        AuthError::AlgorithmKeyMismatch
+    );
+}
+
+#[tokio::test]
+async fn refuses_alg_none() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    for none in ["none", "None", "NONE"] {
+        let header = URL_SAFE_NO_PAD.encode(json!({"alg": none, "typ": "at+jwt"}).to_string());
+        let payload = URL_SAFE_NO_PAD.encode(
+            json!({"iss": issuer.issuer(), "aud": RESOURCE, "exp": now() + 60}).to_string(),
+        );
+        for token in [format!("{header}.{payload}."), format!("{header}.{payload}.c2ln")] {
+            assert_eq!(
+                validator.validate(&token).await.unwrap_err(),
+                AuthError::AlgorithmNotAllowed,
+                "{none}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn refuses_hs256_keyed_with_the_public_key() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let public = issuer.signing_key().public_jwk().to_string();
+    let header = URL_SAFE_NO_PAD.encode(
+        json!({"alg": "HS256", "typ": "at+jwt", "kid": issuer.signing_key().kid()}).to_string(),
+    );
+    let payload = URL_SAFE_NO_PAD.encode(
+        json!({"iss": issuer.issuer(), "aud": RESOURCE, "exp": now() + 60}).to_string(),
+    );
+    let input = format!("{header}.{payload}");
+    let signature = jsonwebtoken::crypto::sign(
+        input.as_bytes(),
+        &jsonwebtoken::EncodingKey::from_secret(public.as_bytes()),
+        Algorithm::HS256,
+    )
+    .expect("HMAC signs");
+    let token = format!("{input}.{signature}");
+    assert_eq!(
+        validator.validate(&token).await.unwrap_err(),
+        AuthError::AlgorithmNotAllowed
+    );
+}
+
+#[tokio::test]
+async fn refuses_header_alg_that_does_not_match_the_key() {
+    let issuer = TestIssuer::start().await; // ES384 key
+    let validator = validator(issuer.config());
+    for alg in ["ES256", "RS256", "EdDSA"] {
+        let token = issuer.token().header("alg", alg).sign();
+        assert_eq!(
+            validator.validate(&token).await.unwrap_err(),
+            AuthError::AlgorithmKeyMismatch,
+            "{alg} header on a P-384 key"
+        );
+    }
+}
+
+#[tokio::test]
+async fn refuses_tampered_payload_and_signature() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer.token().scopes(["read:orders"]).sign();
+    let parts: Vec<&str> = token.split('.').collect();
+
+    let forged_payload = URL_SAFE_NO_PAD.encode(
+        json!({"iss": issuer.issuer(), "aud": RESOURCE, "exp": now() + 60, "scope": "admin"})
+            .to_string(),
+    );
+    let tampered = format!("{}.{forged_payload}.{}", parts[0], parts[2]);
+    assert_eq!(validator.validate(&tampered).await.unwrap_err(), AuthError::InvalidSignature);
+
+    let mut signature = URL_SAFE_NO_PAD.decode(parts[2]).expect("base64url signature");
+    signature[10] ^= 0x01;
+    let tampered = format!("{}.{}.{}", parts[0], parts[1], URL_SAFE_NO_PAD.encode(signature));
+    assert_eq!(validator.validate(&tampered).await.unwrap_err(), AuthError::InvalidSignature);
+
+    let truncated = &token[..token.len() - 4];
+    assert_eq!(validator.validate(truncated).await.unwrap_err(), AuthError::InvalidSignature);
+}
+
+#[tokio::test]
+async fn refuses_a_foreign_key_under_a_known_kid() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let forger = TestKey::generate(Algorithm::ES384).with_kid(issuer.signing_key().kid());
+    let token = issuer.token().signed_by(&forger).sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::InvalidSignature);
+}
+
+#[tokio::test]
+async fn checks_issuer_exactly() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let iss = issuer.issuer();
+    for wrong in [
+        format!("{iss}/"),
+        iss.to_uppercase(),
+        "https://evil.example.com/oidc".to_owned(),
+    ] {
+        let token = issuer.token().claim("iss", wrong.clone()).sign();
+        assert_eq!(
+            validator.validate(&token).await.unwrap_err(),
+            AuthError::IssuerMismatch,
+            "{wrong}"
+        );
+    }
+    let token = issuer.token().without_claim("iss").sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::MissingClaim("iss"));
+}
+
+#[tokio::test]
+async fn checks_audience() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    for wrong in [
+        json!("https://other.example.com"),
+        json!("https://api.example.com/"),
+        json!("https://api.example"),
+        json!([]),
+    ] {
+        let token = issuer.token().claim("aud", wrong.clone()).sign();
+        let err = validator.validate(&token).await.unwrap_err();
+        assert_eq!(
+            err,
+            AuthError::AudienceMismatch {
+                expected: RESOURCE.to_owned()
+            },
+            "{wrong}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "audience mismatch: this API expects a token for https://api.example.com"
+        );
+    }
+    let token = issuer
+        .token()
+        .claim("aud", json!(["https://other.example.com", RESOURCE]))
+        .sign();
+    let verified = validator.validate(&token).await.expect("array aud containing ours");
+    assert_eq!(verified.audiences().len(), 2);
+
+    let token = issuer.token().claim("aud", json!({"a": 1})).sign();
+    assert_eq!(
+        validator.validate(&token).await.unwrap_err(),
+        AuthError::InvalidClaim {
+            claim: "aud",
+            expected: "a string or an array of strings"
+        }
+    );
+}
+
+#[tokio::test]
+async fn expiry_honours_leeway() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config().leeway(Duration::from_secs(60)));
+    let expired = issuer.token().expires_at(now() - 120).sign();
+    assert_eq!(validator.validate(&expired).await.unwrap_err(), AuthError::Expired);
+    let within_leeway = issuer.token().expires_at(now() - 30).sign();
+    validator.validate(&within_leeway).await.expect("within leeway");
+
+    let strict = Validator::new(issuer.config().leeway(Duration::ZERO)).expect("config");
+    assert_eq!(strict.validate(&within_leeway).await.unwrap_err(), AuthError::Expired);
+}
+
+#[tokio::test]
+async fn not_before_and_issued_at_in_the_future_are_refused() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer.token().not_before(now() + 600).sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::NotYetValid);
+    let token = issuer.token().issued_at(now() + 600).sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::NotYetValid);
+    let token = issuer.token().not_before(now() + 30).sign();
+    validator.validate(&token).await.expect("nbf within leeway");
+}
+
+#[tokio::test]
+async fn exp_is_required_and_must_be_an_integer() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    for absent in [
+        issuer.token().without_claim("exp").sign(),
+        issuer.token().claim("exp", json!(null)).sign(),
+    ] {
+        assert_eq!(validator.validate(&absent).await.unwrap_err(), AuthError::MissingClaim("exp"));
+    }
+    for bad in [json!("9999999999"), json!(9_999_999_999.5), json!(u64::MAX), json!(-1.5)] {
+        let token = issuer.token().claim("exp", bad.clone()).sign();
+        assert_eq!(
+            validator.validate(&token).await.unwrap_err(),
+            AuthError::InvalidClaim {
+                claim: "exp",
+                expected: "an integer NumericDate"
+            },
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn typ_must_be_at_jwt_unless_disabled() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    for typ in ["at+jwt", "application/at+jwt", "AT+JWT"] {
+        let token = issuer.token().header("typ", typ).sign();
+        validator.validate(&token).await.expect(typ);
+    }
+    let wrong = issuer.token().header("typ", "JWT").sign();
+    assert_eq!(validator.validate(&wrong).await.unwrap_err(), AuthError::WrongType);
+    let missing = issuer.token().without_header("typ").sign();
+    assert_eq!(validator.validate(&missing).await.unwrap_err(), AuthError::WrongType);
+
+    let lenient = Validator::new(issuer.config().require_typ(false)).expect("config");
+    lenient.validate(&wrong).await.expect("typ not required");
+    lenient.validate(&missing).await.expect("typ not required");
+}
+
+#[tokio::test]
+async fn refuses_unknown_crit_and_ignores_embedded_keys() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer.token().header("crit", json!(["exp"])).header("exp", 1).sign();
+    assert_eq!(
+        validator.validate(&token).await.unwrap_err(),
+        AuthError::UnsupportedCritical
+    );
+    // A token signed by an attacker's key that it embeds or points to is still unknown.
+    let attacker = TestKey::generate(Algorithm::ES384);
+    let token = issuer
+        .token()
+        .signed_by(&attacker)
+        .header("jwk", attacker.public_jwk())
+        .header("jku", "https://evil.example.com/jwks")
+        .header("x5u", "https://evil.example.com/cert")
+        .sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::UnknownKey);
+}
+
+#[tokio::test]
+async fn token_without_kid_needs_exactly_one_fitting_key() {
+    let issuer = TestIssuer::start().await;
+    let first = issuer.signing_key();
+    let validator = validator(issuer.config());
+    let token = issuer.token().without_header("kid").sign();
+    validator.validate(&token).await.expect("one ES384 key");
+
+    issuer.set_keys(vec![first, TestKey::generate(Algorithm::ES384)]);
+    let validator = Validator::new(issuer.config()).expect("config");
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::AmbiguousKey);
+}
+
+#[tokio::test]
+async fn unknown_kid_refetches_once_per_cooldown() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config().unknown_kid_cooldown(Duration::from_secs(30)));
+    validator.validate(&issuer.token().sign()).await.expect("warm");
+    assert_eq!(issuer.jwks_requests(), 1);
+
+    let token = issuer.token().kid("no-such-key").sign();
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::UnknownKey);
+    assert_eq!(issuer.jwks_requests(), 2, "one refetch for the unknown kid");
+    assert_eq!(validator.validate(&token).await.unwrap_err(), AuthError::UnknownKey);
+    assert_eq!(issuer.jwks_requests(), 2, "no second refetch within the cooldown");
+}
+
+#[tokio::test]
+async fn flood_of_unknown_kids_fetches_at_most_once_per_cooldown() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator.validate(&issuer.token().sign()).await.expect("warm");
+    let before = issuer.jwks_requests();
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let validator = validator.clone();
+            let token = issuer.token().kid(format!("forged-{i}")).sign();
+            tokio::spawn(async move { validator.validate(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task").unwrap_err(), AuthError::UnknownKey);
+    }
+    assert!(
+        issuer.jwks_requests() - before <= 1,
+        "{} fetches for 1000 forged kids",
+        issuer.jwks_requests() - before
+    );
+}
+
+#[tokio::test]
+async fn rotation_is_accepted_on_first_sight() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator.validate(&issuer.token().sign()).await.expect("old key");
+    // The initial fetch does not use up the unknown-kid window, so the new key is fetched now.
+    issuer.rotate(TestKey::generate(Algorithm::RS256).without_alg());
+    let token = issuer.token().sign();
+    let verified = validator.validate(&token).await.expect("new key on first sight");
+    assert_eq!(verified.issuer(), issuer.issuer());
+    assert_eq!(issuer.jwks_requests(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_rotation_requests_share_one_fetch() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator.validate(&issuer.token().sign()).await.expect("old key");
+    issuer.set_fault(JwksFault::Delay(Duration::from_millis(200)));
+    issuer.rotate(TestKey::generate(Algorithm::ES384));
+    let token = issuer.token().sign();
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let validator = validator.clone();
+            let token = token.clone();
+            tokio::spawn(async move { validator.validate(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task").expect("new key accepted by every waiter");
+    }
+    assert_eq!(issuer.jwks_requests(), 2);
+}
+
+#[tokio::test]
+async fn cold_cache_makes_exactly_one_request_for_200_validations() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer.token().sign();
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let validator = validator.clone();
+            let token = token.clone();
+            tokio::spawn(async move { validator.validate(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task").expect("valid");
+    }
+    assert_eq!(issuer.jwks_requests(), 1);
+    assert_eq!(validator.key_fetches(), 1);
+}
+
+#[tokio::test]
+async fn jwks_down_at_first_use_is_keys_unavailable() {
+    let issuer = TestIssuer::start().await;
+    let token = issuer.token().sign();
+    issuer.stop();
+    let validator = validator(issuer.config().failed_fetch_backoff(Duration::from_secs(2)));
+    let err = validator.validate(&token).await.unwrap_err();
+    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{err:?}");
+    assert_eq!(err.status(), 503);
+    assert!(err.retry_after().is_some_and(|d| d >= Duration::from_secs(1)));
+
+    issuer.resume().await;
+    // Within the backoff no new fetch is made; after it the keys are fetched.
+    assert!(matches!(
+        validator.validate(&token).await.unwrap_err(),
+        AuthError::KeysUnavailable { .. }
+    ));
+    assert_eq!(issuer.jwks_requests(), 0);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    validator.validate(&token).await.expect("recovered without restart");
+}
+
+#[tokio::test]
+async fn jwks_down_after_caching_keeps_validating() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config().keys_max_age(Duration::from_millis(100)));
+    let token = issuer.token().sign();
+    validator.validate(&token).await.expect("warm");
+    issuer.stop();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    for _ in 0..3 {
+        validator.validate(&token).await.expect("stale keys keep serving");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn stale_keys_are_refreshed_in_the_background() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config().keys_max_age(Duration::from_millis(100)));
+    validator.validate(&issuer.token().sign()).await.expect("warm");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    validator.validate(&issuer.token().sign()).await.expect("stale set serves");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(issuer.jwks_requests(), 2, "one background refresh");
+}
+
+#[tokio::test]
+async fn removed_key_is_refused_after_refresh() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config().keys_max_age(Duration::from_millis(100)));
+    let old = issuer.token().sign();
+    validator.validate(&old).await.expect("warm");
+    issuer.set_keys(vec![TestKey::generate(Algorithm::ES384)]);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let _ = validator.validate(&old).await; // triggers the refresh
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(validator.validate(&old).await.unwrap_err(), AuthError::UnknownKey);
+}
+
+async fn assert_unavailable_within(fault: JwksFault, limit: Duration) {
+    let issuer = TestIssuer::start().await;
+    issuer.set_fault(fault.clone());
+    let validator = validator(
+        issuer
+            .config()
+            .fetch_timeout(Duration::from_millis(500))
+            .max_jwks_bytes(4096),
+    );
+    let started = std::time::Instant::now();
+    let err = validator.validate(&issuer.token().sign()).await.unwrap_err();
+    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{fault:?}: {err:?}");
+    assert!(started.elapsed() < limit, "{fault:?} took {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn hostile_jwks_responses_give_clean_errors_within_the_timeout() {
+    let limit = Duration::from_secs(3);
+    assert_unavailable_within(JwksFault::Status(500), limit).await;
+    assert_unavailable_within(JwksFault::Body(b"<html>oops</html>".to_vec()), limit).await;
+    assert_unavailable_within(JwksFault::Body(vec![b' '; 10_000]), limit).await;
+    assert_unavailable_within(JwksFault::Body(br#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#.to_vec()), limit).await;
+    assert_unavailable_within(JwksFault::Delay(Duration::from_secs(5)), limit).await;
+}
+
+#[tokio::test]
+async fn one_odd_key_does_not_poison_the_set() {
+    let issuer = TestIssuer::start().await;
+    let good = issuer.signing_key().public_jwk();
+    let body = json!({"keys": [
+        {"kty": "EC", "crv": "P-521", "x": "AA", "y": "AA", "kid": "p521"},
+        {"kty": "RSA", "n": "AQAB", "e": "AQAB", "kid": "short-rsa"},
+        {"kty": "EC", "crv": "P-384", "use": "enc", "x": "AA", "y": "AA", "kid": "enc"},
+        {"kty": "whatever"},
+        "not an object",
+        good,
+    ]});
+    issuer.set_fault(JwksFault::Body(body.to_string().into_bytes()));
+    validator(issuer.config())
+        .validate(&issuer.token().sign())
+        .await
+        .expect("the good key still works");
+}
+
+#[tokio::test]
+async fn discovers_the_jwks_uri_from_the_issuer() {
+    let issuer = TestIssuer::start().await;
+    let config = Config::with_issuer(issuer.issuer()).resource(RESOURCE);
+    let token = issuer.token().sign();
+    validator(config).validate(&token).await.expect("discovered keys");
+}
+
+#[tokio::test]
+async fn not_a_jwt_explains_logto_opaque_tokens() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let err = validator.validate("sQ8k3Vh7Xw9-opaque").await.unwrap_err();
+    assert_eq!(err, AuthError::NotAJwt);
+    assert!(err.to_string().contains("request a `resource`"), "{err}");
+    assert_eq!(
+        validator.validate("a.b.c.d.e").await.unwrap_err(),
+        AuthError::MalformedToken("encrypted tokens (JWE) are not accepted")
+    );
+    assert_eq!(
+        validator.validate("a.b").await.unwrap_err(),
+        AuthError::MalformedToken("a JWT has exactly three parts")
+    );
+}
+
+#[tokio::test]
+async fn policies_check_scopes_all_and_any() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer.token().scopes(["read:orders", "write:orders"]).sign();
+    let all = Policy::all(RESOURCE, &["read:orders", "write:orders"]);
+    validator.authorize(&token, &all).await.expect("all granted");
+    let missing = Policy::all(RESOURCE, &["read:orders", "delete:orders"]);
+    let err = validator.authorize(&token, &missing).await.unwrap_err();
+    assert_eq!(err.status(), 403);
+    assert_eq!(err.required_scope(), Some("read:orders delete:orders"));
+    let any = Policy::any(RESOURCE, &["admin:orders", "write:orders"]);
+    validator.authorize(&token, &any).await.expect("one of them");
+    let case = Policy::all(RESOURCE, &["Read:orders"]);
+    assert_eq!(validator.authorize(&token, &case).await.unwrap_err().status(), 403);
+    let prefix = Policy::all(RESOURCE, &["read"]);
+    assert_eq!(validator.authorize(&token, &prefix).await.unwrap_err().status(), 403);
+
+    let no_scope = issuer.token().sign();
+    let verified = validator.validate(&no_scope).await.expect("valid");
+    assert!(verified.scopes().is_empty());
+    assert!(verified.claim::<String>("scope").is_none(), "Logto omits scope when none");
+}
+
+#[tokio::test]
+async fn access_token_exposes_claims() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer
+        .token()
+        .machine_to_machine("app-1")
+        .organization_id("org-7")
+        .claim("roles", json!(["admin"]))
+        .sign();
+    let verified = validator.validate(&token).await.expect("valid");
+    assert!(verified.is_machine_to_machine());
+    assert_eq!(verified.subject(), Some("app-1"));
+    assert_eq!(verified.organization_id(), Some("org-7"));
+    assert_eq!(
+        verified.claim::<Vec<String>>("roles").map(Result::ok),
+        Some(Some(vec!["admin".to_owned()]))
+    );
+    assert!(verified.claim::<u32>("roles").is_some_and(|r| r.is_err()));
+    let user = validator
+        .validate(&issuer.token().subject("user-1").client_id("app-1").sign())
+        .await
+        .expect("valid");
+    assert!(!user.is_machine_to_machine());
+}
+
+#[tokio::test]
+async fn error_descriptions_never_echo_the_token() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let token = issuer
+        .token()
+        .claim("aud", "https://secret-audience.example.com")
+        .kid("secret-kid")
+        .sign();
+    for candidate in [token.clone(), format!("{token}x"), token.replace('.', "")] {
+        let err = validator.validate(&candidate).await.unwrap_err();
+        let text = format!("{err} {err:?}");
+        for part in candidate.split('.') {
+            assert!(!text.contains(part), "{text}");
+        }
+        assert!(!text.contains("secret-audience") && !text.contains("secret-kid"), "{text}");
+    }
+}
