@@ -69,7 +69,8 @@ const state = {
   // Access token TTL in seconds per resource indicator.
   ttl: Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, DEFAULT_TTL])),
   jwksRequests: 0,
-  provider: undefined,
+  // { provider, handler } of the live oidc-provider instance.
+  current: undefined,
 };
 
 function newKid(prefix) {
@@ -110,6 +111,20 @@ function buildProvider(issuer) {
     clients: structuredClone(CLIENTS),
     jwks: { keys: structuredClone(state.keys) },
     cookies: { keys: cookieKeys },
+    // ES384 is not in oidc-provider's default JWA allow-list; Logto's default
+    // signing key is EC P-384 (ES384), so enable it, plus RS256 for RSA keys.
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES384', 'RS256'],
+      userinfoSigningAlgValues: ['ES384', 'RS256'],
+      introspectionSigningAlgValues: ['ES384', 'RS256'],
+      authorizationSigningAlgValues: ['ES384', 'RS256'],
+    },
+    clientDefaults: {
+      grant_types: ['client_credentials'],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: currentSigningAlg(),
+    },
     // Logto advertises no OIDC scopes for M2M use; keep only the mandatory one.
     scopes: ['openid'],
     claims: { openid: ['sub'] },
@@ -135,7 +150,8 @@ function buildProvider(issuer) {
             scope: scopes.filter((s) => allowed.has(s)).join(' '),
             accessTokenTTL: state.ttl[resourceIndicator] ?? DEFAULT_TTL,
             accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: currentSigningAlg() } },
+            // Always sign with the newest key (first in the JWKS).
+            jwt: { sign: { alg: currentSigningAlg(), kid: state.keys[0].kid } },
           };
         },
       },
@@ -173,7 +189,7 @@ function buildProvider(issuer) {
   });
   provider.on('server_error', (_ctx, err) => log('server_error', err));
   provider.on('grant.error', (_ctx, err) => log('grant.error', err.message, err.error_description ?? ''));
-  return provider;
+  return { provider, handler: provider.callback() };
 }
 
 // ---------------------------------------------------------------------------
@@ -202,7 +218,7 @@ function handleAdmin(req, res, url) {
       }
       const key = generateKey(kty);
       state.keys = [key, ...state.keys];
-      state.provider = buildProvider(issuer);
+      state.current = buildProvider(issuer);
       log(`rotated: new ${kty} key ${key.kid} first, ${state.keys.length} keys published`);
       return sendJson(res, 200, { kid: key.kid, kty, alg: currentSigningAlg() });
     }
@@ -255,7 +271,7 @@ const server = http.createServer((req, res) => {
     req.originalUrl = req.url;
     req.url = req.url.slice(MOUNT.length) || '/';
     if (!req.url.startsWith('/')) req.url = `/${req.url}`;
-    return state.provider.callback()(req, res);
+    return state.current.handler(req, res);
   }
 
   return sendJson(res, 404, { error: 'not_found' });
@@ -276,7 +292,7 @@ server.listen(port, HOST, () => {
   const actualPort = server.address().port;
   issuer = `http://${HOST}:${actualPort}${MOUNT}`;
   state.keys = [generateKey('EC')];
-  state.provider = buildProvider(issuer);
+  state.current = buildProvider(issuer);
   log(`listening, issuer ${issuer}, signing key ${state.keys[0].kid} (ES384)`);
   process.stdout.write(`${JSON.stringify({ ready: true, port: actualPort, issuer })}\n`);
 });

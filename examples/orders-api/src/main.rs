@@ -1,1 +1,68 @@
-fn main() {}
+//! `cargo run -p orders-api`: see the crate docs and the README.
+
+use std::time::Duration;
+
+use logto_guard::LogtoGuard;
+use logto_guard::testing::TestIssuer;
+use orders_api::{RESOURCE, app};
+
+#[rocket::main]
+async fn main() -> Result<(), Box<rocket::Error>> {
+    let figment = rocket::Config::figment();
+    let configured = std::env::var_os("LOGTO_ENDPOINT").is_some()
+        || figment.find_value("logto.endpoint").is_ok()
+        || figment.find_value("logto.issuer").is_ok();
+    if configured {
+        app(LogtoGuard::fairing()).launch().await?;
+        return Ok(());
+    }
+    // Development mode: an embedded issuer stands in for Logto, so the API runs with nothing
+    // else on the machine. Its tokens are printed on purpose; never use this mode in production.
+    let issuer = TestIssuer::start().await;
+    let rocket_config: rocket::Config = figment.extract().unwrap_or_default();
+    print_development_banner(&issuer, &format!("http://{}:{}", rocket_config.address, rocket_config.port));
+    app(LogtoGuard::with_config(issuer.config())).launch().await?;
+    Ok(())
+}
+
+fn print_development_banner(issuer: &TestIssuer, base: &str) {
+    let day = Duration::from_secs(24 * 3600);
+    let token = |scopes: &[&str]| issuer.token().scopes(scopes.iter().copied()).expires_in(day).sign();
+    println!(
+        "\n== orders-api in DEVELOPMENT mode ==\n\
+         LOGTO_ENDPOINT is not set, so an embedded development issuer at {issuer_url} signs \
+         tokens for {RESOURCE}.\nSet LOGTO_ENDPOINT=https://<tenant>.logto.app to trust your \
+         Logto instead. Tokens below are valid for 24 hours.\n",
+        issuer_url = issuer.issuer()
+    );
+    let examples = [
+        ("public", format!("curl -i {base}/health")),
+        (
+            "read:orders",
+            format!("curl -i {base}/orders -H 'Authorization: Bearer {}'", token(&["read:orders"])),
+        ),
+        (
+            "write:orders",
+            format!(
+                "curl -i -X POST {base}/orders -H 'Authorization: Bearer {}' \
+                 -H 'Content-Type: application/json' -d '{{\"item\":\"coffee\",\"quantity\":2}}'",
+                token(&["write:orders"])
+            ),
+        ),
+        (
+            "write:orders delete:orders",
+            format!(
+                "curl -i -X DELETE {base}/orders/1 -H 'Authorization: Bearer {}'",
+                token(&["write:orders", "delete:orders"])
+            ),
+        ),
+        (
+            "any valid token",
+            format!("curl -i {base}/me -H 'Authorization: Bearer {}'", token(&[])),
+        ),
+        ("no token: 401", format!("curl -i {base}/orders")),
+    ];
+    for (what, command) in examples {
+        println!("# {what}\n{command}\n");
+    }
+}

@@ -156,11 +156,13 @@ impl Fairing for LogtoGuard {
     }
 }
 
-/// The default body: `{"error": ..., "error_description": ...}`.
+/// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750
+/// has no code (no credentials, 503).
 fn json_error_body(error: &AuthError) -> (ContentType, String) {
-    let body = serde_json::json!({
-        "error": error.code(),
-        "error_description": error.to_string(),
-    });
-    (ContentType::JSON, body.to_string())
+    let mut body = serde_json::Map::new();
+    if let Some(code) = error.code() {
+        body.insert("error".into(), code.into());
+    }
+    body.insert("error_description".into(), error.to_string().into());
+    (ContentType::JSON, serde_json::Value::Object(body).to_string())
 }
