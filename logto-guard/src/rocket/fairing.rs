@@ -5,6 +5,7 @@ use rocket::http::ContentType;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
 use crate::config::Config;
+use crate::declaration::Declaration;
 use crate::error::AuthError;
 use crate::validate::Validator;
 
@@ -119,7 +120,7 @@ impl Fairing for LogtoGuard {
             .resolve_config(&rocket)
             .and_then(|config| Validator::new(config).map_err(|e| e.to_string()))
         {
-            Ok(validator) => validator,
+            Ok(validator) => validator.with_resources(Declaration::all().map(|d| d.resource)),
             Err(message) => {
                 rocket::error!("logto-guard: {message}");
                 return Err(rocket);
