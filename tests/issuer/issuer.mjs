@@ -11,14 +11,15 @@ import { Console } from 'node:console';
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 
-import Provider, { errors } from 'oidc-provider';
-
 // oidc-provider prints NOTICEs with console.info (stdout). Keep stdout clean
-// for the ready line: every console method writes to stderr.
+// for the ready line: every console method writes to stderr. oidc-provider is
+// imported dynamically below so that this runs before any of its module code.
 const stderrConsole = new Console({ stdout: process.stderr, stderr: process.stderr });
-for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir']) {
+for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'table']) {
   console[method] = stderrConsole[method].bind(stderrConsole);
 }
+
+const { default: Provider, errors } = await import('oidc-provider');
 const log = (...args) => console.error('[issuer]', ...args);
 
 const HOST = '127.0.0.1';
@@ -169,9 +170,9 @@ function buildProvider(issuer) {
       BackchannelAuthenticationRequest: 600,
       PreAuthorizedCode: 600,
     },
-    // For M2M tokens Logto sets sub == client_id; oidc-provider already does
-    // this when there is no account. Keep it explicit and robust anyway.
-    extraTokenClaims: async () => undefined,
+    // For M2M tokens Logto sets sub == client_id. oidc-provider's JWT format
+    // already falls back to the client id when there is no account; the
+    // customizer pins it (and the absent-when-empty `scope`) explicitly.
     formats: {
       customizers: {
         jwt: async (_ctx, token, jwt) => {
@@ -265,7 +266,9 @@ const server = http.createServer((req, res) => {
   }
 
   if (url.pathname === MOUNT || url.pathname.startsWith(`${MOUNT}/`)) {
-    if (url.pathname === `${MOUNT}/jwks`) state.jwksRequests += 1;
+    if (url.pathname === `${MOUNT}/jwks` && (req.method === 'GET' || req.method === 'HEAD')) {
+      state.jwksRequests += 1;
+    }
     // Mount the provider under /oidc the way Express/Koa mounting does:
     // oidc-provider derives the mount path from req.originalUrl vs req.url.
     req.originalUrl = req.url;
