@@ -1,10 +1,12 @@
 //! `cargo run -p orders-api`: see the crate docs and the README.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use logto_guard::LogtoGuard;
 use logto_guard::testing::TestIssuer;
 use orders_api::{RESOURCE, app};
+use rocket::fairing::AdHoc;
 
 #[rocket::main]
 async fn main() -> Result<(), Box<rocket::Error>> {
@@ -18,10 +20,17 @@ async fn main() -> Result<(), Box<rocket::Error>> {
     }
     // Development mode: an embedded issuer stands in for Logto, so the API runs with nothing
     // else on the machine. Its tokens are printed on purpose; never use this mode in production.
-    let issuer = TestIssuer::start().await;
-    let rocket_config: rocket::Config = figment.extract().unwrap_or_default();
-    print_development_banner(&issuer, &format!("http://{}:{}", rocket_config.address, rocket_config.port));
-    app(LogtoGuard::with_config(issuer.config())).launch().await?;
+    let issuer = Arc::new(TestIssuer::start().await);
+    let config = issuer.config();
+    app(LogtoGuard::with_config(config))
+        .attach(AdHoc::on_liftoff("development banner", move |rocket| {
+            Box::pin(async move {
+                let base = format!("http://{}:{}", rocket.config().address, rocket.config().port);
+                print_development_banner(&issuer, &base);
+            })
+        }))
+        .launch()
+        .await?;
     Ok(())
 }
 
