@@ -1,0 +1,172 @@
+//! The Rocket integration with small apps: configuration from the figment, the missing-fairing
+//! 500, optional authentication, the app's own catchers, and a restyled error body.
+
+use logto_guard::testing::TestIssuer;
+use logto_guard::{AccessToken, AuthError, LogtoGuard};
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::Client;
+use rocket::{Build, Rocket, catch, catchers, get, routes};
+
+#[get("/me")]
+fn me(token: AccessToken) -> String {
+    token.subject().unwrap_or_default().to_owned()
+}
+
+#[get("/maybe")]
+fn maybe(token: Option<AccessToken>) -> String {
+    token.map_or_else(|| "anonymous".to_owned(), |t| t.subject().unwrap_or_default().to_owned())
+}
+
+#[get("/why")]
+fn why(token: Result<AccessToken, AuthError>) -> String {
+    match token {
+        Ok(_) => "ok".to_owned(),
+        Err(err) => err.to_string(),
+    }
+}
+
+#[get("/teapot")]
+fn own_unauthorized() -> Status {
+    Status::Unauthorized
+}
+
+#[catch(401)]
+fn app_unauthorized() -> &'static str {
+    "the app's own 401 page"
+}
+
+#[catch(404)]
+fn app_not_found() -> &'static str {
+    "the app's own 404 page"
+}
+
+fn app(rocket: Rocket<Build>) -> Rocket<Build> {
+    rocket
+        .mount("/", routes![me, maybe, why, own_unauthorized])
+        .register("/", catchers![app_unauthorized, app_not_found])
+}
+
+fn bearer(token: &str) -> Header<'static> {
+    Header::new("Authorization", format!("Bearer {token}"))
+}
+
+fn figment_with(logto: serde_json::Value) -> Figment {
+    rocket::Config::figment().merge(("logto", logto))
+}
+
+#[rocket::async_test]
+async fn reads_the_logto_table_of_the_figment() {
+    let issuer = TestIssuer::start().await;
+    let figment = figment_with(serde_json::json!({
+        "endpoint": issuer.endpoint(),
+        "resources": [issuer.resource()],
+        "leeway": 5,
+    }));
+    let client = Client::tracked(app(rocket::custom(figment)).attach(LogtoGuard::fairing()))
+        .await
+        .expect("ignites");
+    let token = issuer.token().subject("user-1").sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_string().await.as_deref(), Some("user-1"));
+}
+
+#[rocket::async_test]
+async fn invalid_config_aborts_ignite() {
+    for logto in [
+        serde_json::json!({}),
+        serde_json::json!({"endpoint": "not a url"}),
+        serde_json::json!({"endpoint": "http://logto.internal"}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "fetch_timeout": 0}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "algorithms": ["HS256"]}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "endpont": "typo"}),
+    ] {
+        let rocket = app(rocket::custom(figment_with(logto.clone()))).attach(LogtoGuard::fairing());
+        let Err(error) = Client::tracked(rocket).await else {
+            panic!("{logto} should abort ignite");
+        };
+        // Reading the kind also marks the error handled, so Rocket does not panic on drop.
+        match error.kind() {
+            rocket::error::ErrorKind::FailedFairings(failed) => {
+                assert_eq!(failed.iter().map(|f| f.name).collect::<Vec<_>>(), ["logto-guard"]);
+            }
+            other => panic!("{logto}: {other:?}"),
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn missing_fairing_is_a_500() {
+    let client = Client::tracked(app(rocket::build())).await.expect("ignites");
+    let response = client.get("/me").header(bearer("a.b.c")).dispatch().await;
+    assert_eq!(response.status(), Status::InternalServerError);
+    assert!(response.headers().get_one("WWW-Authenticate").is_none());
+}
+
+#[rocket::async_test]
+async fn option_makes_authentication_optional() {
+    let issuer = TestIssuer::start().await;
+    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+        .await
+        .expect("ignites");
+    let response = client.get("/maybe").dispatch().await;
+    assert_eq!(response.into_string().await.as_deref(), Some("anonymous"));
+    let token = issuer.token().subject("user-2").sign();
+    let response = client.get("/maybe").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.into_string().await.as_deref(), Some("user-2"));
+    let response = client.get("/why").header(bearer("opaque")).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response.into_string().await.unwrap_or_default().starts_with("token is not a JWT"));
+}
+
+#[rocket::async_test]
+async fn the_apps_own_catchers_keep_unrelated_errors() {
+    let issuer = TestIssuer::start().await;
+    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+        .await
+        .expect("ignites");
+    let response = client.get("/nowhere").dispatch().await;
+    assert_eq!(response.into_string().await.as_deref(), Some("the app's own 404 page"));
+    let response = client.get("/teapot").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert!(response.headers().get_one("WWW-Authenticate").is_none());
+    assert_eq!(response.into_string().await.as_deref(), Some("the app's own 401 page"));
+    // A rejection by the guard still gets the RFC 6750 response.
+    let response = client.get("/me").dispatch().await;
+    assert_eq!(response.headers().get_one("WWW-Authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(response.content_type(), Some(ContentType::JSON));
+}
+
+fn plain(error: &AuthError) -> (ContentType, String) {
+    (ContentType::Plain, format!("denied: {error}"))
+}
+
+#[rocket::async_test]
+async fn the_error_body_can_be_restyled() {
+    let issuer = TestIssuer::start().await;
+    let guard = LogtoGuard::with_config(issuer.config().realm("orders")).error_body(plain);
+    let client = Client::tracked(app(rocket::build()).attach(guard)).await.expect("ignites");
+    let token = issuer.token().expires_at(1_000).sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert_eq!(
+        response.headers().get_one("WWW-Authenticate"),
+        Some(r#"Bearer realm="orders", error="invalid_token", error_description="token expired""#)
+    );
+    assert_eq!(response.content_type(), Some(ContentType::Plain));
+    assert_eq!(response.into_string().await.as_deref(), Some("denied: token expired"));
+}
+
+#[rocket::async_test]
+async fn access_token_requires_a_configured_resource() {
+    let issuer = TestIssuer::start().await;
+    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+        .await
+        .expect("ignites");
+    let token = issuer.token().audience("https://other.example.com").sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    let challenge = response.headers().get_one("WWW-Authenticate").unwrap_or_default().to_owned();
+    assert!(challenge.contains("audience mismatch: this API expects a token for https://api.example.com"), "{challenge}");
+}
