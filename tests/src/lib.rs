@@ -131,3 +131,139 @@ pub async fn launch_rocket_binary(binary: &str, env: &[(&str, &str)]) -> (Proces
         .await;
     (process, url)
 }
+
+/// The Logto-like issuer of `tests/issuer`: the real `oidc-provider` engine, started with Node.
+pub struct NodeIssuer {
+    process: Process,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// `http://127.0.0.1:<port>`, what Logto calls the endpoint.
+    pub endpoint: String,
+    http: reqwest::Client,
+}
+
+/// Set to skip the Node issuer tests locally (never honoured when `CI` is set).
+pub const SKIP_NODE_VARIABLE: &str = "LOGTO_GUARD_SKIP_NODE_TESTS";
+
+/// Whether the Node issuer tests should run; panics with install instructions when Node or the
+/// issuer's packages are missing, unless skipping was asked for explicitly (outside CI).
+#[must_use]
+pub fn node_issuer_available() -> bool {
+    let issuer_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issuer");
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let packages_ok = issuer_dir.join("node_modules/oidc-provider").is_dir();
+    if node_ok && packages_ok {
+        return true;
+    }
+    let opted_out = std::env::var_os(SKIP_NODE_VARIABLE).is_some() && std::env::var_os("CI").is_none();
+    let problem = if node_ok {
+        format!("the issuer's npm packages are missing: run `npm ci --prefix {}`", issuer_dir.display())
+    } else {
+        "Node.js is missing: install Node 20+ (e.g. `apt-get install nodejs npm`), then run \
+         `npm ci --prefix tests/issuer`"
+            .to_owned()
+    };
+    assert!(
+        opted_out,
+        "the oidc-provider tests cannot run: {problem}. To skip them locally, set {SKIP_NODE_VARIABLE}=1."
+    );
+    eprintln!("SKIPPED (oidc-provider tests): {problem}; {SKIP_NODE_VARIABLE} is set");
+    false
+}
+
+impl NodeIssuer {
+    /// Starts the issuer on a free port.
+    pub async fn start() -> Self {
+        Self::start_on(0).await
+    }
+
+    /// Starts the issuer on `port` (0 for a free one) and waits for its ready line.
+    pub async fn start_on(port: u16) -> Self {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issuer/issuer.mjs");
+        let mut command = Command::new("node");
+        command.arg(script).env("ISSUER_PORT", port.to_string());
+        let mut process = Process::spawn("oidc-provider issuer", command);
+        let port = process
+            .wait_for(Duration::from_secs(30), |line| {
+                let ready: serde_json::Value = serde_json::from_str(line).ok()?;
+                ready.get("ready")?.as_bool()?.then_some(())?;
+                u16::try_from(ready.get("port")?.as_u64()?).ok()
+            })
+            .await;
+        Self {
+            process,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A client-credentials access token of `m2m-app` for `resource` with `scopes`.
+    pub async fn token(&self, resource: &str, scopes: &[&str]) -> String {
+        let mut form = vec![("grant_type", "client_credentials".to_owned()), ("resource", resource.to_owned())];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes.join(" ")));
+        }
+        let response = self
+            .http
+            .post(format!("{}/oidc/token", self.endpoint))
+            .basic_auth("m2m-app", Some("m2m-secret"))
+            .form(&form)
+            .send()
+            .await
+            .expect("token request");
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.expect("token response is JSON");
+        assert!(status.is_success(), "token endpoint answered {status}: {body}");
+        body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set; returns its `kid`.
+    pub async fn rotate(&self, kty: &str) -> String {
+        let body: serde_json::Value = self
+            .admin(reqwest::Method::POST, &format!("rotate?kty={kty}"))
+            .await;
+        body["kid"].as_str().expect("kid").to_owned()
+    }
+
+    /// Sets the lifetime of tokens issued from now on.
+    pub async fn set_token_ttl(&self, seconds: u64) {
+        let _: serde_json::Value = self
+            .admin(reqwest::Method::POST, &format!("access-token-ttl?seconds={seconds}"))
+            .await;
+    }
+
+    /// How often its JWKS was requested.
+    pub async fn jwks_requests(&self) -> u64 {
+        let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
+        body["count"].as_u64().expect("count")
+    }
+
+    async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {
+        let response = self
+            .http
+            .request(method, format!("{}/admin/{path}", self.endpoint))
+            .send()
+            .await
+            .expect("admin request");
+        assert!(response.status().is_success(), "admin {path}: {}", response.status());
+        response.json().await.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Stops the issuer.
+    pub async fn stop(&mut self) {
+        self.process.stop().await;
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+#[must_use]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
