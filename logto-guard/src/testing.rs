@@ -193,13 +193,20 @@ impl TestKey {
         Value::Object(jwk)
     }
 
-    /// Signs `header.payload` (already base64url-encoded) and returns the compact JWS.
+    /// Signs `header` and `payload` as JSON and returns the compact JWS.
     #[must_use]
     pub fn sign_compact(&self, header: &Value, payload: &Value) -> String {
         let input = format!("{}.{}", b64_json(header), b64_json(payload));
-        let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &self.encoding, self.algorithm)
-            .expect("signing with a generated key");
+        let signature = self.sign_raw(input.as_bytes());
         format!("{input}.{signature}")
+    }
+
+    /// Signs arbitrary signing input and returns the base64url signature, for negative tests
+    /// whose header or payload no JSON value produces (repeated members, invalid JSON).
+    #[must_use]
+    pub fn sign_raw(&self, signing_input: &[u8]) -> String {
+        jsonwebtoken::crypto::sign(signing_input, &self.encoding, self.algorithm)
+            .expect("signing with a generated key")
     }
 }
 
