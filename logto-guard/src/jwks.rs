@@ -256,6 +256,8 @@ pub(crate) struct KeyCache {
     current: ArcSwapOption<Snapshot>,
     /// Held for the whole of a fetch: whoever waits on it shares the result.
     fetch_lock: tokio::sync::Mutex<()>,
+    /// Whether an HTTP fetch is under way (the lock is also held briefly by waiters).
+    fetching: AtomicBool,
     /// Completed fetch attempts, successful or not.
     attempts: AtomicU64,
     last_failure: Mutex<Option<Instant>>,
@@ -307,6 +309,7 @@ impl KeyCache {
             max_bytes: config.max_jwks_bytes,
             current: ArcSwapOption::empty(),
             fetch_lock: tokio::sync::Mutex::new(()),
+            fetching: AtomicBool::new(false),
             attempts: AtomicU64::new(0),
             last_failure: Mutex::new(None),
             last_unknown_kid_fetch: Mutex::new(None),
@@ -335,23 +338,26 @@ impl KeyCache {
 
     /// After a token named a `kid` that `seen` lacks: a newer set if one can be had now.
     ///
-    /// At most one fetch per cooldown window is started for unknown `kid`s; a request that
-    /// arrives while a fetch is in flight waits for it instead of being refused.
+    /// At most one fetch per cooldown window is started for unknown `kid`s. A request that
+    /// arrives while any fetch is in flight waits for it instead of being refused, and never
+    /// starts one itself.
     pub(crate) async fn refetch_for_unknown_kid(
         &self,
         seen: &Arc<Snapshot>,
     ) -> Option<Arc<Snapshot>> {
-        let attempts = self.attempts.load(Ordering::Acquire);
-        if let Some(current) = self.current.load_full()
-            && !Arc::ptr_eq(&current, seen)
-        {
+        let newer = |current: Option<Arc<Snapshot>>| current.filter(|c| !Arc::ptr_eq(c, seen));
+        if let Some(current) = newer(self.current.load_full()) {
             return Some(current);
         }
-        let in_flight = self.fetch_lock.try_lock().is_err();
-        if !in_flight && !self.claim_unknown_kid_slot() {
-            return None;
+        if self.claim_unknown_kid_slot() {
+            let attempts = self.attempts.load(Ordering::Acquire);
+            return self.fetch_shared(attempts).await.ok();
         }
-        self.fetch_shared(attempts).await.ok()
+        if self.fetching.load(Ordering::Acquire) {
+            drop(self.fetch_lock.lock().await);
+            return newer(self.current.load_full());
+        }
+        None
     }
 
     /// Fetches now, or shares the outcome of a fetch that completed since `seen` attempts.
@@ -364,7 +370,9 @@ impl KeyCache {
                 _ => Err(FetchError::Request("the shared fetch failed".to_owned())),
             };
         }
+        self.fetching.store(true, Ordering::Release);
         let outcome = self.fetch().await;
+        self.fetching.store(false, Ordering::Release);
         match &outcome {
             Ok(keys) => {
                 tracing::debug!(keys = keys.len(), "fetched the JWK Set");

@@ -77,6 +77,22 @@ impl Process {
             .join("\n")
     }
 
+    /// The operating-system process id.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Resident set size in KiB, from `/proc/<pid>/status` (Linux).
+    #[must_use]
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// Stops the process now and waits for it.
     pub async fn stop(&mut self) {
         let _ = self.child.start_kill();
