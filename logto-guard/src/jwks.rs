@@ -507,3 +507,43 @@ fn request_error(error: reqwest::Error) -> FetchError {
         FetchError::Request(error.without_url().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::KeySet;
+
+    fn jwk_member() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[A-Za-z0-9_-]{0,96}".prop_map(serde_json::Value::from),
+            ".{0,16}".prop_map(serde_json::Value::from),
+        ]
+    }
+
+    fn jwk() -> impl Strategy<Value = serde_json::Value> {
+        let kty = prop_oneof![Just("EC"), Just("RSA"), Just("OKP"), Just("oct"), Just("")];
+        let crv = prop_oneof![Just("P-256"), Just("P-384"), Just("P-521"), Just("Ed25519"), Just("X")];
+        let alg = prop_oneof![Just("ES256"), Just("ES384"), Just("RS256"), Just("HS256"), Just("none")];
+        (kty, crv, alg, jwk_member(), jwk_member(), jwk_member(), jwk_member()).prop_map(
+            |(kty, crv, alg, x, y, n, e)| {
+                serde_json::json!({"kty": kty, "crv": crv, "alg": alg, "x": x, "y": y, "n": n, "e": e, "kid": "k"})
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic_the_jwks_parser(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = KeySet::parse(&body);
+        }
+
+        #[test]
+        fn arbitrary_jwk_members_never_panic_the_jwks_parser(keys in proptest::collection::vec(jwk(), 0..6)) {
+            let body = serde_json::json!({ "keys": keys }).to_string();
+            let _ = KeySet::parse(body.as_bytes());
+        }
+    }
+}
