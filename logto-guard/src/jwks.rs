@@ -4,6 +4,7 @@
 //! refreshed in the background while the old one keeps serving; an unknown `kid` may trigger
 //! one refetch per cooldown window; concurrent fetches share one HTTP request.
 
+use std::hash::{Hash as _, Hasher as _};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -52,6 +53,8 @@ pub(crate) struct VerificationKey {
     /// The JWK's own `alg`, when it names one; then that is the only algorithm it verifies.
     pub(crate) alg: Option<Algorithm>,
     pub(crate) key: DecodingKey,
+    /// Identifies this exact key (its `kid` and public material) across refetches.
+    pub(crate) fingerprint: u64,
 }
 
 impl VerificationKey {
@@ -164,10 +167,20 @@ impl KeySet {
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }
+
+    /// Whether the key with this fingerprint is still in the set.
+    pub(crate) fn contains(&self, fingerprint: u64) -> bool {
+        self.keys.iter().any(|k| k.fingerprint == fingerprint)
+    }
 }
 
 fn parse_key(value: serde_json::Value) -> Result<VerificationKey, &'static str> {
     let jwk: Jwk = serde_json::from_value(value).map_err(|_| "not a JWK object")?;
+    let fingerprint = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        (&jwk.kid, &jwk.kty, &jwk.crv, &jwk.x, &jwk.y, &jwk.n, &jwk.e).hash(&mut hasher);
+        hasher.finish()
+    };
     if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
         return Err("not a signing key (`use` is not `sig`)");
     }
@@ -224,6 +237,7 @@ fn parse_key(value: serde_json::Value) -> Result<VerificationKey, &'static str> 
         kind,
         alg,
         key,
+        fingerprint,
     })
 }
 

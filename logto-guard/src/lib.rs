@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod bearer;
+mod cache;
 mod config;
 mod declaration;
 mod error;
@@ -30,6 +31,12 @@ pub use validate::{MAX_TOKEN_BYTES, Validator};
 pub mod __private {
     pub use crate::declaration::assert_resource_indicator;
     pub use inventory;
+
+    /// Parses a JWK Set body as the key cache does; returns how many keys are usable. For the
+    /// fuzz targets.
+    pub fn parse_jwk_set(body: &[u8]) -> usize {
+        crate::jwks::KeySet::parse(body).map_or(0, |set| set.len())
+    }
 }
 
 /// Locks a mutex that guards plain data: a panic elsewhere cannot leave it inconsistent.

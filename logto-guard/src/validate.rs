@@ -8,6 +8,7 @@ use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::cache::TokenCache;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 use crate::jwks::{KeyCache, Lookup, Snapshot};
@@ -47,6 +48,7 @@ struct Inner {
     algorithms: Vec<Algorithm>,
     realm: String,
     keys: Arc<KeyCache>,
+    tokens: Option<Arc<TokenCache>>,
 }
 
 impl Validator {
@@ -66,6 +68,7 @@ impl Validator {
                 algorithms: config.algorithms,
                 realm: config.realm,
                 keys: Arc::new(keys),
+                tokens: TokenCache::new(config.token_cache_capacity).map(Arc::new),
             }),
         })
     }
@@ -150,6 +153,27 @@ impl Validator {
     /// Verifies signature, header, issuer and lifetime; not the audience.
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
         let inner = &*self.inner;
+        if let Some(cache) = &inner.tokens
+            && let Some((verified, fingerprint)) = cache.get(token)
+        {
+            // `snapshot` also schedules the refresh of a stale set, so a key removed from the
+            // issuer's set stops serving cached tokens after the next refresh.
+            let keys = inner.keys.snapshot().await.ok();
+            if keys.is_some_and(|s| s.keys.contains(fingerprint)) {
+                self.check_lifetime(&verified)?;
+                return Ok(verified);
+            }
+            cache.remove(token);
+        }
+        let (verified, fingerprint) = self.verify_uncached(token).await?;
+        if let Some(cache) = &inner.tokens {
+            cache.insert(token, verified.clone(), fingerprint);
+        }
+        Ok(verified)
+    }
+
+    async fn verify_uncached(&self, token: &str) -> Result<(AccessToken, u64), AuthError> {
+        let inner = &*self.inner;
         let jws = Jws::split(token)?;
         let header = jws.header()?;
         if !inner.algorithms.contains(&header.alg) {
@@ -166,34 +190,36 @@ impl Validator {
                 retry_after: e.retry_after,
             })?;
         let kid = header.kid.as_deref();
-        match find_key(&snapshot, kid, header.alg) {
+        let fingerprint = match find_key(&snapshot, kid, header.alg) {
             Err(AuthError::UnknownKey) => {
                 let fresher = inner
                     .keys
                     .refetch_for_unknown_kid(&snapshot)
                     .await
                     .ok_or(AuthError::UnknownKey)?;
-                jws.verify_signature(&fresher, kid, header.alg)?;
+                jws.verify_signature(&fresher, kid, header.alg)?
             }
             Err(other) => return Err(other),
             Ok(()) => jws.verify_signature(&snapshot, kid, header.alg)?,
-        }
+        };
         let claims = jws.claims()?;
-        self.check_claims(&claims)?;
-        Ok(AccessToken::new(claims))
-    }
-
-    fn check_claims(&self, claims: &Claims) -> Result<(), AuthError> {
-        let inner = &*self.inner;
         if claims.iss != inner.issuer {
             return Err(AuthError::IssuerMismatch);
         }
+        let verified = AccessToken::new(claims);
+        self.check_lifetime(&verified)?;
+        Ok((verified, fingerprint))
+    }
+
+    /// `exp`, `nbf` and `iat` against the clock, with leeway: checked on every request.
+    fn check_lifetime(&self, token: &AccessToken) -> Result<(), AuthError> {
+        let leeway = self.inner.leeway;
         let now = unix_now();
-        if now >= claims.exp.saturating_add(inner.leeway) {
+        if now >= token.expires_at().saturating_add(leeway) {
             return Err(AuthError::Expired);
         }
-        let not_before = [claims.nbf, claims.iat].into_iter().flatten().max();
-        if not_before.is_some_and(|nbf| nbf > now.saturating_add(inner.leeway)) {
+        let not_before = [token.not_before(), token.issued_at()].into_iter().flatten().max();
+        if not_before.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
             return Err(AuthError::NotYetValid);
         }
         Ok(())
@@ -210,6 +236,7 @@ impl Clone for Inner {
             algorithms: self.algorithms.clone(),
             realm: self.realm.clone(),
             keys: Arc::clone(&self.keys),
+            tokens: self.tokens.clone(),
         }
     }
 }
@@ -305,12 +332,13 @@ impl<'a> Jws<'a> {
         })
     }
 
+    /// Verifies the signature; returns the fingerprint of the key that verified it.
     fn verify_signature(
         &self,
         snapshot: &Snapshot,
         kid: Option<&str>,
         alg: Algorithm,
-    ) -> Result<(), AuthError> {
+    ) -> Result<u64, AuthError> {
         let Lookup::Found(key) = snapshot.keys.find(kid, alg) else {
             return Err(find_key(snapshot, kid, alg).err().unwrap_or(AuthError::UnknownKey));
         };
@@ -320,7 +348,7 @@ impl<'a> Jws<'a> {
             &key.key,
             alg,
         ) {
-            Ok(true) => Ok(()),
+            Ok(true) => Ok(key.fingerprint),
             Ok(false) | Err(_) => Err(AuthError::InvalidSignature),
         }
     }
