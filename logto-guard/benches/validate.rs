@@ -1,0 +1,96 @@
+//! The guard's hot path: `validate` of a first-seen token against a raw `jsonwebtoken::decode`
+//! with the same key and the same claim checks; a repeated token (cache hit); and the
+//! `Authorization` header and scope checks alone.
+//!
+//! `cargo bench -p logto-guard --features testing --bench validate`
+
+// `criterion_group!` generates an undocumented public function.
+#![allow(missing_docs)]
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jsonwebtoken::{DecodingKey, Validation, jwk::Jwk};
+use logto_guard::testing::TestIssuer;
+use logto_guard::{Algorithm, Policy, Scopes, Validator, bearer_token};
+use serde::Deserialize;
+
+/// Runs a future that completes without waiting: with the keys cached, validation never
+/// waits, so no executor overhead is measured.
+fn ready<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("validation waited: the keys should be cached"),
+    }
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawClaims {
+    iss: String,
+    aud: String,
+    exp: i64,
+    scope: Option<String>,
+    sub: Option<String>,
+}
+
+fn bench_algorithms(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    for algorithm in [Algorithm::ES384, Algorithm::ES256, Algorithm::RS256] {
+        let (issuer, uncached, cached) = runtime.block_on(async {
+            let issuer = TestIssuer::builder().algorithm(algorithm).start().await;
+            let uncached = Validator::new(issuer.config().token_cache_capacity(0)).expect("config");
+            let cached = Validator::new(issuer.config()).expect("config");
+            uncached.warm_up().await.expect("keys");
+            cached.warm_up().await.expect("keys");
+            (issuer, uncached, cached)
+        });
+        let token = issuer.token().scopes(["read:orders", "write:orders"]).sign();
+        ready(cached.validate(&token)).expect("valid");
+
+        let jwk: Jwk = serde_json::from_value(issuer.signing_key().public_jwk()).expect("jwk");
+        let key = DecodingKey::from_jwk(&jwk).expect("key");
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer.issuer()]);
+        validation.set_audience(&[issuer.resource()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.leeway = 60;
+        jsonwebtoken::decode::<RawClaims>(&token, &key, &validation).expect("raw decode");
+
+        let mut group = c.benchmark_group(format!("{algorithm:?}"));
+        group.bench_function("validate_first_seen", |b| {
+            b.iter(|| ready(uncached.validate(black_box(&token))).expect("valid"))
+        });
+        group.bench_function("raw_jsonwebtoken_decode", |b| {
+            b.iter(|| jsonwebtoken::decode::<RawClaims>(black_box(&token), &key, &validation).expect("valid"))
+        });
+        group.bench_function("validate_repeated", |b| {
+            b.iter(|| ready(cached.validate(black_box(&token))).expect("valid"))
+        });
+        group.finish();
+        drop(issuer);
+    }
+}
+
+fn bench_parsing(c: &mut Criterion) {
+    let header = format!("Bearer {}", "eyJhbGciOiJFUzM4NCJ9.".repeat(30));
+    c.bench_function("bearer_token", |b| {
+        b.iter(|| bearer_token([black_box(header.as_str())]).expect("bearer"))
+    });
+    let scope = "read:orders write:orders delete:orders admin:orders read:members";
+    c.bench_function("scopes_parse", |b| b.iter(|| Scopes::parse(black_box(scope))));
+    let scopes = Scopes::parse(scope);
+    c.bench_function("scopes_contains_all", |b| {
+        b.iter(|| scopes.contains_all(black_box(["write:orders", "delete:orders"]).into_iter()))
+    });
+    let _ = Policy::all("https://api.example.com", &["read:orders"]);
+}
+
+criterion_group!(benches, bench_algorithms, bench_parsing);
+criterion_main!(benches);
