@@ -56,7 +56,8 @@ fn bench_algorithms(c: &mut Criterion) {
 
         let jwk: Jwk = serde_json::from_value(issuer.signing_key().public_jwk()).expect("jwk");
         let key = DecodingKey::from_jwk(&jwk).expect("key");
-        let mut validation = Validation::new(algorithm);
+        let raw_algorithm = algorithm.as_str().parse().expect("jsonwebtoken knows it");
+        let mut validation = Validation::new(raw_algorithm);
         validation.set_issuer(&[issuer.issuer()]);
         validation.set_audience(&[issuer.resource()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);

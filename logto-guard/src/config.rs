@@ -2,23 +2,13 @@
 
 use std::time::Duration;
 
-use jsonwebtoken::Algorithm;
+use crate::algorithm::Algorithm;
 use url::Url;
 use serde::{Deserialize, Serialize};
 
 /// Every algorithm a Logto tenant can sign with and this crate verifies, each only with a key of
 /// its family. `none` and HMAC are never accepted.
-pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = &[
-    Algorithm::ES384,
-    Algorithm::ES256,
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::EdDSA,
-];
+pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = Algorithm::ALL;
 
 /// How to find and trust a Logto tenant, and the knobs of validation.
 ///
@@ -149,10 +139,10 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
-    /// `algorithms` is empty or lists an algorithm that is never safe here.
+    /// `algorithms` is empty.
     #[error(
-        "`algorithms` must list only asymmetric algorithms (ES256, ES384, RS256, RS384, RS512, \
-         PS256, PS384, PS512, EdDSA) and at least one"
+        "`algorithms` must list at least one of ES256, ES384, ES512, RS256, RS384, RS512, PS256, \
+         PS384, PS512, EdDSA (none and HMAC are never accepted)"
     )]
     InvalidAlgorithms,
     /// A resource indicator that is not an absolute URI without fragment (RFC 8707).
@@ -322,12 +312,7 @@ impl Config {
                 field: "max_jwks_bytes",
             });
         }
-        if self.algorithms.is_empty()
-            || self
-                .algorithms
-                .iter()
-                .any(|alg| !ASYMMETRIC_ALGORITHMS.contains(alg))
-        {
+        if self.algorithms.is_empty() {
             return Err(ConfigError::InvalidAlgorithms);
         }
         if let Some(bad) = self

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwapOption;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::DecodingKey;
+
+use crate::algorithm::{Algorithm, PublicKey};
 use serde::Deserialize;
 
 use crate::config::Config;
@@ -24,6 +26,7 @@ pub(crate) enum KeyKind {
     Rsa,
     P256,
     P384,
+    P521,
     Ed25519,
 }
 
@@ -41,6 +44,7 @@ impl KeyKind {
             ],
             Self::P256 => &[Algorithm::ES256],
             Self::P384 => &[Algorithm::ES384],
+            Self::P521 => &[Algorithm::ES512],
             Self::Ed25519 => &[Algorithm::EdDSA],
         }
     }
@@ -52,7 +56,7 @@ pub(crate) struct VerificationKey {
     pub(crate) kind: KeyKind,
     /// The JWK's own `alg`, when it names one; then that is the only algorithm it verifies.
     pub(crate) alg: Option<Algorithm>,
-    pub(crate) key: DecodingKey,
+    pub(crate) key: PublicKey,
     /// Identifies this exact key (its `kid` and public material) across refetches.
     pub(crate) fingerprint: u64,
 }
@@ -195,12 +199,16 @@ fn parse_key(value: serde_json::Value) -> Result<VerificationKey, &'static str> 
             if strip_leading_zeros(&e).is_empty() {
                 return Err("RSA exponent is zero");
             }
-            (KeyKind::Rsa, DecodingKey::from_rsa_raw_components(&n, &e))
+            (
+                KeyKind::Rsa,
+                PublicKey::Jwt(DecodingKey::from_rsa_raw_components(&n, &e)),
+            )
         }
-        ("EC", Some(curve @ ("P-256" | "P-384"))) => {
+        ("EC", Some(curve @ ("P-256" | "P-384" | "P-521"))) => {
             let (kind, size) = match curve {
                 "P-256" => (KeyKind::P256, 32),
-                _ => (KeyKind::P384, 48),
+                "P-384" => (KeyKind::P384, 48),
+                _ => (KeyKind::P521, 66),
             };
             let x = decode_member(jwk.x.as_deref())?;
             let y = decode_member(jwk.y.as_deref())?;
@@ -211,14 +219,18 @@ fn parse_key(value: serde_json::Value) -> Result<VerificationKey, &'static str> 
             point.push(0x04);
             point.extend_from_slice(&x);
             point.extend_from_slice(&y);
-            (kind, DecodingKey::from_ec_der(&point))
+            let key = match kind {
+                KeyKind::P521 => PublicKey::P521(point),
+                _ => PublicKey::Jwt(DecodingKey::from_ec_der(&point)),
+            };
+            (kind, key)
         }
         ("OKP", Some("Ed25519")) => {
             let x = decode_member(jwk.x.as_deref())?;
             if x.len() != 32 {
                 return Err("Ed25519 key of the wrong length");
             }
-            (KeyKind::Ed25519, DecodingKey::from_ed_der(&x))
+            (KeyKind::Ed25519, PublicKey::Jwt(DecodingKey::from_ed_der(&x)))
         }
         _ => return Err("unsupported key type or curve"),
     };

@@ -1,6 +1,7 @@
 //! Logto authorization for Rocket APIs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod algorithm;
 mod bearer;
 mod cache;
 mod config;
@@ -19,7 +20,7 @@ pub use bearer::bearer_token;
 pub use declaration::Declaration;
 pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError};
 pub use error::AuthError;
-pub use jsonwebtoken::Algorithm;
+pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use requirement::{Policy, Requirement, ScopeMode};
 #[cfg(feature = "rocket")]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard};

@@ -63,7 +63,9 @@ use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::signature::{self, KeyPair as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey};
+use jsonwebtoken::EncodingKey;
+
+use crate::algorithm::Algorithm;
 use serde_json::{Map, Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
@@ -80,22 +82,28 @@ pub const DEFAULT_RESOURCE: &str = "https://api.example.com";
 pub struct TestKey {
     kid: String,
     algorithm: Algorithm,
-    encoding: Arc<EncodingKey>,
+    signer: Arc<Signer>,
     public_jwk: Map<String, Value>,
     publish_alg: bool,
 }
 
 impl TestKey {
-    /// Generates a fresh key for `algorithm`: ES256, ES384, EdDSA, or an RSA algorithm (2048
-    /// bits).
-    ///
-    /// # Panics
-    ///
-    /// For HMAC algorithms, which Logto never uses and the validator never accepts.
+    /// Generates a fresh key for `algorithm` (RSA keys have 2048 bits).
     #[must_use]
     pub fn generate(algorithm: Algorithm) -> Self {
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        let (encoding, public_jwk) = match algorithm {
+        let jwt_alg = algorithm.jsonwebtoken().unwrap_or(jsonwebtoken::Algorithm::ES384);
+        let (signer, public_jwk) = match algorithm {
+            Algorithm::ES512 => {
+                let signing = &signature::ECDSA_P521_SHA512_FIXED_SIGNING;
+                let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(signing, &rng)
+                    .expect("EC key generation");
+                let pair = signature::EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
+                    .expect("generated EC key parses");
+                let (x, y) = pair.public_key().as_ref()[1..].split_at(66);
+                let jwk = json!({"kty": "EC", "crv": "P-521", "x": b64(x), "y": b64(y)});
+                (Signer::P521(pair), jwk)
+            }
             Algorithm::ES256 | Algorithm::ES384 => {
                 let (signing, crv, size) = if algorithm == Algorithm::ES256 {
                     (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32)
@@ -109,7 +117,7 @@ impl TestKey {
                 let point = pair.public_key().as_ref();
                 let (x, y) = point[1..].split_at(size);
                 let jwk = json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)});
-                (EncodingKey::from_ec_der(pkcs8.as_ref()), jwk)
+                (Signer::Jwt(EncodingKey::from_ec_der(pkcs8.as_ref()), jwt_alg), jwk)
             }
             Algorithm::EdDSA => {
                 let pkcs8 =
@@ -117,7 +125,7 @@ impl TestKey {
                 let pair = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
                     .expect("generated Ed25519 key parses");
                 let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
-                (EncodingKey::from_ed_der(pkcs8.as_ref()), jwk)
+                (Signer::Jwt(EncodingKey::from_ed_der(pkcs8.as_ref()), jwt_alg), jwk)
             }
             Algorithm::RS256
             | Algorithm::RS384
@@ -139,9 +147,8 @@ impl TestKey {
                     STANDARD.encode(der.as_ref())
                 );
                 let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA key loads");
-                (key, jwk)
+                (Signer::Jwt(key, jwt_alg), jwk)
             }
-            other => panic!("TestKey: {other:?} is not an asymmetric algorithm"),
         };
         let Value::Object(public_jwk) = public_jwk else {
             unreachable!("built with json!({{...}})")
@@ -149,7 +156,7 @@ impl TestKey {
         Self {
             kid: format!("test-{}", random_hex(8)),
             algorithm,
-            encoding: Arc::new(encoding),
+            signer: Arc::new(signer),
             public_jwk,
             publish_alg: true,
         }
@@ -205,9 +212,26 @@ impl TestKey {
     /// whose header or payload no JSON value produces (repeated members, invalid JSON).
     #[must_use]
     pub fn sign_raw(&self, signing_input: &[u8]) -> String {
-        jsonwebtoken::crypto::sign(signing_input, &self.encoding, self.algorithm)
-            .expect("signing with a generated key")
+        match &*self.signer {
+            Signer::Jwt(key, alg) => jsonwebtoken::crypto::sign(signing_input, key, *alg)
+                .expect("signing with a generated key"),
+            Signer::P521(pair) => {
+                let rng = aws_lc_rs::rand::SystemRandom::new();
+                b64(pair
+                    .sign(&rng, signing_input)
+                    .expect("signing with a generated key")
+                    .as_ref())
+            }
+        }
     }
+}
+
+/// The private half of a [`TestKey`].
+enum Signer {
+    /// Signs through `jsonwebtoken` (aws-lc-rs backend).
+    Jwt(EncodingKey, jsonwebtoken::Algorithm),
+    /// P-521, which `jsonwebtoken` lacks, through aws-lc-rs directly.
+    P521(signature::EcdsaKeyPair),
 }
 
 /// What the JWKS endpoint does instead of answering normally, for fault tests.

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::algorithm::Algorithm;
 use crate::cache::TokenCache;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
@@ -322,8 +322,8 @@ impl<'a> Jws<'a> {
             return Err(AuthError::UnsupportedCritical);
         }
         let alg = match raw.alg.parse::<Algorithm>() {
-            Ok(alg) if crate::config::ASYMMETRIC_ALGORITHMS.contains(&alg) => alg,
-            _ => return Err(AuthError::AlgorithmNotAllowed),
+            Ok(alg) => alg,
+            Err(_) => return Err(AuthError::AlgorithmNotAllowed),
         };
         Ok(Header {
             alg,
@@ -342,14 +342,13 @@ impl<'a> Jws<'a> {
         let Lookup::Found(key) = snapshot.keys.find(kid, alg) else {
             return Err(find_key(snapshot, kid, alg).err().unwrap_or(AuthError::UnknownKey));
         };
-        match jsonwebtoken::crypto::verify(
-            self.signature,
-            self.signing_input.as_bytes(),
-            &key.key,
-            alg,
-        ) {
-            Ok(true) => Ok(key.fingerprint),
-            Ok(false) | Err(_) => Err(AuthError::InvalidSignature),
+        if key
+            .key
+            .verify(alg, self.signing_input.as_bytes(), self.signature)
+        {
+            Ok(key.fingerprint)
+        } else {
+            Err(AuthError::InvalidSignature)
         }
     }
 

@@ -34,6 +34,7 @@ async fn accepts_every_logto_algorithm() {
     for algorithm in [
         Algorithm::ES384,
         Algorithm::ES256,
+        Algorithm::ES512,
         Algorithm::RS256,
         Algorithm::PS256,
         Algorithm::EdDSA,
@@ -105,7 +106,7 @@ async fn refuses_hs256_keyed_with_the_public_key() {
     let signature = jsonwebtoken::crypto::sign(
         input.as_bytes(),
         &jsonwebtoken::EncodingKey::from_secret(public.as_bytes()),
-        Algorithm::HS256,
+        jsonwebtoken::Algorithm::HS256,
     )
     .expect("HMAC signs");
     let token = format!("{input}.{signature}");
@@ -119,7 +120,7 @@ async fn refuses_hs256_keyed_with_the_public_key() {
 async fn refuses_header_alg_that_does_not_match_the_key() {
     let issuer = TestIssuer::start().await; // ES384 key
     let validator = validator(issuer.config());
-    for alg in ["ES256", "RS256", "EdDSA"] {
+    for alg in ["ES256", "ES512", "RS256", "EdDSA"] {
         let token = issuer.token().header("alg", alg).sign();
         assert_eq!(
             validator.validate(&token).await.unwrap_err(),

@@ -91,7 +91,7 @@ fn corpus(issuer: &TestIssuer) -> Vec<Case> {
     let attacker = TestKey::generate(Algorithm::ES384);
     let same_kid = TestKey::generate(Algorithm::ES384).with_kid(key.kid());
     let other_token = issuer.token().scopes(["write:orders"]).sign();
-    let hmac = |alg: Algorithm| {
+    let hmac = |alg: jsonwebtoken::Algorithm| {
         let header = b64_json(&json!({"alg": alg, "typ": "at+jwt", "kid": key.kid()}));
         let input = format!("{header}.{}", b64_json(&claims(json!({}))));
         let secret = key.public_jwk().to_string();
@@ -171,10 +171,11 @@ fn corpus(issuer: &TestIssuer) -> Vec<Case> {
         bearer("alg NONE with signature", &format!("{}{s}", unsigned("NONE")), INVALID_TOKEN),
         bearer("alg missing", &format!("{}.{p}.{s}", b64(br#"{"typ":"at+jwt"}"#)), INVALID_TOKEN),
         bearer("alg a number", &format!("{}.{p}.{s}", b64(br#"{"alg":384,"typ":"at+jwt"}"#)), INVALID_TOKEN),
-        bearer("HS256 keyed with the public key", &hmac(Algorithm::HS256), INVALID_TOKEN),
-        bearer("HS384 keyed with the public key", &hmac(Algorithm::HS384), INVALID_TOKEN),
+        bearer("HS256 keyed with the public key", &hmac(jsonwebtoken::Algorithm::HS256), INVALID_TOKEN),
+        bearer("HS384 keyed with the public key", &hmac(jsonwebtoken::Algorithm::HS384), INVALID_TOKEN),
         bearer("RS256 header on the EC key", &issuer.token().scopes([READ]).header("alg", "RS256").sign(), INVALID_TOKEN),
         bearer("ES256 header on the P-384 key", &issuer.token().scopes([READ]).header("alg", "ES256").sign(), INVALID_TOKEN),
+        bearer("ES512 header on the P-384 key", &issuer.token().scopes([READ]).header("alg", "ES512").sign(), INVALID_TOKEN),
         bearer("EdDSA header on the EC key", &issuer.token().scopes([READ]).header("alg", "EdDSA").sign(), INVALID_TOKEN),
         bearer(
             "embedded jwk of the signer",
