@@ -47,7 +47,7 @@ pub const fn assert_resource_indicator(resource: &str) {
         if b == b'#' {
             panic!("`resource` must not have a fragment (RFC 8707)");
         }
-        if b == b' ' || b < 0x20 || b >= 0x7f {
+        if b <= b' ' || b >= 0x7f {
             panic!("`resource` must be a URI without spaces, control or non-ASCII characters");
         }
         if scheme_end.is_none() {

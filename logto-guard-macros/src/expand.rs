@@ -1,0 +1,82 @@
+//! Generates the code for a checked [`Requires`].
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt as _;
+use syn::parse_quote;
+use syn::spanned::Spanned as _;
+
+use crate::parse::{Mode, Requires, Resource};
+
+/// The requirement type, its `Requirement` impl, the manifest entry, and the handler with the
+/// `Authorized` guard as its first parameter.
+pub(crate) fn expand(requires: Requires) -> TokenStream {
+    let Requires {
+        resource,
+        scopes,
+        mode,
+        description,
+        mut handler,
+    } = requires;
+    let name = handler.sig.ident.unraw();
+    let handler_name = name.to_string();
+    // Rocket's route attribute declares a struct with the fn's exact name; this cannot clash.
+    let requirement = format_ident!("__logto_guard_requires_{}", name);
+    let vis = &handler.vis;
+
+    let (resource, resource_check) = match resource {
+        Resource::Literal(lit) => (quote!(#lit), None),
+        Resource::Const(path) => {
+            // At the path's span, so a bad value is reported there.
+            let check = quote_spanned! {path.span()=>
+                const _: () = ::logto_guard::__private::assert_resource_indicator(#path);
+            };
+            (quote!(#path), Some(check))
+        }
+    };
+    let mode = match mode {
+        Mode::All => quote!(::logto_guard::ScopeMode::All),
+        Mode::Any => quote!(::logto_guard::ScopeMode::Any),
+    };
+    let description = match description {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    };
+    // `line!()` spanned at the fn's name reports the line of the `fn`.
+    let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
+
+    handler.sig.inputs.insert(
+        0,
+        parse_quote!(_logto_guard_authorized: ::logto_guard::Authorized<#requirement>),
+    );
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #requirement;
+
+        impl ::logto_guard::Requirement for #requirement {
+            const RESOURCE: &'static str = #resource;
+            const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+            const MODE: ::logto_guard::ScopeMode = #mode;
+            const DESCRIPTION: ::core::option::Option<&'static str> = #description;
+        }
+
+        #resource_check
+
+        ::logto_guard::__private::inventory::submit! {
+            ::logto_guard::Declaration {
+                resource: <#requirement as ::logto_guard::Requirement>::RESOURCE,
+                scopes: <#requirement as ::logto_guard::Requirement>::SCOPES,
+                mode: <#requirement as ::logto_guard::Requirement>::MODE,
+                description: <#requirement as ::logto_guard::Requirement>::DESCRIPTION,
+                handler: #handler_name,
+                module: ::core::module_path!(),
+                file: ::core::file!(),
+                line: #line,
+            }
+        }
+
+        #handler
+    }
+}

@@ -1,0 +1,499 @@
+//! Parses the `#[requires(...)]` arguments and the function under it into a checked
+//! [`Requires`], recording every problem in a [`Ctxt`] with the span of the offending token.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens as _, quote};
+use syn::ext::IdentExt as _;
+use syn::parse::{ParseStream, Parser as _};
+use syn::{Attribute, Expr, Ident, Item, ItemFn, Lit, LitStr, Path, Token};
+
+use crate::ctxt::Ctxt;
+use crate::rules::{self, ResourceProblem, ScopeProblem};
+
+/// One checked `#[requires]`: everything [`crate::expand`] needs.
+pub(crate) struct Requires {
+    pub(crate) resource: Resource,
+    /// Valid, distinct scope tokens; empty means any valid token for the resource.
+    pub(crate) scopes: Vec<LitStr>,
+    pub(crate) mode: Mode,
+    pub(crate) description: Option<LitStr>,
+    /// The handler, as written (its route attribute still on it).
+    pub(crate) handler: ItemFn,
+}
+
+/// The `resource` argument.
+pub(crate) enum Resource {
+    /// A string literal, already checked.
+    Literal(LitStr),
+    /// A path to a `const &str`, checked during constant evaluation.
+    Const(Path),
+}
+
+/// All of the scopes (`scope`, `scopes`), or any one (`any`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    All,
+    Any,
+}
+
+/// The argument names, in the order the docs list them.
+const ARGUMENTS: &[&str] = &["resource", "scope", "scopes", "any", "description"];
+
+/// Rocket's route attributes.
+const ROUTE_ATTRIBUTES: &[&str] = &[
+    "get", "put", "post", "delete", "head", "patch", "options", "route",
+];
+
+const NOT_A_HANDLER: &str = "`#[requires]` goes on a Rocket route handler: a `fn` with a route \
+    attribute (`#[get]`, `#[post]`, ...), placed above that attribute";
+
+const NOT_FIRST: &str = "`#[requires]` must be placed above the route attribute (`#[get]`, \
+    `#[post]`, ...): put it first (and give the fn a route attribute if it has none)";
+
+const TWICE: &str = "a handler takes only one `#[requires]`: merge them into one, with \
+    `scopes = [..]` to require all of several scopes or `any = [..]` to require any one of them";
+
+/// Parses and checks `#[requires(<args>)] <item>`, reporting every error found.
+pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Requires> {
+    let cx = Ctxt::new();
+    let args = parse_args(&cx, args);
+    let handler = parse_handler(&cx, item);
+    cx.check()?;
+    match (args, handler) {
+        (Some(args), Some(handler)) => Ok(Requires {
+            resource: args.resource,
+            scopes: args.scopes,
+            mode: args.mode,
+            description: args.description,
+            handler,
+        }),
+        // Both are `None` only after recording an error, so `check` has returned it.
+        _ => Err(syn::Error::new(Span::call_site(), "invalid `#[requires]`")),
+    }
+}
+
+/// What the user wrote, with every `#[requires]` attribute removed: emitted next to the errors
+/// so that the route attribute still expands and no follow-up errors bury the real one.
+pub(crate) fn without_requires(item: TokenStream) -> TokenStream {
+    match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(mut handler) => {
+            handler.attrs.retain(|attr| !is_requires(attr));
+            handler.into_token_stream()
+        }
+        Err(_) => item,
+    }
+}
+
+/// The checked arguments.
+struct Args {
+    resource: Resource,
+    scopes: Vec<LitStr>,
+    mode: Mode,
+    description: Option<LitStr>,
+}
+
+/// `name = value` (or a bare `name`, reported later as needing a value).
+struct RawArg {
+    name: Ident,
+    value: Option<Expr>,
+}
+
+fn parse_raw_args(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
+    let mut args = Vec::new();
+    while !input.is_empty() {
+        if !input.peek(Ident::peek_any) {
+            return Err(input.error(
+                "expected a named argument, like `resource = \"https://api.example.com\"` \
+                 or `scope = \"read:orders\"`",
+            ));
+        }
+        let name = input.call(Ident::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse::<Expr>()?)
+        } else {
+            if input.peek(syn::token::Paren) || input.peek(syn::token::Bracket) {
+                input.parse::<proc_macro2::TokenTree>()?;
+            }
+            None
+        };
+        args.push(RawArg { name, value });
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    Ok(args)
+}
+
+fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
+    let raw = match parse_raw_args.parse2(tokens) {
+        Ok(raw) => raw,
+        Err(error) => {
+            cx.syn_error(error);
+            return None;
+        }
+    };
+    let mut seen = Vec::new();
+    let mut resource = None;
+    let mut scopes: Option<(Ident, Mode, Vec<LitStr>)> = None;
+    let mut description = None;
+    let mut resource_misspelled = false;
+    for RawArg { name, value } in raw {
+        let key = name.unraw().to_string();
+        let Some(&key) = ARGUMENTS.iter().find(|known| **known == key) else {
+            // A misspelled `resource` is not reported as missing too.
+            resource_misspelled |= unknown_argument(cx, &name, &key) == Some("resource");
+            continue;
+        };
+        if seen.contains(&key) {
+            cx.error_spanned_by(&name, format!("duplicate argument `{key}`: give it once"));
+            continue;
+        }
+        seen.push(key);
+        let Some(value) = value.map(ungroup) else {
+            cx.error_spanned_by(&name, format!("`{key}` needs a value: `{}`", example(key)));
+            continue;
+        };
+        match key {
+            "resource" => resource = parse_resource(cx, value),
+            "description" => description = string(cx, key, value),
+            _ => {
+                let (mode, list) = match key {
+                    "scope" => (Mode::All, scope_value(cx, value)),
+                    "scopes" => (Mode::All, scope_list(cx, key, value)),
+                    _ => (Mode::Any, scope_list(cx, key, value)),
+                };
+                match &scopes {
+                    Some((first, ..)) => conflict(cx, first, &name),
+                    None => scopes = Some((name, mode, list)),
+                }
+            }
+        }
+    }
+    if !seen.contains(&"resource") && !resource_misspelled {
+        cx.error_at(
+            Span::call_site(),
+            "missing `resource`: name the API resource indicator the token must be for, like \
+             `#[requires(resource = \"https://api.example.com\", scope = \"read:orders\")]`",
+        );
+    }
+    let (mode, scopes) = scopes.map_or((Mode::All, Vec::new()), |(_, mode, list)| (mode, list));
+    Some(Args {
+        resource: resource?,
+        scopes,
+        mode,
+        description,
+    })
+}
+
+/// Reports an unknown argument; returns the argument it suggests instead.
+fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> {
+    let suggestion = match key {
+        "aud" | "audience" | "api" | "resource_indicator" | "indicator" => Some("resource"),
+        "permission" => Some("scope"),
+        "all" | "all_of" | "permissions" => Some("scopes"),
+        "any_of" | "one_of" => Some("any"),
+        "desc" | "doc" => Some("description"),
+        _ => rules::closest(key, ARGUMENTS),
+    };
+    let message = match suggestion {
+        Some(known) => format!("unknown argument `{key}`: did you mean `{known}`?"),
+        None => format!(
+            "unknown argument `{key}`: expected `resource`, `scope`, `scopes`, `any` or \
+             `description`"
+        ),
+    };
+    cx.error_spanned_by(name, message);
+    suggestion
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "resource" => "resource = \"https://api.example.com\"",
+        "scope" => "scope = \"read:orders\"",
+        "scopes" => "scopes = [\"write:orders\", \"delete:orders\"]",
+        "any" => "any = [\"read:orders\", \"admin:orders\"]",
+        _ => "description = \"Read orders\"",
+    }
+}
+
+/// `scope` with `scopes` or `any`, or `scopes` with `any`: reported on the later one.
+fn conflict(cx: &Ctxt, first: &Ident, second: &Ident) {
+    let pair = (first.unraw().to_string(), second.unraw().to_string());
+    let message = match (pair.0.as_str(), pair.1.as_str()) {
+        ("scope", "scopes") | ("scopes", "scope") => {
+            "`scope` and `scopes` cannot be combined: list every required scope in `scopes = [..]`"
+        }
+        ("scope", "any") | ("any", "scope") => {
+            "`scope` and `any` cannot be combined: list every accepted scope in `any = [..]`"
+        }
+        _ => {
+            "`scopes` and `any` cannot be combined: `scopes = [..]` requires all of its scopes, \
+             `any = [..]` any one of them; choose one"
+        }
+    };
+    cx.error_spanned_by(second, message);
+}
+
+/// Looks through the invisible groups a `macro_rules!` fragment arrives in.
+fn ungroup(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        expr => expr,
+    }
+}
+
+fn string_literal(expr: &Expr) -> Option<&LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit),
+            attrs,
+        }) if attrs.is_empty() => Some(lit),
+        _ => None,
+    }
+}
+
+fn parse_resource(cx: &Ctxt, value: Expr) -> Option<Resource> {
+    if let Some(lit) = string_literal(&value) {
+        let resource = lit.value();
+        let message = match rules::check_resource(&resource) {
+            Ok(()) => return Some(Resource::Literal(lit.clone())),
+            Err(ResourceProblem::Fragment(at)) => format!(
+                "`resource` must not have a fragment (RFC 8707): remove `{}`",
+                &resource[at..]
+            ),
+            Err(ResourceProblem::Characters) => {
+                "`resource` must be a URI without spaces, control or non-ASCII characters \
+                 (percent-encode them)"
+                    .to_owned()
+            }
+            Err(ResourceProblem::NotAbsolute) => {
+                "`resource` must be an absolute URI such as \"https://api.example.com\" (a \
+                 scheme, `:`, then the rest): use the API identifier shown in the Logto console"
+                    .to_owned()
+            }
+        };
+        cx.error_spanned_by(lit, message);
+        return None;
+    }
+    match value {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+            Some(Resource::Const(path.path))
+        }
+        other => {
+            cx.error_spanned_by(
+                other,
+                "`resource` must be a string literal or the path of a `const &str`, like \
+                 `resource = \"https://api.example.com\"` or `resource = ORDERS_API`",
+            );
+            None
+        }
+    }
+}
+
+fn string(cx: &Ctxt, key: &str, value: Expr) -> Option<LitStr> {
+    let lit = string_literal(&value).cloned();
+    if lit.is_none() {
+        cx.error_spanned_by(
+            value,
+            format!("`{key}` must be a string literal, like `{}`", example(key)),
+        );
+    }
+    lit
+}
+
+/// `scope = "..."`.
+fn scope_value(cx: &Ctxt, value: Expr) -> Vec<LitStr> {
+    if let Expr::Array(array) = &value {
+        cx.error_spanned_by(
+            array,
+            "`scope` takes one string: for a list, write `scopes = [..]` (all of them are \
+             required) or `any = [..]` (any one of them is enough)",
+        );
+        return Vec::new();
+    }
+    let Some(lit) = string(cx, "scope", value) else {
+        return Vec::new();
+    };
+    check_scope(cx, &lit, false);
+    vec![lit]
+}
+
+/// `scopes = [...]` or `any = [...]`.
+fn scope_list(cx: &Ctxt, key: &str, value: Expr) -> Vec<LitStr> {
+    let array = match value {
+        Expr::Array(array) => array,
+        other => {
+            let message = match string_literal(&other) {
+                Some(lit) => format!(
+                    "`{key}` takes a list: write `{key} = [{value:?}]`, or `scope = {value:?}` \
+                     for a single scope",
+                    value = lit.value()
+                ),
+                None => format!(
+                    "`{key}` must be a list of string literals, like `{}`",
+                    example(key)
+                ),
+            };
+            cx.error_spanned_by(other, message);
+            return Vec::new();
+        }
+    };
+    if array.elems.is_empty() {
+        cx.error_spanned_by(
+            &array,
+            format!(
+                "`{key} = []` lists no scopes: list at least one, or leave `{key}` out to accept \
+                 any valid token for the resource"
+            ),
+        );
+    }
+    let mut list = Vec::new();
+    let mut distinct = HashSet::new();
+    for element in array.elems {
+        let Some(lit) = string_literal(&ungroup(element.clone())).cloned() else {
+            cx.error_spanned_by(
+                element,
+                format!("each scope in `{key}` must be a string literal, like \"read:orders\""),
+            );
+            continue;
+        };
+        if check_scope(cx, &lit, true) && !distinct.insert(lit.value()) {
+            cx.error_spanned_by(
+                &lit,
+                format!("scope {:?} is listed twice: remove the repeat", lit.value()),
+            );
+        }
+        list.push(lit);
+    }
+    list
+}
+
+/// Reports what makes `lit` not a scope token; true if it is one.
+fn check_scope(cx: &Ctxt, lit: &LitStr, in_list: bool) -> bool {
+    let scope = lit.value();
+    let message = match rules::check_scope(&scope) {
+        Ok(()) => return true,
+        Err(ScopeProblem::Empty) => {
+            "a scope cannot be empty: name the permission, like \"read:orders\"".to_owned()
+        }
+        Err(ScopeProblem::Whitespace) => {
+            let parts: Vec<_> = scope
+                .split_whitespace()
+                .map(|part| format!("{part:?}"))
+                .collect();
+            let fix = match (parts.len(), in_list) {
+                (0 | 1, _) => "remove the whitespace".to_owned(),
+                (_, false) => format!(
+                    "to require several, write `scopes = [{}]`",
+                    parts.join(", ")
+                ),
+                (_, true) => format!("list them separately: {}", parts.join(", ")),
+            };
+            format!(
+                "scope {scope:?} contains whitespace, but a scope is a single token (RFC 6749): \
+                 {fix}"
+            )
+        }
+        Err(ScopeProblem::Forbidden(c)) => {
+            format!("scope {scope:?} contains `{c}`, which RFC 6749 does not allow in a scope")
+        }
+        Err(ScopeProblem::Control(c)) => format!(
+            "scope {scope:?} contains the control character {c:?}: scopes are printable ASCII \
+             (RFC 6749)"
+        ),
+        Err(ScopeProblem::NonAscii(c)) => format!(
+            "scope {scope:?} contains the non-ASCII character `{c}`: scopes are printable ASCII \
+             (RFC 6749)"
+        ),
+        Err(ScopeProblem::TooLong(len)) => format!(
+            "this scope is {len} characters long, but Logto stores at most {}: shorten it",
+            rules::MAX_SCOPE_LEN
+        ),
+    };
+    cx.error_spanned_by(lit, message);
+    false
+}
+
+fn parse_handler(cx: &Ctxt, item: TokenStream) -> Option<ItemFn> {
+    let item = match syn::parse2::<Item>(item) {
+        Ok(item) => item,
+        Err(error) => {
+            cx.syn_error(error);
+            return None;
+        }
+    };
+    let Item::Fn(handler) = item else {
+        cx.error_spanned_by(item_head(&item), NOT_A_HANDLER);
+        return None;
+    };
+    for attr in handler.attrs.iter().filter(|attr| is_requires(attr)) {
+        cx.error_spanned_by(attr, TWICE);
+    }
+    if !handler.attrs.iter().any(is_route) {
+        cx.error_at(Span::call_site(), NOT_FIRST);
+    }
+    Some(handler)
+}
+
+/// The keyword and name of an item, to point an error at.
+fn item_head(item: &Item) -> TokenStream {
+    match item {
+        Item::Struct(syn::ItemStruct {
+            struct_token,
+            ident,
+            ..
+        }) => quote!(#struct_token #ident),
+        Item::Enum(syn::ItemEnum {
+            enum_token, ident, ..
+        }) => quote!(#enum_token #ident),
+        Item::Union(syn::ItemUnion {
+            union_token, ident, ..
+        }) => quote!(#union_token #ident),
+        Item::Trait(syn::ItemTrait {
+            trait_token, ident, ..
+        }) => quote!(#trait_token #ident),
+        Item::Type(syn::ItemType {
+            type_token, ident, ..
+        }) => quote!(#type_token #ident),
+        Item::Const(syn::ItemConst {
+            const_token, ident, ..
+        }) => quote!(#const_token #ident),
+        Item::Static(syn::ItemStatic {
+            static_token,
+            ident,
+            ..
+        }) => quote!(#static_token #ident),
+        Item::Mod(syn::ItemMod {
+            mod_token, ident, ..
+        }) => quote!(#mod_token #ident),
+        Item::Impl(syn::ItemImpl {
+            impl_token,
+            self_ty,
+            ..
+        }) => quote!(#impl_token #self_ty),
+        other => other.to_token_stream(),
+    }
+}
+
+/// `#[requires]` or `#[logto_guard::requires]`.
+fn is_requires(attr: &Attribute) -> bool {
+    path_is(attr.path(), &["requires"], "logto_guard")
+}
+
+/// `#[get]`, `#[rocket::post]`, ...
+fn is_route(attr: &Attribute) -> bool {
+    path_is(attr.path(), ROUTE_ATTRIBUTES, "rocket")
+}
+
+/// `name` or `krate::name`, with `name` one of `names`.
+fn path_is(path: &Path, names: &[&str], krate: &str) -> bool {
+    let segments: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [name] => names.contains(&name.as_str()),
+        [first, name] => first == krate && names.contains(&name.as_str()),
+        _ => false,
+    }
+}

@@ -1,0 +1,203 @@
+//! `#[requires]` at run time: a real issuer, real tokens, `rocket::local`.
+
+use logto_guard::testing::TestIssuer;
+use logto_guard::{AccessToken, Declaration, LogtoGuard, ScopeMode, requires};
+use rocket::http::{Header, Status};
+use rocket::local::asynchronous::Client;
+
+const ORDERS_API: &str = "https://api.example.com";
+
+#[requires(
+    resource = "https://api.example.com",
+    scope = "read:orders",
+    description = "Read orders"
+)]
+#[rocket::get("/orders")]
+fn read_orders() -> &'static str {
+    "orders"
+}
+
+#[requires(resource = ORDERS_API, any = ["read:orders", "admin:orders"])]
+#[rocket::get("/orders/<id>")]
+async fn order(id: u64) -> String {
+    format!("order {id}")
+}
+
+#[requires(resource = ORDERS_API, scopes = ["write:orders", "delete:orders"])]
+#[rocket::delete("/orders/<id>")]
+fn delete_order(id: u64, token: AccessToken) -> String {
+    format!("{} deleted {id}", token.subject().unwrap_or("?"))
+}
+
+#[requires(resource = ORDERS_API)]
+#[rocket::get("/me")]
+fn me(token: AccessToken) -> String {
+    token.subject().unwrap_or_default().to_owned()
+}
+
+// Compiled out (rustc applies `#[cfg]` before `#[requires]` sees the fn): not declared.
+#[requires(resource = ORDERS_API, scope = "never:declared")]
+#[cfg(any())]
+#[rocket::get("/disabled")]
+fn disabled() {}
+
+async fn client(issuer: &TestIssuer) -> Client {
+    let rocket = rocket::build()
+        .attach(LogtoGuard::with_config(issuer.config()))
+        .mount("/", rocket::routes![read_orders, order, delete_order, me]);
+    Client::tracked(rocket).await.expect("valid rocket")
+}
+
+fn bearer(token: &str) -> Header<'static> {
+    Header::new("Authorization", format!("Bearer {token}"))
+}
+
+#[rocket::async_test]
+async fn one_scope() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+
+    let token = issuer.token().scopes(["read:orders"]).sign();
+    let response = client
+        .get("/orders")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_string().await.as_deref(), Some("orders"));
+
+    let token = issuer.token().scopes(["write:orders"]).sign();
+    let response = client
+        .get("/orders")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+
+    let response = client.get("/orders").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+
+    let token = issuer
+        .token()
+        .scopes(["read:orders"])
+        .audience("https://other.example.com")
+        .sign();
+    let response = client
+        .get("/orders")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized);
+}
+
+#[rocket::async_test]
+async fn any_of() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+
+    for scope in ["read:orders", "admin:orders"] {
+        let token = issuer.token().scopes([scope]).sign();
+        let response = client
+            .get("/orders/7")
+            .header(bearer(&token))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Ok, "{scope}");
+        assert_eq!(response.into_string().await.as_deref(), Some("order 7"));
+    }
+
+    let token = issuer.token().scopes(["write:orders"]).sign();
+    let response = client
+        .get("/orders/7")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn all_of_with_access_token() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+
+    let token = issuer
+        .token()
+        .subject("user-1")
+        .scopes(["write:orders", "delete:orders"])
+        .sign();
+    let response = client
+        .delete("/orders/3")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("user-1 deleted 3")
+    );
+
+    let token = issuer.token().scopes(["write:orders"]).sign();
+    let response = client
+        .delete("/orders/3")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn any_valid_token() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+
+    let token = issuer.token().subject("user-2").sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(response.into_string().await.as_deref(), Some("user-2"));
+
+    let response = client.get("/me").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+}
+
+fn declaration(handler: &str) -> &'static Declaration {
+    let mut found = Declaration::all().filter(|d| d.handler == handler);
+    let declaration = found
+        .next()
+        .unwrap_or_else(|| panic!("no declaration for {handler}"));
+    assert!(found.next().is_none(), "two declarations for {handler}");
+    declaration
+}
+
+#[test]
+fn declarations() {
+    let read = declaration("read_orders");
+    assert_eq!(read.resource, "https://api.example.com");
+    assert_eq!(read.scopes, ["read:orders"]);
+    assert_eq!(read.mode, ScopeMode::All);
+    assert_eq!(read.description, Some("Read orders"));
+    assert_eq!(read.module, module_path!());
+    assert_eq!(read.file, file!());
+    // `line` is the line of the `fn`.
+    let fn_line = include_str!("requires.rs")
+        .lines()
+        .position(|line| line.starts_with("fn read_orders()"))
+        .map(|index| index + 1);
+    assert_eq!(Some(read.line as usize), fn_line);
+
+    let order = declaration("order");
+    assert_eq!(order.resource, ORDERS_API);
+    assert_eq!(order.scopes, ["read:orders", "admin:orders"]);
+    assert_eq!(order.mode, ScopeMode::Any);
+    assert_eq!(order.description, None);
+
+    let delete = declaration("delete_order");
+    assert_eq!(delete.scopes, ["write:orders", "delete:orders"]);
+    assert_eq!(delete.mode, ScopeMode::All);
+
+    assert!(Declaration::all().all(|d| d.handler != "disabled"));
+
+    let me = declaration("me");
+    assert_eq!(me.resource, ORDERS_API);
+    assert!(me.scopes.is_empty());
+    assert_eq!(me.mode, ScopeMode::All);
+}

@@ -1,0 +1,6 @@
+use logto_guard::requires;
+
+#[requires(resource = "https://api.example.com", scope = "read:orders")]
+fn list_orders() {}
+
+fn main() {}
