@@ -51,7 +51,10 @@ fn bench_algorithms(c: &mut Criterion) {
             cached.warm_up().await.expect("keys");
             (issuer, uncached, cached)
         });
-        let token = issuer.token().scopes(["read:orders", "write:orders"]).sign();
+        let token = issuer
+            .token()
+            .scopes(["read:orders", "write:orders"])
+            .sign();
         ready(cached.validate(&token)).expect("valid");
 
         let jwk: Jwk = serde_json::from_value(issuer.signing_key().public_jwk()).expect("jwk");
@@ -69,7 +72,10 @@ fn bench_algorithms(c: &mut Criterion) {
             b.iter(|| ready(uncached.validate(black_box(&token))).expect("valid"))
         });
         group.bench_function("raw_jsonwebtoken_decode", |b| {
-            b.iter(|| jsonwebtoken::decode::<RawClaims>(black_box(&token), &key, &validation).expect("valid"))
+            b.iter(|| {
+                jsonwebtoken::decode::<RawClaims>(black_box(&token), &key, &validation)
+                    .expect("valid")
+            })
         });
         group.bench_function("validate_repeated", |b| {
             b.iter(|| ready(cached.validate(black_box(&token))).expect("valid"))
@@ -85,7 +91,9 @@ fn bench_parsing(c: &mut Criterion) {
         b.iter(|| bearer_token([black_box(header.as_str())]).expect("bearer"))
     });
     let scope = "read:orders write:orders delete:orders admin:orders read:members";
-    c.bench_function("scopes_parse", |b| b.iter(|| Scopes::parse(black_box(scope))));
+    c.bench_function("scopes_parse", |b| {
+        b.iter(|| Scopes::parse(black_box(scope)))
+    });
     let scopes = Scopes::parse(scope);
     c.bench_function("scopes_contains_all", |b| {
         b.iter(|| scopes.contains_all(black_box(["write:orders", "delete:orders"]).into_iter()))

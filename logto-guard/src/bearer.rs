@@ -40,7 +40,9 @@ pub fn bearer_token<'a>(
         return Err(AuthError::MalformedCredentials("empty bearer token"));
     }
     if token.contains([' ', '\t']) {
-        return Err(AuthError::MalformedCredentials("more than one bearer token"));
+        return Err(AuthError::MalformedCredentials(
+            "more than one bearer token",
+        ));
     }
     if !is_b64token(token) {
         return Err(AuthError::MalformedCredentials(
@@ -54,7 +56,7 @@ pub fn bearer_token<'a>(
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }

@@ -28,7 +28,8 @@ impl TokenCache {
     }
 
     pub(crate) fn insert(&self, token: &str, verified: AccessToken, key_fingerprint: u64) {
-        self.entries.insert(token.to_owned(), (verified, key_fingerprint));
+        self.entries
+            .insert(token.to_owned(), (verified, key_fingerprint));
     }
 
     pub(crate) fn remove(&self, token: &str) {

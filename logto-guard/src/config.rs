@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
-use url::Url;
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 /// Every algorithm a Logto tenant can sign with and this crate verifies, each only with a key of
 /// its family. `none` and HMAC are never accepted.

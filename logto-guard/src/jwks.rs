@@ -230,7 +230,10 @@ fn parse_key(value: serde_json::Value) -> Result<VerificationKey, &'static str> 
             if x.len() != 32 {
                 return Err("Ed25519 key of the wrong length");
             }
-            (KeyKind::Ed25519, PublicKey::Jwt(DecodingKey::from_ed_der(&x)))
+            (
+                KeyKind::Ed25519,
+                PublicKey::Jwt(DecodingKey::from_ed_der(&x)),
+            )
         }
         _ => return Err("unsupported key type or curve"),
     };
@@ -347,8 +350,7 @@ impl KeyCache {
     /// and refreshed in the background.
     pub(crate) async fn snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, Unavailable> {
         if let Some(snapshot) = self.current.load_full() {
-            if snapshot.fetched_at.elapsed() >= self.max_age && self.backoff_remaining().is_none()
-            {
+            if snapshot.fetched_at.elapsed() >= self.max_age && self.backoff_remaining().is_none() {
                 self.refresh_in_background();
             }
             return Ok(snapshot);
@@ -551,8 +553,20 @@ mod tests {
 
     fn jwk() -> impl Strategy<Value = serde_json::Value> {
         let kty = prop_oneof![Just("EC"), Just("RSA"), Just("OKP"), Just("oct"), Just("")];
-        let crv = prop_oneof![Just("P-256"), Just("P-384"), Just("P-521"), Just("Ed25519"), Just("X")];
-        let alg = prop_oneof![Just("ES256"), Just("ES384"), Just("RS256"), Just("HS256"), Just("none")];
+        let crv = prop_oneof![
+            Just("P-256"),
+            Just("P-384"),
+            Just("P-521"),
+            Just("Ed25519"),
+            Just("X")
+        ];
+        let alg = prop_oneof![
+            Just("ES256"),
+            Just("ES384"),
+            Just("RS256"),
+            Just("HS256"),
+            Just("none")
+        ];
         (kty, crv, alg, jwk_member(), jwk_member(), jwk_member(), jwk_member()).prop_map(
             |(kty, crv, alg, x, y, n, e)| {
                 serde_json::json!({"kty": kty, "crv": crv, "alg": alg, "x": x, "y": y, "n": n, "e": e, "kid": "k"})

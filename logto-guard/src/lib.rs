@@ -55,6 +55,7 @@ mod config;
 mod declaration;
 mod error;
 mod jwks;
+pub mod manifest;
 mod requirement;
 #[cfg(feature = "rocket")]
 mod rocket;
@@ -63,14 +64,14 @@ pub mod testing;
 mod token;
 mod validate;
 
-pub use bearer::bearer_token;
-pub use declaration::Declaration;
-pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError};
-pub use error::AuthError;
-pub use algorithm::{Algorithm, UnknownAlgorithm};
-pub use requirement::{Policy, Requirement, ScopeMode};
 #[cfg(feature = "rocket")]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard};
+pub use algorithm::{Algorithm, UnknownAlgorithm};
+pub use bearer::bearer_token;
+pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError};
+pub use declaration::Declaration;
+pub use error::AuthError;
+pub use requirement::{Policy, Requirement, ScopeMode};
 pub use token::{AccessToken, Scopes};
 pub use validate::{MAX_TOKEN_BYTES, Validator};
 
@@ -108,7 +109,9 @@ pub mod __private {
 
 /// Locks a mutex that guards plain data: a panic elsewhere cannot leave it inconsistent.
 pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Seconds since the Unix epoch.

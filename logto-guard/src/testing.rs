@@ -92,7 +92,9 @@ impl TestKey {
     #[must_use]
     pub fn generate(algorithm: Algorithm) -> Self {
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        let jwt_alg = algorithm.jsonwebtoken().unwrap_or(jsonwebtoken::Algorithm::ES384);
+        let jwt_alg = algorithm
+            .jsonwebtoken()
+            .unwrap_or(jsonwebtoken::Algorithm::ES384);
         let (signer, public_jwk) = match algorithm {
             Algorithm::ES512 => {
                 let signing = &signature::ECDSA_P521_SHA512_FIXED_SIGNING;
@@ -117,15 +119,22 @@ impl TestKey {
                 let point = pair.public_key().as_ref();
                 let (x, y) = point[1..].split_at(size);
                 let jwk = json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)});
-                (Signer::Jwt(EncodingKey::from_ec_der(pkcs8.as_ref()), jwt_alg), jwk)
+                (
+                    Signer::Jwt(EncodingKey::from_ec_der(pkcs8.as_ref()), jwt_alg),
+                    jwk,
+                )
             }
             Algorithm::EdDSA => {
                 let pkcs8 =
                     signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 generation");
                 let pair = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
                     .expect("generated Ed25519 key parses");
-                let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
-                (Signer::Jwt(EncodingKey::from_ed_der(pkcs8.as_ref()), jwt_alg), jwk)
+                let jwk =
+                    json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
+                (
+                    Signer::Jwt(EncodingKey::from_ed_der(pkcs8.as_ref()), jwt_alg),
+                    jwk,
+                )
             }
             Algorithm::RS256
             | Algorithm::RS384
@@ -650,7 +659,11 @@ fn random_hex(bytes: usize) -> String {
     let mut random = vec![0_u8; bytes];
     if aws_lc_rs::rand::fill(&mut random).is_err() {
         // Unique is all a test id needs; fall back to a process-wide counter.
-        return format!("{:0width$x}", COUNTER.fetch_add(1, Ordering::Relaxed), width = bytes * 2);
+        return format!(
+            "{:0width$x}",
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            width = bytes * 2
+        );
     }
     random.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -56,9 +56,8 @@ impl Validator {
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         config.check()?;
         let issuer = config.issuer_url().ok_or(ConfigError::MissingEndpoint)?;
-        let keys = KeyCache::new(&config, &issuer).map_err(|_| ConfigError::InvalidUrl {
-            field: "jwks_uri",
-        })?;
+        let keys = KeyCache::new(&config, &issuer)
+            .map_err(|_| ConfigError::InvalidUrl { field: "jwks_uri" })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 issuer,
@@ -81,7 +80,11 @@ impl Validator {
     }
 
     /// Verifies `token` and checks it against `policy` (audience and scopes).
-    pub async fn authorize(&self, token: &str, policy: &Policy<'_>) -> Result<AccessToken, AuthError> {
+    pub async fn authorize(
+        &self,
+        token: &str,
+        policy: &Policy<'_>,
+    ) -> Result<AccessToken, AuthError> {
         let token = self.verify(token).await?;
         policy.check(&token)?;
         Ok(token)
@@ -89,7 +92,12 @@ impl Validator {
 
     /// Checks that a verified token's audience is one of the configured resources.
     pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
-        if self.inner.resources.iter().any(|r| token.audiences().contains(r)) {
+        if self
+            .inner
+            .resources
+            .iter()
+            .any(|r| token.audiences().contains(r))
+        {
             Ok(())
         } else {
             Err(AuthError::AudienceMismatch {
@@ -124,9 +132,14 @@ impl Validator {
     ///
     /// Call it at start-up to warm the cache; the Rocket fairing does.
     pub async fn warm_up(&self) -> Result<(), AuthError> {
-        self.inner.keys.snapshot().await.map(drop).map_err(|e| AuthError::KeysUnavailable {
-            retry_after: e.retry_after,
-        })
+        self.inner
+            .keys
+            .snapshot()
+            .await
+            .map(drop)
+            .map_err(|e| AuthError::KeysUnavailable {
+                retry_after: e.retry_after,
+            })
     }
 
     /// How many key-set fetches were attempted so far (for monitoring and tests).
@@ -218,7 +231,10 @@ impl Validator {
         if now >= token.expires_at().saturating_add(leeway) {
             return Err(AuthError::Expired);
         }
-        let not_before = [token.not_before(), token.issued_at()].into_iter().flatten().max();
+        let not_before = [token.not_before(), token.issued_at()]
+            .into_iter()
+            .flatten()
+            .max();
         if not_before.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
             return Err(AuthError::NotYetValid);
         }
@@ -340,7 +356,9 @@ impl<'a> Jws<'a> {
         alg: Algorithm,
     ) -> Result<u64, AuthError> {
         let Lookup::Found(key) = snapshot.keys.find(kid, alg) else {
-            return Err(find_key(snapshot, kid, alg).err().unwrap_or(AuthError::UnknownKey));
+            return Err(find_key(snapshot, kid, alg)
+                .err()
+                .unwrap_or(AuthError::UnknownKey));
         };
         if key
             .key

@@ -1,6 +1,8 @@
 //! Harness shared by the workspace's black-box tests: child processes that are always stopped,
 //! whose output is read line by line until they say they are ready.
 
+pub mod fake_management;
+
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,7 +55,11 @@ impl Process {
     /// # Panics
     ///
     /// When the process exits or `timeout` passes first; the message has its output.
-    pub async fn wait_for<T>(&mut self, timeout: Duration, mut ready: impl FnMut(&str) -> Option<T>) -> T {
+    pub async fn wait_for<T>(
+        &mut self,
+        timeout: Duration,
+        mut ready: impl FnMut(&str) -> Option<T>,
+    ) -> T {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             match tokio::time::timeout_at(deadline, self.lines.recv()).await {
@@ -62,8 +68,16 @@ impl Process {
                         return value;
                     }
                 }
-                Ok(None) => panic!("{} exited before it was ready:\n{}", self.name, self.output()),
-                Err(_) => panic!("{} not ready after {timeout:?}:\n{}", self.name, self.output()),
+                Ok(None) => panic!(
+                    "{} exited before it was ready:\n{}",
+                    self.name,
+                    self.output()
+                ),
+                Err(_) => panic!(
+                    "{} not ready after {timeout:?}:\n{}",
+                    self.name,
+                    self.output()
+                ),
             }
         }
     }
@@ -174,9 +188,13 @@ pub fn node_issuer_available() -> bool {
     if node_ok && packages_ok {
         return true;
     }
-    let opted_out = std::env::var_os(SKIP_NODE_VARIABLE).is_some() && std::env::var_os("CI").is_none();
+    let opted_out =
+        std::env::var_os(SKIP_NODE_VARIABLE).is_some() && std::env::var_os("CI").is_none();
     let problem = if node_ok {
-        format!("the issuer's npm packages are missing: run `npm ci --prefix {}`", issuer_dir.display())
+        format!(
+            "the issuer's npm packages are missing: run `npm ci --prefix {}`",
+            issuer_dir.display()
+        )
     } else {
         "Node.js is missing: install Node 20+ (e.g. `apt-get install nodejs npm`), then run \
          `npm ci --prefix tests/issuer`"
@@ -219,7 +237,10 @@ impl NodeIssuer {
 
     /// A client-credentials access token of `m2m-app` for `resource` with `scopes`.
     pub async fn token(&self, resource: &str, scopes: &[&str]) -> String {
-        let mut form = vec![("grant_type", "client_credentials".to_owned()), ("resource", resource.to_owned())];
+        let mut form = vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("resource", resource.to_owned()),
+        ];
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
@@ -233,8 +254,14 @@ impl NodeIssuer {
             .expect("token request");
         let status = response.status();
         let body: serde_json::Value = response.json().await.expect("token response is JSON");
-        assert!(status.is_success(), "token endpoint answered {status}: {body}");
-        body["access_token"].as_str().expect("access_token").to_owned()
+        assert!(
+            status.is_success(),
+            "token endpoint answered {status}: {body}"
+        );
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set; returns its `kid`.
@@ -248,7 +275,10 @@ impl NodeIssuer {
     /// Sets the lifetime of tokens issued from now on.
     pub async fn set_token_ttl(&self, seconds: u64) {
         let _: serde_json::Value = self
-            .admin(reqwest::Method::POST, &format!("access-token-ttl?seconds={seconds}"))
+            .admin(
+                reqwest::Method::POST,
+                &format!("access-token-ttl?seconds={seconds}"),
+            )
             .await;
     }
 
@@ -265,7 +295,11 @@ impl NodeIssuer {
             .send()
             .await
             .expect("admin request");
-        assert!(response.status().is_success(), "admin {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "admin {path}: {}",
+            response.status()
+        );
         response.json().await.unwrap_or(serde_json::Value::Null)
     }
 

@@ -21,14 +21,24 @@ fn mutated(token: &str) -> impl Strategy<Value = String> + use<> {
     let token = token.to_owned();
     let len = token.len();
     prop_oneof![
-        (0..len).prop_map({ let t = token.clone(); move |i| t[..i].to_owned() }),
-        (0..len, any::<char>()).prop_map({ let t = token.clone(); move |(i, c)| {
-            let mut s: Vec<char> = t.chars().collect();
-            s[i] = c;
-            s.into_iter().collect()
-        }}),
-        (0..len, ".{0,8}").prop_map({ let t = token.clone(); move |(i, s)| format!("{}{s}{}", &t[..i], &t[i..]) }),
-        proptest::collection::vec(any::<u8>(), 0..256).prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        (0..len).prop_map({
+            let t = token.clone();
+            move |i| t[..i].to_owned()
+        }),
+        (0..len, any::<char>()).prop_map({
+            let t = token.clone();
+            move |(i, c)| {
+                let mut s: Vec<char> = t.chars().collect();
+                s[i] = c;
+                s.into_iter().collect()
+            }
+        }),
+        (0..len, ".{0,8}").prop_map({
+            let t = token.clone();
+            move |(i, s)| format!("{}{s}{}", &t[..i], &t[i..])
+        }),
+        proptest::collection::vec(any::<u8>(), 0..256)
+            .prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
         "[A-Za-z0-9_-]{0,40}\\.[A-Za-z0-9_-]{0,80}\\.[A-Za-z0-9_-]{0,40}".prop_map(|s| s),
     ]
 }
@@ -40,7 +50,10 @@ fn arbitrary_tokens_never_panic_the_validator() {
         let issuer = TestIssuer::start().await;
         let validator = Validator::new(issuer.config()).expect("config");
         let valid = issuer.token().scopes(["read:orders"]).sign();
-        validator.validate(&valid).await.expect("the seed token is valid");
+        validator
+            .validate(&valid)
+            .await
+            .expect("the seed token is valid");
         (issuer, validator, valid)
     });
     proptest!(ProptestConfig::with_cases(512), |(candidate in mutated(&valid))| {

@@ -15,7 +15,10 @@ fn me(token: AccessToken) -> String {
 
 #[get("/maybe")]
 fn maybe(token: Option<AccessToken>) -> String {
-    token.map_or_else(|| "anonymous".to_owned(), |t| t.subject().unwrap_or_default().to_owned())
+    token.map_or_else(
+        || "anonymous".to_owned(),
+        |t| t.subject().unwrap_or_default().to_owned(),
+    )
 }
 
 #[get("/why")]
@@ -89,7 +92,10 @@ async fn invalid_config_aborts_ignite() {
         // Reading the kind also marks the error handled, so Rocket does not panic on drop.
         match error.kind() {
             rocket::error::ErrorKind::FailedFairings(failed) => {
-                assert_eq!(failed.iter().map(|f| f.name).collect::<Vec<_>>(), ["logto-guard"]);
+                assert_eq!(
+                    failed.iter().map(|f| f.name).collect::<Vec<_>>(),
+                    ["logto-guard"]
+                );
             }
             other => panic!("{logto}: {other:?}"),
         }
@@ -98,7 +104,9 @@ async fn invalid_config_aborts_ignite() {
 
 #[rocket::async_test]
 async fn missing_fairing_is_a_500() {
-    let client = Client::tracked(app(rocket::build())).await.expect("ignites");
+    let client = Client::tracked(app(rocket::build()))
+        .await
+        .expect("ignites");
     let response = client.get("/me").header(bearer("a.b.c")).dispatch().await;
     assert_eq!(response.status(), Status::InternalServerError);
     assert!(response.headers().get_one("WWW-Authenticate").is_none());
@@ -107,9 +115,10 @@ async fn missing_fairing_is_a_500() {
 #[rocket::async_test]
 async fn option_makes_authentication_optional() {
     let issuer = TestIssuer::start().await;
-    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
-        .await
-        .expect("ignites");
+    let client =
+        Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+            .await
+            .expect("ignites");
     let response = client.get("/maybe").dispatch().await;
     assert_eq!(response.into_string().await.as_deref(), Some("anonymous"));
     let token = issuer.token().subject("user-2").sign();
@@ -117,24 +126,40 @@ async fn option_makes_authentication_optional() {
     assert_eq!(response.into_string().await.as_deref(), Some("user-2"));
     let response = client.get("/why").header(bearer("opaque")).dispatch().await;
     assert_eq!(response.status(), Status::Ok);
-    assert!(response.into_string().await.unwrap_or_default().starts_with("token is not a JWT"));
+    assert!(
+        response
+            .into_string()
+            .await
+            .unwrap_or_default()
+            .starts_with("token is not a JWT")
+    );
 }
 
 #[rocket::async_test]
 async fn the_apps_own_catchers_keep_unrelated_errors() {
     let issuer = TestIssuer::start().await;
-    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
-        .await
-        .expect("ignites");
+    let client =
+        Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+            .await
+            .expect("ignites");
     let response = client.get("/nowhere").dispatch().await;
-    assert_eq!(response.into_string().await.as_deref(), Some("the app's own 404 page"));
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("the app's own 404 page")
+    );
     let response = client.get("/teapot").dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
     assert!(response.headers().get_one("WWW-Authenticate").is_none());
-    assert_eq!(response.into_string().await.as_deref(), Some("the app's own 401 page"));
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("the app's own 401 page")
+    );
     // A rejection by the guard still gets the RFC 6750 response.
     let response = client.get("/me").dispatch().await;
-    assert_eq!(response.headers().get_one("WWW-Authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        response.headers().get_one("WWW-Authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
     assert_eq!(response.content_type(), Some(ContentType::JSON));
 }
 
@@ -146,7 +171,9 @@ fn plain(error: &AuthError) -> (ContentType, String) {
 async fn the_error_body_can_be_restyled() {
     let issuer = TestIssuer::start().await;
     let guard = LogtoGuard::with_config(issuer.config().realm("orders")).error_body(plain);
-    let client = Client::tracked(app(rocket::build()).attach(guard)).await.expect("ignites");
+    let client = Client::tracked(app(rocket::build()).attach(guard))
+        .await
+        .expect("ignites");
     let token = issuer.token().expires_at(1_000).sign();
     let response = client.get("/me").header(bearer(&token)).dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
@@ -155,18 +182,30 @@ async fn the_error_body_can_be_restyled() {
         Some(r#"Bearer realm="orders", error="invalid_token", error_description="token expired""#)
     );
     assert_eq!(response.content_type(), Some(ContentType::Plain));
-    assert_eq!(response.into_string().await.as_deref(), Some("denied: token expired"));
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("denied: token expired")
+    );
 }
 
 #[rocket::async_test]
 async fn access_token_requires_a_configured_resource() {
     let issuer = TestIssuer::start().await;
-    let client = Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
-        .await
-        .expect("ignites");
+    let client =
+        Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+            .await
+            .expect("ignites");
     let token = issuer.token().audience("https://other.example.com").sign();
     let response = client.get("/me").header(bearer(&token)).dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
-    let challenge = response.headers().get_one("WWW-Authenticate").unwrap_or_default().to_owned();
-    assert!(challenge.contains("audience mismatch: this API expects a token for https://api.example.com"), "{challenge}");
+    let challenge = response
+        .headers()
+        .get_one("WWW-Authenticate")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        challenge
+            .contains("audience mismatch: this API expects a token for https://api.example.com"),
+        "{challenge}"
+    );
 }

@@ -33,7 +33,9 @@ fn protected(_auth: Authorized<ReadOrders>) -> &'static str {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
-        [mode, port, count, file] if mode == "issuer" => issue(port.parse()?, count.parse()?, file).await,
+        [mode, port, count, file] if mode == "issuer" => {
+            issue(port.parse()?, count.parse()?, file).await
+        }
         [] => {
             rocket::build()
                 .attach(LogtoGuard::fairing())
@@ -51,7 +53,12 @@ async fn issue(port: u16, count: usize, file: &str) -> Result<(), Box<dyn std::e
     let day = Duration::from_secs(24 * 3600);
     let mut out = std::io::BufWriter::new(std::fs::File::create(file)?);
     for i in 0..=count {
-        let token = issuer.token().subject(format!("user-{i}")).scopes(["read:orders"]).expires_in(day).sign();
+        let token = issuer
+            .token()
+            .subject(format!("user-{i}"))
+            .scopes(["read:orders"])
+            .expires_in(day)
+            .sign();
         writeln!(out, "{token}")?;
     }
     out.flush()?;

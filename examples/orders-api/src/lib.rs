@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use logto_guard::{Authorized, LogtoGuard, Requirement};
+use logto_guard::{AccessToken, LogtoGuard, requires};
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, State, delete, get, post, routes};
@@ -15,34 +15,6 @@ use serde::{Deserialize, Serialize};
 
 /// This API's resource indicator, as registered in Logto.
 pub const RESOURCE: &str = "https://api.example.com";
-
-/// Needs `read:orders`.
-pub struct ReadOrders;
-impl Requirement for ReadOrders {
-    const RESOURCE: &'static str = RESOURCE;
-    const SCOPES: &'static [&'static str] = &["read:orders"];
-}
-
-/// Needs `write:orders`.
-pub struct WriteOrders;
-impl Requirement for WriteOrders {
-    const RESOURCE: &'static str = RESOURCE;
-    const SCOPES: &'static [&'static str] = &["write:orders"];
-}
-
-/// Needs both `write:orders` and `delete:orders`.
-pub struct DeleteOrders;
-impl Requirement for DeleteOrders {
-    const RESOURCE: &'static str = RESOURCE;
-    const SCOPES: &'static [&'static str] = &["write:orders", "delete:orders"];
-}
-
-/// Any valid token for this API.
-pub struct AnyToken;
-impl Requirement for AnyToken {
-    const RESOURCE: &'static str = RESOURCE;
-    const SCOPES: &'static [&'static str] = &[];
-}
 
 /// An order.
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +40,9 @@ pub struct Orders {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[get("/health")]
@@ -76,14 +50,16 @@ fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
+#[requires(resource = RESOURCE, scope = "read:orders", description = "Read orders")]
 #[get("/orders")]
-fn list_orders(_auth: Authorized<ReadOrders>, orders: &State<Orders>) -> Json<Vec<Order>> {
+fn list_orders(orders: &State<Orders>) -> Json<Vec<Order>> {
     Json(lock(&orders.orders).values().cloned().collect())
 }
 
+#[requires(resource = RESOURCE, scope = "write:orders", description = "Create orders")]
 #[post("/orders", data = "<order>")]
 fn create_order(
-    auth: Authorized<WriteOrders>,
+    token: AccessToken,
     orders: &State<Orders>,
     order: Json<NewOrder>,
 ) -> (Status, Json<Order>) {
@@ -96,22 +72,24 @@ fn create_order(
         id,
         item: order.0.item,
         quantity: order.0.quantity,
-        created_by: auth.subject().map(str::to_owned),
+        created_by: token.subject().map(str::to_owned),
     };
     lock(&orders.orders).insert(id, order.clone());
     (Status::Created, Json(order))
 }
 
+#[requires(resource = RESOURCE, scopes = ["write:orders", "delete:orders"])]
 #[delete("/orders/<id>")]
-fn delete_order(_auth: Authorized<DeleteOrders>, orders: &State<Orders>, id: u64) -> Status {
+fn delete_order(orders: &State<Orders>, id: u64) -> Status {
     match lock(&orders.orders).remove(&id) {
         Some(_) => Status::NoContent,
         None => Status::NotFound,
     }
 }
 
+#[requires(resource = RESOURCE)]
 #[get("/me")]
-fn me(token: Authorized<AnyToken>) -> Json<Value> {
+fn me(token: AccessToken) -> Json<Value> {
     Json(json!({
         "sub": token.subject(),
         "client_id": token.client_id(),
@@ -125,5 +103,8 @@ pub fn app(guard: LogtoGuard) -> Rocket<Build> {
     rocket::build()
         .attach(guard)
         .manage(Orders::default())
-        .mount("/", routes![health, list_orders, create_order, delete_order, me])
+        .mount(
+            "/",
+            routes![health, list_orders, create_order, delete_order, me],
+        )
 }

@@ -1,4 +1,5 @@
-//! `cargo run -p orders-api`: see the crate docs and the README.
+//! `cargo run -p orders-api`: see the crate docs and the README. `orders-api manifest` prints
+//! the scopes it needs, `orders-api sync` registers them in Logto.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +11,12 @@ use rocket::fairing::AdHoc;
 
 #[rocket::main]
 async fn main() -> Result<(), Box<rocket::Error>> {
+    // `manifest [--check FILE]` and `sync [--dry-run] [--prune]`: the scopes this API needs.
+    let subcommand =
+        logto_guard::manifest::cli::run_from_args(std::env::args(), &app(LogtoGuard::fairing()));
+    if let Some(code) = subcommand.await {
+        std::process::exit(code);
+    }
     let figment = rocket::Config::figment();
     let configured = std::env::var_os("LOGTO_ENDPOINT").is_some()
         || figment.find_value("logto.endpoint").is_ok()
@@ -25,7 +32,11 @@ async fn main() -> Result<(), Box<rocket::Error>> {
     app(LogtoGuard::with_config(config))
         .attach(AdHoc::on_liftoff("development banner", move |rocket| {
             Box::pin(async move {
-                let base = format!("http://{}:{}", rocket.config().address, rocket.config().port);
+                let base = format!(
+                    "http://{}:{}",
+                    rocket.config().address,
+                    rocket.config().port
+                );
                 print_development_banner(&issuer, &base);
             })
         }))
@@ -36,7 +47,13 @@ async fn main() -> Result<(), Box<rocket::Error>> {
 
 fn print_development_banner(issuer: &TestIssuer, base: &str) {
     let day = Duration::from_secs(24 * 3600);
-    let token = |scopes: &[&str]| issuer.token().scopes(scopes.iter().copied()).expires_in(day).sign();
+    let token = |scopes: &[&str]| {
+        issuer
+            .token()
+            .scopes(scopes.iter().copied())
+            .expires_in(day)
+            .sign()
+    };
     println!(
         "\n== orders-api in DEVELOPMENT mode ==\n\
          LOGTO_ENDPOINT is not set, so an embedded development issuer at {issuer_url} signs \
@@ -48,7 +65,10 @@ fn print_development_banner(issuer: &TestIssuer, base: &str) {
         ("public", format!("curl -i {base}/health")),
         (
             "read:orders",
-            format!("curl -i {base}/orders -H 'Authorization: Bearer {}'", token(&["read:orders"])),
+            format!(
+                "curl -i {base}/orders -H 'Authorization: Bearer {}'",
+                token(&["read:orders"])
+            ),
         ),
         (
             "write:orders",
@@ -67,7 +87,10 @@ fn print_development_banner(issuer: &TestIssuer, base: &str) {
         ),
         (
             "any valid token",
-            format!("curl -i {base}/me -H 'Authorization: Bearer {}'", token(&[])),
+            format!(
+                "curl -i {base}/me -H 'Authorization: Bearer {}'",
+                token(&[])
+            ),
         ),
         ("no token: 401", format!("curl -i {base}/orders")),
     ];

@@ -14,23 +14,45 @@ async fn trusts_the_logto_named_by_logto_endpoint() {
     let (_app, base) = launch_rocket_binary(BINARY, &[("LOGTO_ENDPOINT", issuer.endpoint())]).await;
     let http = reqwest::Client::new();
 
-    let health = http.get(format!("{base}/health")).send().await.expect("health");
+    let health = http
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .expect("health");
     assert_eq!(health.status(), StatusCode::OK);
 
     let token = issuer.token().scopes(["read:orders"]).sign();
-    let orders = http.get(format!("{base}/orders")).bearer_auth(&token).send().await.expect("orders");
+    let orders = http
+        .get(format!("{base}/orders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("orders");
     assert_eq!(orders.status(), StatusCode::OK);
 
-    let create = http.post(format!("{base}/orders")).bearer_auth(&token).json(&serde_json::json!({"item": "tea", "quantity": 1})).send().await.expect("post");
+    let create = http
+        .post(format!("{base}/orders"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"item": "tea", "quantity": 1}))
+        .send()
+        .await
+        .expect("post");
     assert_eq!(create.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         create.headers()["www-authenticate"],
         r#"Bearer realm="api", error="insufficient_scope", error_description="token lacks a required scope: write:orders", scope="write:orders""#
     );
 
-    let anonymous = http.get(format!("{base}/orders")).send().await.expect("anonymous");
+    let anonymous = http
+        .get(format!("{base}/orders"))
+        .send()
+        .await
+        .expect("anonymous");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(anonymous.headers()["www-authenticate"], r#"Bearer realm="api""#);
+    assert_eq!(
+        anonymous.headers()["www-authenticate"],
+        r#"Bearer realm="api""#
+    );
 }
 
 #[tokio::test]
@@ -103,18 +125,35 @@ async fn starts_while_logto_is_down_then_recovers() {
     issuer.stop();
     let (app, base) = launch_rocket_binary(
         BINARY,
-        &[("LOGTO_ENDPOINT", issuer.endpoint()), ("ROCKET_LOGTO", "{failed_fetch_backoff=0.2}")],
+        &[
+            ("LOGTO_ENDPOINT", issuer.endpoint()),
+            ("ROCKET_LOGTO", "{failed_fetch_backoff=0.2}"),
+        ],
     )
     .await;
-    assert!(app.output().contains("could not fetch the signing keys"), "{}", app.output());
+    assert!(
+        app.output().contains("could not fetch the signing keys"),
+        "{}",
+        app.output()
+    );
     let http = reqwest::Client::new();
-    let response = http.get(format!("{base}/orders")).bearer_auth(&token).send().await.expect("request");
+    let response = http
+        .get(format!("{base}/orders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
 
     issuer.resume().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let response = http.get(format!("{base}/orders")).bearer_auth(&token).send().await.expect("request");
+    let response = http
+        .get(format!("{base}/orders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -131,6 +170,10 @@ async fn invalid_config_aborts_launch_with_what_to_fix() {
         .expect("exits promptly")
         .expect("runs");
     assert!(!output.status.success());
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(text.contains("allow_insecure_http = true"), "{text}");
 }

@@ -3,15 +3,19 @@
 
 use std::time::Duration;
 
-use logto_guard::testing::{JwksFault, TestIssuer, TestKey};
 use logto_guard::Algorithm;
+use logto_guard::testing::{JwksFault, TestIssuer, TestKey};
 use logto_guard_tests::launch_rocket_binary;
 use reqwest::StatusCode;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
 
 async fn get(http: &reqwest::Client, base: &str, token: &str) -> reqwest::Response {
-    http.get(format!("{base}/orders")).bearer_auth(token).send().await.expect("request")
+    http.get(format!("{base}/orders"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
 }
 
 #[tokio::test]
@@ -28,7 +32,10 @@ async fn broken_key_sources_answer_503_and_recover_without_restart() {
             BINARY,
             &[
                 ("LOGTO_ENDPOINT", issuer.endpoint()),
-                ("ROCKET_LOGTO", "{fetch_timeout=0.5,failed_fetch_backoff=0.3}"),
+                (
+                    "ROCKET_LOGTO",
+                    "{fetch_timeout=0.5,failed_fetch_backoff=0.3}",
+                ),
             ],
         )
         .await;
@@ -36,20 +43,34 @@ async fn broken_key_sources_answer_503_and_recover_without_restart() {
         let token = issuer.token().scopes(["read:orders"]).sign();
         tokio::time::sleep(Duration::from_millis(600)).await; // the liftoff warm-up has failed
         let response = get(&http, &base, &token).await;
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{fault:?}");
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{fault:?}"
+        );
         assert!(response.headers().contains_key("retry-after"), "{fault:?}");
 
         issuer.set_fault(JwksFault::None);
         tokio::time::sleep(Duration::from_millis(350)).await;
-        assert_eq!(get(&http, &base, &token).await.status(), StatusCode::OK, "{fault:?}");
+        assert_eq!(
+            get(&http, &base, &token).await.status(),
+            StatusCode::OK,
+            "{fault:?}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_removed_key_is_refused_after_the_next_refresh() {
     let issuer = TestIssuer::start().await;
-    let (_app, base) =
-        launch_rocket_binary(BINARY, &[("LOGTO_ENDPOINT", issuer.endpoint()), ("ROCKET_LOGTO", "{keys_max_age=0.5}")]).await;
+    let (_app, base) = launch_rocket_binary(
+        BINARY,
+        &[
+            ("LOGTO_ENDPOINT", issuer.endpoint()),
+            ("ROCKET_LOGTO", "{keys_max_age=0.5}"),
+        ],
+    )
+    .await;
     let http = reqwest::Client::new();
     let old = issuer.token().scopes(["read:orders"]).sign();
     assert_eq!(get(&http, &base, &old).await.status(), StatusCode::OK);
@@ -79,11 +100,20 @@ async fn ten_thousand_random_kids_cost_at_most_one_fetch_per_cooldown() {
             let http = http.clone();
             let base = base.clone();
             let tokens: Vec<String> = (0..200)
-                .map(|i| issuer.token().scopes(["read:orders"]).kid(format!("forged-{worker}-{i}")).sign())
+                .map(|i| {
+                    issuer
+                        .token()
+                        .scopes(["read:orders"])
+                        .kid(format!("forged-{worker}-{i}"))
+                        .sign()
+                })
                 .collect();
             tokio::spawn(async move {
                 for token in tokens {
-                    assert_eq!(get(&http, &base, &token).await.status(), StatusCode::UNAUTHORIZED);
+                    assert_eq!(
+                        get(&http, &base, &token).await.status(),
+                        StatusCode::UNAUTHORIZED
+                    );
                 }
             })
         })

@@ -84,7 +84,8 @@ fn corpus(issuer: &TestIssuer) -> Vec<Case> {
         }
         payload
     };
-    let with_claim = |name: &str, value: Value| issuer.token().scopes([READ]).claim(name, value).sign();
+    let with_claim =
+        |name: &str, value: Value| issuer.token().scopes([READ]).claim(name, value).sign();
     let parts: Vec<&str> = valid.split('.').collect();
     let (h, p, s) = (parts[0], parts[1], parts[2]);
     let es384_header = format!(r#"{{"alg":"ES384","typ":"at+jwt","kid":"{}"}}"#, key.kid());
@@ -103,7 +104,13 @@ fn corpus(issuer: &TestIssuer) -> Vec<Case> {
         .unwrap_or_default();
         format!("{input}.{signature}")
     };
-    let unsigned = |alg: &str| format!("{}.{}.", b64_json(&json!({"alg": alg, "typ": "at+jwt"})), b64_json(&claims(json!({}))));
+    let unsigned = |alg: &str| {
+        format!(
+            "{}.{}.",
+            b64_json(&json!({"alg": alg, "typ": "at+jwt"})),
+            b64_json(&claims(json!({})))
+        )
+    };
     let nested = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
     let big_claim = "x".repeat(8 * 1024);
     let huge_claim = "x".repeat(60 * 1024);
@@ -113,124 +120,484 @@ fn corpus(issuer: &TestIssuer) -> Vec<Case> {
     vec![
         // The Authorization header.
         case("no Authorization header", vec![], NO_CREDENTIALS),
-        case("Basic scheme", vec![b"Basic dXNlcjpwYXNz".to_vec()], NO_CREDENTIALS),
-        case("Digest scheme", vec![b"Digest username=\"a\"".to_vec()], NO_CREDENTIALS),
-        case("scheme glued to token", vec![format!("Bearer{valid}").into_bytes()], NO_CREDENTIALS),
-        case("tab after scheme", vec![format!("Bearer\t{valid}").into_bytes()], NO_CREDENTIALS),
+        case(
+            "Basic scheme",
+            vec![b"Basic dXNlcjpwYXNz".to_vec()],
+            NO_CREDENTIALS,
+        ),
+        case(
+            "Digest scheme",
+            vec![b"Digest username=\"a\"".to_vec()],
+            NO_CREDENTIALS,
+        ),
+        case(
+            "scheme glued to token",
+            vec![format!("Bearer{valid}").into_bytes()],
+            NO_CREDENTIALS,
+        ),
+        case(
+            "tab after scheme",
+            vec![format!("Bearer\t{valid}").into_bytes()],
+            NO_CREDENTIALS,
+        ),
         bearer("valid token", &valid, OK),
-        case("lowercase scheme", vec![format!("bearer {valid}").into_bytes()], OK),
-        case("uppercase scheme", vec![format!("BEARER {valid}").into_bytes()], OK),
-        case("extra spaces after scheme", vec![format!("Bearer    {valid}").into_bytes()], OK),
-        case("trailing spaces", vec![format!("Bearer {valid}   ").into_bytes()], OK),
+        case(
+            "lowercase scheme",
+            vec![format!("bearer {valid}").into_bytes()],
+            OK,
+        ),
+        case(
+            "uppercase scheme",
+            vec![format!("BEARER {valid}").into_bytes()],
+            OK,
+        ),
+        case(
+            "extra spaces after scheme",
+            vec![format!("Bearer    {valid}").into_bytes()],
+            OK,
+        ),
+        case(
+            "trailing spaces",
+            vec![format!("Bearer {valid}   ").into_bytes()],
+            OK,
+        ),
         case("scheme only", vec![b"Bearer".to_vec()], INVALID_REQUEST),
-        case("scheme and spaces only", vec![b"Bearer     ".to_vec()], INVALID_REQUEST),
+        case(
+            "scheme and spaces only",
+            vec![b"Bearer     ".to_vec()],
+            INVALID_REQUEST,
+        ),
         case("empty header value", vec![b"".to_vec()], NO_CREDENTIALS),
-        case("two Authorization headers", vec![format!("Bearer {valid}").into_bytes(); 2], INVALID_REQUEST),
-        case("two tokens", vec![format!("Bearer {valid} {valid}").into_bytes()], INVALID_REQUEST),
-        case("comma-joined tokens", vec![format!("Bearer {valid},Bearer {valid}").into_bytes()], INVALID_REQUEST),
-        case("quote in token", vec![b"Bearer abc\"def".to_vec()], INVALID_REQUEST),
-        case("padding only", vec![b"Bearer ====".to_vec()], INVALID_REQUEST),
-        case("padding inside token", vec![format!("Bearer {h}==.{p}.{s}").into_bytes()], INVALID_REQUEST),
-        case("non-ASCII bytes", vec!["Bearer tökén.ü.ß".as_bytes().to_vec()], INVALID_REQUEST),
+        case(
+            "two Authorization headers",
+            vec![format!("Bearer {valid}").into_bytes(); 2],
+            INVALID_REQUEST,
+        ),
+        case(
+            "two tokens",
+            vec![format!("Bearer {valid} {valid}").into_bytes()],
+            INVALID_REQUEST,
+        ),
+        case(
+            "comma-joined tokens",
+            vec![format!("Bearer {valid},Bearer {valid}").into_bytes()],
+            INVALID_REQUEST,
+        ),
+        case(
+            "quote in token",
+            vec![b"Bearer abc\"def".to_vec()],
+            INVALID_REQUEST,
+        ),
+        case(
+            "padding only",
+            vec![b"Bearer ====".to_vec()],
+            INVALID_REQUEST,
+        ),
+        case(
+            "padding inside token",
+            vec![format!("Bearer {h}==.{p}.{s}").into_bytes()],
+            INVALID_REQUEST,
+        ),
+        case(
+            "non-ASCII bytes",
+            vec!["Bearer tökén.ü.ß".as_bytes().to_vec()],
+            INVALID_REQUEST,
+        ),
         // Rocket drops a header value that is not UTF-8: the request has no credentials.
-        case("latin-1 byte", vec![b"Bearer abc\xe9def".to_vec()], NO_CREDENTIALS),
+        case(
+            "latin-1 byte",
+            vec![b"Bearer abc\xe9def".to_vec()],
+            NO_CREDENTIALS,
+        ),
         // hyper refuses control bytes before the request reaches the app.
-        case("control byte", vec![b"Bearer abc\x01def".to_vec()], Expect(400, None)),
-        case("64 KiB header value", vec![format!("Bearer {}", "a".repeat(64 * 1024)).into_bytes()], INVALID_TOKEN),
+        case(
+            "control byte",
+            vec![b"Bearer abc\x01def".to_vec()],
+            Expect(400, None),
+        ),
+        case(
+            "64 KiB header value",
+            vec![format!("Bearer {}", "a".repeat(64 * 1024)).into_bytes()],
+            INVALID_TOKEN,
+        ),
         // Token structure.
         bearer("opaque token", "sQ8k3Vh7Xw9opaque", INVALID_TOKEN),
         bearer("two parts", &format!("{h}.{p}"), INVALID_TOKEN),
         bearer("four parts", &format!("{h}.{p}.{s}.{s}"), INVALID_TOKEN),
-        bearer("JWE-shaped, five parts", &format!("{h}.{p}.{s}.{s}.{s}"), INVALID_TOKEN),
+        bearer(
+            "JWE-shaped, five parts",
+            &format!("{h}.{p}.{s}.{s}.{s}"),
+            INVALID_TOKEN,
+        ),
         bearer("empty header part", &format!(".{p}.{s}"), INVALID_TOKEN),
         bearer("empty payload part", &format!("{h}..{s}"), INVALID_TOKEN),
         bearer("empty signature part", &format!("{h}.{p}."), INVALID_TOKEN),
         bearer("all parts empty", "..", INVALID_TOKEN),
-        bearer("standard base64 in header", &format!("{}+/.{p}.{s}", &h[..h.len() - 2]), INVALID_TOKEN),
-        bearer("padded signature", &format!("{h}.{p}.{s}=="), INVALID_TOKEN),
-        bearer("header not JSON", &format!("{}.{p}.{s}", b64(b"not json")), INVALID_TOKEN),
-        bearer("header a JSON array", &format!("{}.{p}.{s}", b64(b"[\"ES384\"]")), INVALID_TOKEN),
-        bearer("header a JSON string", &format!("{}.{p}.{s}", b64(b"\"ES384\"")), INVALID_TOKEN),
-        bearer("header repeats alg", &format!("{}.{p}.{s}", b64(br#"{"alg":"ES384","alg":"none","typ":"at+jwt"}"#)), INVALID_TOKEN),
-        bearer("payload not JSON (signed)", &signed_raw(&key, &es384_header, "not json"), INVALID_TOKEN),
-        bearer("payload a JSON array (signed)", &signed_raw(&key, &es384_header, "[1,2]"), INVALID_TOKEN),
         bearer(
-            "payload repeats aud (signed)",
-            &signed_raw(&key, &es384_header, &format!(
-                r#"{{"iss":"{}","aud":"https://evil.example.com","aud":"{}","scope":"{READ}","exp":{}}}"#,
-                issuer.issuer(), issuer.resource(), now() + 600
-            )),
+            "standard base64 in header",
+            &format!("{}+/.{p}.{s}", &h[..h.len() - 2]),
             INVALID_TOKEN,
         ),
-        bearer("deeply nested payload (signed)", &signed_raw(&key, &es384_header, &nested), INVALID_TOKEN),
-        bearer("8 KiB claim (signed)", &with_claim("blob", json!(big_claim)), OK),
-        bearer("60 KiB token", &with_claim("blob", json!(huge_claim)), INVALID_TOKEN),
+        bearer("padded signature", &format!("{h}.{p}.{s}=="), INVALID_TOKEN),
+        bearer(
+            "header not JSON",
+            &format!("{}.{p}.{s}", b64(b"not json")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "header a JSON array",
+            &format!("{}.{p}.{s}", b64(b"[\"ES384\"]")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "header a JSON string",
+            &format!("{}.{p}.{s}", b64(b"\"ES384\"")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "header repeats alg",
+            &format!(
+                "{}.{p}.{s}",
+                b64(br#"{"alg":"ES384","alg":"none","typ":"at+jwt"}"#)
+            ),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "payload not JSON (signed)",
+            &signed_raw(&key, &es384_header, "not json"),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "payload a JSON array (signed)",
+            &signed_raw(&key, &es384_header, "[1,2]"),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "payload repeats aud (signed)",
+            &signed_raw(
+                &key,
+                &es384_header,
+                &format!(
+                    r#"{{"iss":"{}","aud":"https://evil.example.com","aud":"{}","scope":"{READ}","exp":{}}}"#,
+                    issuer.issuer(),
+                    issuer.resource(),
+                    now() + 600
+                ),
+            ),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "deeply nested payload (signed)",
+            &signed_raw(&key, &es384_header, &nested),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "8 KiB claim (signed)",
+            &with_claim("blob", json!(big_claim)),
+            OK,
+        ),
+        bearer(
+            "60 KiB token",
+            &with_claim("blob", json!(huge_claim)),
+            INVALID_TOKEN,
+        ),
         // Algorithm attacks.
         bearer("alg none", &unsigned("none"), INVALID_TOKEN),
         bearer("alg NoNe", &unsigned("NoNe"), INVALID_TOKEN),
-        bearer("alg NONE with signature", &format!("{}{s}", unsigned("NONE")), INVALID_TOKEN),
-        bearer("alg missing", &format!("{}.{p}.{s}", b64(br#"{"typ":"at+jwt"}"#)), INVALID_TOKEN),
-        bearer("alg a number", &format!("{}.{p}.{s}", b64(br#"{"alg":384,"typ":"at+jwt"}"#)), INVALID_TOKEN),
-        bearer("HS256 keyed with the public key", &hmac(jsonwebtoken::Algorithm::HS256), INVALID_TOKEN),
-        bearer("HS384 keyed with the public key", &hmac(jsonwebtoken::Algorithm::HS384), INVALID_TOKEN),
-        bearer("RS256 header on the EC key", &issuer.token().scopes([READ]).header("alg", "RS256").sign(), INVALID_TOKEN),
-        bearer("ES256 header on the P-384 key", &issuer.token().scopes([READ]).header("alg", "ES256").sign(), INVALID_TOKEN),
-        bearer("ES512 header on the P-384 key", &issuer.token().scopes([READ]).header("alg", "ES512").sign(), INVALID_TOKEN),
-        bearer("EdDSA header on the EC key", &issuer.token().scopes([READ]).header("alg", "EdDSA").sign(), INVALID_TOKEN),
         bearer(
-            "embedded jwk of the signer",
-            &issuer.token().scopes([READ]).signed_by(&attacker).header("jwk", attacker.public_jwk()).sign(),
+            "alg NONE with signature",
+            &format!("{}{s}", unsigned("NONE")),
             INVALID_TOKEN,
         ),
-        bearer("jku injection", &issuer.token().scopes([READ]).signed_by(&attacker).header("jku", "http://127.0.0.1:1/jwks").sign(), INVALID_TOKEN),
-        bearer("x5u injection", &issuer.token().scopes([READ]).signed_by(&attacker).header("x5u", "http://127.0.0.1:1/cert").sign(), INVALID_TOKEN),
-        bearer("x5c injection", &issuer.token().scopes([READ]).signed_by(&attacker).header("x5c", json!(["MIIB"])).sign(), INVALID_TOKEN),
-        bearer("crit with exp", &issuer.token().scopes([READ]).header("crit", json!(["exp"])).sign(), INVALID_TOKEN),
-        bearer("empty crit", &issuer.token().scopes([READ]).header("crit", json!([])).sign(), INVALID_TOKEN),
-        bearer("kid a number", &issuer.token().scopes([READ]).header("kid", 7).sign(), INVALID_TOKEN),
-        bearer("typ JWT", &issuer.token().scopes([READ]).header("typ", "JWT").sign(), INVALID_TOKEN),
+        bearer(
+            "alg missing",
+            &format!("{}.{p}.{s}", b64(br#"{"typ":"at+jwt"}"#)),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "alg a number",
+            &format!("{}.{p}.{s}", b64(br#"{"alg":384,"typ":"at+jwt"}"#)),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "HS256 keyed with the public key",
+            &hmac(jsonwebtoken::Algorithm::HS256),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "HS384 keyed with the public key",
+            &hmac(jsonwebtoken::Algorithm::HS384),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "RS256 header on the EC key",
+            &issuer.token().scopes([READ]).header("alg", "RS256").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "ES256 header on the P-384 key",
+            &issuer.token().scopes([READ]).header("alg", "ES256").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "ES512 header on the P-384 key",
+            &issuer.token().scopes([READ]).header("alg", "ES512").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "EdDSA header on the EC key",
+            &issuer.token().scopes([READ]).header("alg", "EdDSA").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "embedded jwk of the signer",
+            &issuer
+                .token()
+                .scopes([READ])
+                .signed_by(&attacker)
+                .header("jwk", attacker.public_jwk())
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "jku injection",
+            &issuer
+                .token()
+                .scopes([READ])
+                .signed_by(&attacker)
+                .header("jku", "http://127.0.0.1:1/jwks")
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "x5u injection",
+            &issuer
+                .token()
+                .scopes([READ])
+                .signed_by(&attacker)
+                .header("x5u", "http://127.0.0.1:1/cert")
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "x5c injection",
+            &issuer
+                .token()
+                .scopes([READ])
+                .signed_by(&attacker)
+                .header("x5c", json!(["MIIB"]))
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "crit with exp",
+            &issuer
+                .token()
+                .scopes([READ])
+                .header("crit", json!(["exp"]))
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "empty crit",
+            &issuer
+                .token()
+                .scopes([READ])
+                .header("crit", json!([]))
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "kid a number",
+            &issuer.token().scopes([READ]).header("kid", 7).sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "typ JWT",
+            &issuer.token().scopes([READ]).header("typ", "JWT").sign(),
+            INVALID_TOKEN,
+        ),
         // Claim abuse.
-        bearer("exp a string", &with_claim("exp", json!((now() + 600).to_string())), INVALID_TOKEN),
-        bearer("exp a float", &with_claim("exp", json!(now() as f64 + 600.5)), INVALID_TOKEN),
+        bearer(
+            "exp a string",
+            &with_claim("exp", json!((now() + 600).to_string())),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "exp a float",
+            &with_claim("exp", json!(now() as f64 + 600.5)),
+            INVALID_TOKEN,
+        ),
         bearer("exp negative", &with_claim("exp", json!(-1)), INVALID_TOKEN),
         bearer("exp huge", &with_claim("exp", json!(1e30)), INVALID_TOKEN),
-        bearer("exp beyond u64", &issuer.token().scopes([READ]).claim("exp", json!(u64::MAX)).sign(), INVALID_TOKEN),
-        bearer("exp in the past", &with_claim("exp", json!(now() - 3600)), INVALID_TOKEN),
-        bearer("exp missing", &issuer.token().scopes([READ]).without_claim("exp").sign(), INVALID_TOKEN),
-        bearer("nbf a string", &with_claim("nbf", json!("0")), INVALID_TOKEN),
-        bearer("nbf in the future", &with_claim("nbf", json!(now() + 3600)), INVALID_TOKEN),
-        bearer("nbf huge", &with_claim("nbf", json!(i64::MAX)), INVALID_TOKEN),
+        bearer(
+            "exp beyond u64",
+            &issuer
+                .token()
+                .scopes([READ])
+                .claim("exp", json!(u64::MAX))
+                .sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "exp in the past",
+            &with_claim("exp", json!(now() - 3600)),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "exp missing",
+            &issuer.token().scopes([READ]).without_claim("exp").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "nbf a string",
+            &with_claim("nbf", json!("0")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "nbf in the future",
+            &with_claim("nbf", json!(now() + 3600)),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "nbf huge",
+            &with_claim("nbf", json!(i64::MAX)),
+            INVALID_TOKEN,
+        ),
         bearer("iat a float", &with_claim("iat", json!(1.5)), INVALID_TOKEN),
-        bearer("iat in the future", &with_claim("iat", json!(now() + 3600)), INVALID_TOKEN),
-        bearer("aud an object", &with_claim("aud", json!({"aud": issuer.resource()})), INVALID_TOKEN),
-        bearer("aud an empty array", &with_claim("aud", json!([])), INVALID_TOKEN),
-        bearer("aud a prefix of the resource", &with_claim("aud", json!("https://api.example")), INVALID_TOKEN),
-        bearer("aud a suffix-extended resource", &with_claim("aud", json!("https://api.example.com/x")), INVALID_TOKEN),
-        bearer("aud with a trailing slash", &with_claim("aud", json!("https://api.example.com/")), INVALID_TOKEN),
-        bearer("aud array containing the resource", &with_claim("aud", json!(["https://x.example", issuer.resource()])), OK),
-        bearer("aud array of numbers", &with_claim("aud", json!([1, 2])), INVALID_TOKEN),
-        bearer("iss with a trailing slash", &with_claim("iss", json!(format!("{}/", issuer.issuer()))), INVALID_TOKEN),
-        bearer("iss in upper case", &with_claim("iss", json!(issuer.issuer().to_uppercase())), INVALID_TOKEN),
+        bearer(
+            "iat in the future",
+            &with_claim("iat", json!(now() + 3600)),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud an object",
+            &with_claim("aud", json!({"aud": issuer.resource()})),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud an empty array",
+            &with_claim("aud", json!([])),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud a prefix of the resource",
+            &with_claim("aud", json!("https://api.example")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud a suffix-extended resource",
+            &with_claim("aud", json!("https://api.example.com/x")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud with a trailing slash",
+            &with_claim("aud", json!("https://api.example.com/")),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "aud array containing the resource",
+            &with_claim("aud", json!(["https://x.example", issuer.resource()])),
+            OK,
+        ),
+        bearer(
+            "aud array of numbers",
+            &with_claim("aud", json!([1, 2])),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "iss with a trailing slash",
+            &with_claim("iss", json!(format!("{}/", issuer.issuer()))),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "iss in upper case",
+            &with_claim("iss", json!(issuer.issuer().to_uppercase())),
+            INVALID_TOKEN,
+        ),
         bearer("iss a number", &with_claim("iss", json!(1)), INVALID_TOKEN),
-        bearer("scope an array", &with_claim("scope", json!([READ])), INVALID_TOKEN),
-        bearer("scope joined with a tab", &with_claim("scope", json!(format!("{READ}\twrite:orders"))), INSUFFICIENT_SCOPE),
-        bearer("scope a prefix of the required", &with_claim("scope", json!("read")), INSUFFICIENT_SCOPE),
-        bearer("scope extending the required", &with_claim("scope", json!("read:orders:all")), INSUFFICIENT_SCOPE),
-        bearer("scope in upper case", &with_claim("scope", json!("READ:ORDERS")), INSUFFICIENT_SCOPE),
+        bearer(
+            "scope an array",
+            &with_claim("scope", json!([READ])),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "scope joined with a tab",
+            &with_claim("scope", json!(format!("{READ}\twrite:orders"))),
+            INSUFFICIENT_SCOPE,
+        ),
+        bearer(
+            "scope a prefix of the required",
+            &with_claim("scope", json!("read")),
+            INSUFFICIENT_SCOPE,
+        ),
+        bearer(
+            "scope extending the required",
+            &with_claim("scope", json!("read:orders:all")),
+            INSUFFICIENT_SCOPE,
+        ),
+        bearer(
+            "scope in upper case",
+            &with_claim("scope", json!("READ:ORDERS")),
+            INSUFFICIENT_SCOPE,
+        ),
         bearer("scope absent", &issuer.token().sign(), INSUFFICIENT_SCOPE),
-        bearer("scope with surrounding spaces", &with_claim("scope", json!(format!("  {READ}  "))), OK),
+        bearer(
+            "scope with surrounding spaces",
+            &with_claim("scope", json!(format!("  {READ}  "))),
+            OK,
+        ),
         // Signature abuse.
-        bearer("truncated signature", &format!("{h}.{p}.{}", &s[..s.len() - 8]), INVALID_TOKEN),
-        bearer("extended signature", &format!("{h}.{p}.{s}AAAA"), INVALID_TOKEN),
-        bearer("another key under the same kid", &issuer.token().scopes([READ]).signed_by(&same_kid).sign(), INVALID_TOKEN),
-        bearer("signature of a different token", &format!("{h}.{p}.{}", other_token.rsplit('.').next().unwrap_or_default()), INVALID_TOKEN),
-        bearer("signature bits flipped", &format!("{h}.{p}.{}", flip_last_char(s)), INVALID_TOKEN),
+        bearer(
+            "truncated signature",
+            &format!("{h}.{p}.{}", &s[..s.len() - 8]),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "extended signature",
+            &format!("{h}.{p}.{s}AAAA"),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "another key under the same kid",
+            &issuer.token().scopes([READ]).signed_by(&same_kid).sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "signature of a different token",
+            &format!(
+                "{h}.{p}.{}",
+                other_token.rsplit('.').next().unwrap_or_default()
+            ),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "signature bits flipped",
+            &format!("{h}.{p}.{}", flip_last_char(s)),
+            INVALID_TOKEN,
+        ),
         // ECDSA signatures are malleable: (r, n - s) verifies the same signed bytes. Logto's
         // signer does not normalise s, so refusing high-S would refuse about half of its real
         // tokens; the claims cannot change, so the token is accepted.
-        bearer("high-S twin of a valid ECDSA signature", &format!("{h}.{p}.{}", b64(&high_s)), OK),
-        bearer("unknown kid", &issuer.token().scopes([READ]).kid("forged-kid").sign(), INVALID_TOKEN),
-        bearer("another resource's token", &issuer.token().scopes([READ]).audience("https://other.example.com").sign(), INVALID_TOKEN),
+        bearer(
+            "high-S twin of a valid ECDSA signature",
+            &format!("{h}.{p}.{}", b64(&high_s)),
+            OK,
+        ),
+        bearer(
+            "unknown kid",
+            &issuer.token().scopes([READ]).kid("forged-kid").sign(),
+            INVALID_TOKEN,
+        ),
+        bearer(
+            "another resource's token",
+            &issuer
+                .token()
+                .scopes([READ])
+                .audience("https://other.example.com")
+                .sign(),
+            INVALID_TOKEN,
+        ),
     ]
 }
 
@@ -257,14 +624,19 @@ fn negate_s_p384(signature: &mut [u8]) {
     let mut borrow = 0_i16;
     for i in (0..48).rev() {
         let diff = i16::from(P384_ORDER[i]) - i16::from(s[i]) - borrow;
-        (s[i], borrow) = if diff < 0 { ((diff + 256) as u8, 1) } else { (diff as u8, 0) };
+        (s[i], borrow) = if diff < 0 {
+            ((diff + 256) as u8, 1)
+        } else {
+            (diff as u8, 0)
+        };
     }
 }
 
 /// Sends one GET /orders with exactly these `Authorization` values; returns the status,
 /// the challenge's `error` code, and the whole response text.
 async fn send(base: &str, authorization: &[Vec<u8>]) -> (u16, Option<String>, String) {
-    let mut request = format!("GET /orders HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n").into_bytes();
+    let mut request =
+        format!("GET /orders HTTP/1.1\r\nHost: {base}\r\nConnection: close\r\n").into_bytes();
     for value in authorization {
         request.extend_from_slice(b"Authorization: ");
         request.extend_from_slice(value);
@@ -304,7 +676,9 @@ fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
         let sink = Arc::clone(&logs);
         let writer = move || LogSink(Arc::clone(&sink));
         let subscriber = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("trace,rocket::server=info"))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "trace,rocket::server=info",
+            ))
             .with_ansi(false)
             .with_writer(writer)
             .finish();
@@ -369,29 +743,58 @@ async fn every_hostile_case_gets_its_documented_answer_and_no_secret_is_logged()
         let (status, code, text) = send(&base, &case.authorization).await;
         assert_ne!(status, 500, "{}: {text}", case.name);
         if Expect(status, None) != Expect(case.expect.0, None) || code.as_deref() != case.expect.1 {
-            failures.push(format!("{}: got {status} {code:?}, expected {:?}", case.name, case.expect));
+            failures.push(format!(
+                "{}: got {status} {code:?}, expected {:?}",
+                case.name, case.expect
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     let health = send(&base, &[]).await;
     assert_eq!(health.0, 401, "the server is still up");
 
     // Everything logged through the corpus, at TRACE, holds no token, signature or key.
-    let logged = String::from_utf8_lossy(&logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned();
+    let logged = String::from_utf8_lossy(
+        &logs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+    .into_owned();
     assert!(logged.contains("request refused"), "the capture works");
     let key = issuer.signing_key().public_jwk();
-    let mut secrets: Vec<String> = ["x", "y"].iter().filter_map(|m| key[*m].as_str().map(str::to_owned)).collect();
+    let mut secrets: Vec<String> = ["x", "y"]
+        .iter()
+        .filter_map(|m| key[*m].as_str().map(str::to_owned))
+        .collect();
     for case in &cases {
         for value in &case.authorization {
             let value = String::from_utf8_lossy(value);
-            let token = value.trim().trim_start_matches("Bearer").trim_start_matches("bearer").trim();
-            secrets.extend(token.split(['.', ' ', ',']).filter(|part| part.len() >= 16).map(str::to_owned));
+            let token = value
+                .trim()
+                .trim_start_matches("Bearer")
+                .trim_start_matches("bearer")
+                .trim();
+            secrets.extend(
+                token
+                    .split(['.', ' ', ','])
+                    .filter(|part| part.len() >= 16)
+                    .map(str::to_owned),
+            );
         }
     }
     for secret in &secrets {
         let probe = &secret[..secret.len().min(24)];
         if let Some(line) = logged.lines().find(|l| l.contains(probe)) {
-            panic!("a log line contains token or key material {probe:?}:\n{}", &line[..line.len().min(400)]);
+            panic!(
+                "a log line contains token or key material {probe:?}:\n{}",
+                &line[..line.len().min(400)]
+            );
         }
     }
     let _ = std::io::stderr().flush();

@@ -20,7 +20,12 @@ fn bearer(token: &str) -> Header<'static> {
     Header::new("Authorization", format!("Bearer {token}"))
 }
 
-async fn send<'c>(client: &'c Client, method: Method, path: &str, auth: Option<Header<'static>>) -> LocalResponse<'c> {
+async fn send<'c>(
+    client: &'c Client,
+    method: Method,
+    path: &str,
+    auth: Option<Header<'static>>,
+) -> LocalResponse<'c> {
     let mut request = client.req(method, path.to_owned());
     if method == Method::Post {
         request = request
@@ -34,25 +39,41 @@ async fn send<'c>(client: &'c Client, method: Method, path: &str, auth: Option<H
 }
 
 /// Asserts an RFC 6750 rejection: status, challenge and JSON body.
-async fn assert_rejected(response: LocalResponse<'_>, status: Status, code: Option<&str>, description: &str) {
+async fn assert_rejected(
+    response: LocalResponse<'_>,
+    status: Status,
+    code: Option<&str>,
+    description: &str,
+) {
     assert_eq!(response.status(), status);
     let challenge = response
         .headers()
         .get_one("WWW-Authenticate")
         .expect("a WWW-Authenticate challenge")
         .to_owned();
-    assert!(challenge.starts_with(r#"Bearer realm="api""#), "{challenge}");
+    assert!(
+        challenge.starts_with(r#"Bearer realm="api""#),
+        "{challenge}"
+    );
     match code {
         Some(code) => {
-            assert!(challenge.contains(&format!(r#"error="{code}""#)), "{challenge}");
-            assert!(challenge.contains(&format!(r#"error_description="{description}"#)), "{challenge}");
+            assert!(
+                challenge.contains(&format!(r#"error="{code}""#)),
+                "{challenge}"
+            );
+            assert!(
+                challenge.contains(&format!(r#"error_description="{description}"#)),
+                "{challenge}"
+            );
         }
         None => assert_eq!(challenge, r#"Bearer realm="api""#),
     }
     assert_eq!(response.content_type(), Some(ContentType::JSON));
     let body: Value = response.into_json().await.expect("JSON body");
     assert_eq!(body.get("error").and_then(Value::as_str), code);
-    let text = body["error_description"].as_str().expect("error_description");
+    let text = body["error_description"]
+        .as_str()
+        .expect("error_description");
     assert!(text.starts_with(description), "{text}");
 }
 
@@ -71,21 +92,39 @@ async fn every_route_with_the_right_a_wrong_and_no_scope() {
     let routes: [(Method, &str, &[&str], Status); 4] = [
         (Method::Get, "/orders", &["read:orders"], Status::Ok),
         (Method::Post, "/orders", &["write:orders"], Status::Created),
-        (Method::Delete, "/orders/1", &["write:orders", "delete:orders"], Status::NoContent),
+        (
+            Method::Delete,
+            "/orders/1",
+            &["write:orders", "delete:orders"],
+            Status::NoContent,
+        ),
         (Method::Get, "/me", &[], Status::Ok),
     ];
     for (method, path, scopes, success) in routes {
         let right = issuer.token().scopes(scopes.iter().copied()).sign();
         let response = send(&client, method, path, Some(bearer(&right))).await;
-        assert_eq!(response.status(), success, "{method} {path} with {scopes:?}");
+        assert_eq!(
+            response.status(),
+            success,
+            "{method} {path} with {scopes:?}"
+        );
         assert!(response.headers().get_one("WWW-Authenticate").is_none());
 
         let response = send(&client, method, path, None).await;
-        assert_rejected(response, Status::Unauthorized, None, "bearer token required").await;
+        assert_rejected(
+            response,
+            Status::Unauthorized,
+            None,
+            "bearer token required",
+        )
+        .await;
 
         if !scopes.is_empty() {
             // One scope short: the delete route needs both of its scopes.
-            let wrong = issuer.token().scopes(scopes[1..].iter().copied().chain(["admin"])).sign();
+            let wrong = issuer
+                .token()
+                .scopes(scopes[1..].iter().copied().chain(["admin"]))
+                .sign();
             let response = send(&client, method, path, Some(bearer(&wrong))).await;
             let required = scopes.join(" ");
             let scope_attribute = response
@@ -93,7 +132,10 @@ async fn every_route_with_the_right_a_wrong_and_no_scope() {
                 .get_one("WWW-Authenticate")
                 .map(str::to_owned)
                 .unwrap_or_default();
-            assert!(scope_attribute.ends_with(&format!(r#"scope="{required}""#)), "{scope_attribute}");
+            assert!(
+                scope_attribute.ends_with(&format!(r#"scope="{required}""#)),
+                "{scope_attribute}"
+            );
             assert_rejected(
                 response,
                 Status::Forbidden,
@@ -109,7 +151,12 @@ async fn every_route_with_the_right_a_wrong_and_no_scope() {
 async fn orders_are_created_listed_and_deleted() {
     let issuer = TestIssuer::start().await;
     let client = client(&issuer).await;
-    let all = bearer(&issuer.token().scopes(["read:orders", "write:orders", "delete:orders"]).sign());
+    let all = bearer(
+        &issuer
+            .token()
+            .scopes(["read:orders", "write:orders", "delete:orders"])
+            .sign(),
+    );
     let created: Value = send(&client, Method::Post, "/orders", Some(all.clone()))
         .await
         .into_json()
@@ -118,20 +165,46 @@ async fn orders_are_created_listed_and_deleted() {
     assert_eq!(created["item"], "coffee");
     assert_eq!(created["created_by"], "test-user");
     let id = created["id"].as_u64().expect("id");
-    let listed: Value = send(&client, Method::Get, "/orders", Some(all.clone())).await.into_json().await.expect("list");
+    let listed: Value = send(&client, Method::Get, "/orders", Some(all.clone()))
+        .await
+        .into_json()
+        .await
+        .expect("list");
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let path = format!("/orders/{id}");
-    assert_eq!(send(&client, Method::Delete, &path, Some(all.clone())).await.status(), Status::NoContent);
-    assert_eq!(send(&client, Method::Delete, &path, Some(all)).await.status(), Status::NotFound);
+    assert_eq!(
+        send(&client, Method::Delete, &path, Some(all.clone()))
+            .await
+            .status(),
+        Status::NoContent
+    );
+    assert_eq!(
+        send(&client, Method::Delete, &path, Some(all))
+            .await
+            .status(),
+        Status::NotFound
+    );
 }
 
 #[rocket::async_test]
 async fn me_returns_the_callers_identity() {
     let issuer = TestIssuer::start().await;
     let client = client(&issuer).await;
-    let token = issuer.token().subject("user-9").client_id("app-3").scopes(["read:orders"]).sign();
-    let me: Value = send(&client, Method::Get, "/me", Some(bearer(&token))).await.into_json().await.expect("json");
-    assert_eq!(me, json!({"sub": "user-9", "client_id": "app-3", "scopes": ["read:orders"]}));
+    let token = issuer
+        .token()
+        .subject("user-9")
+        .client_id("app-3")
+        .scopes(["read:orders"])
+        .sign();
+    let me: Value = send(&client, Method::Get, "/me", Some(bearer(&token)))
+        .await
+        .into_json()
+        .await
+        .expect("json");
+    assert_eq!(
+        me,
+        json!({"sub": "user-9", "client_id": "app-3", "scopes": ["read:orders"]})
+    );
 }
 
 #[rocket::async_test]
@@ -140,13 +213,35 @@ async fn malformed_credentials_are_400_invalid_request() {
     let client = client(&issuer).await;
     let token = issuer.token().scopes(["read:orders"]).sign();
     for (value, description) in [
-        ("Bearer".to_owned(), "malformed Authorization header: empty bearer token"),
-        ("Bearer    ".to_owned(), "malformed Authorization header: empty bearer token"),
-        (format!("Bearer {token} {token}"), "malformed Authorization header: more than one bearer token"),
-        ("Bearer abc\"def".to_owned(), "malformed Authorization header: bearer token has characters"),
+        (
+            "Bearer".to_owned(),
+            "malformed Authorization header: empty bearer token",
+        ),
+        (
+            "Bearer    ".to_owned(),
+            "malformed Authorization header: empty bearer token",
+        ),
+        (
+            format!("Bearer {token} {token}"),
+            "malformed Authorization header: more than one bearer token",
+        ),
+        (
+            "Bearer abc\"def".to_owned(),
+            "malformed Authorization header: bearer token has characters",
+        ),
     ] {
-        let response = client.get("/orders").header(Header::new("Authorization", value)).dispatch().await;
-        assert_rejected(response, Status::BadRequest, Some("invalid_request"), description).await;
+        let response = client
+            .get("/orders")
+            .header(Header::new("Authorization", value))
+            .dispatch()
+            .await;
+        assert_rejected(
+            response,
+            Status::BadRequest,
+            Some("invalid_request"),
+            description,
+        )
+        .await;
     }
     let response = client
         .get("/orders")
@@ -168,8 +263,18 @@ async fn other_schemes_count_as_no_credentials() {
     let issuer = TestIssuer::start().await;
     let client = client(&issuer).await;
     for value in ["Basic dXNlcjpwYXNz", "Token abc", "Bearerabc"] {
-        let response = client.get("/orders").header(Header::new("Authorization", value)).dispatch().await;
-        assert_rejected(response, Status::Unauthorized, None, "bearer token required").await;
+        let response = client
+            .get("/orders")
+            .header(Header::new("Authorization", value))
+            .dispatch()
+            .await;
+        assert_rejected(
+            response,
+            Status::Unauthorized,
+            None,
+            "bearer token required",
+        )
+        .await;
     }
     let token = issuer.token().scopes(["read:orders"]).sign();
     let response = client
@@ -177,9 +282,20 @@ async fn other_schemes_count_as_no_credentials() {
         .header(Header::new("Authorization", format!("bearer {token}")))
         .dispatch()
         .await;
-    assert_eq!(response.status(), Status::Ok, "the scheme is case-insensitive");
-    let response = client.get(format!("/orders?access_token={token}")).dispatch().await;
-    assert_eq!(response.status(), Status::Unauthorized, "never from the query string");
+    assert_eq!(
+        response.status(),
+        Status::Ok,
+        "the scheme is case-insensitive"
+    );
+    let response = client
+        .get(format!("/orders?access_token={token}"))
+        .dispatch()
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::Unauthorized,
+        "never from the query string"
+    );
 }
 
 #[rocket::async_test]
@@ -188,18 +304,49 @@ async fn bad_tokens_are_401_invalid_token() {
     let client = client(&issuer).await;
     let foreign = TestKey::generate(logto_guard::Algorithm::ES384);
     let cases = [
-        (issuer.token().scopes(["read:orders"]).expires_at(1_000).sign(), "token expired"),
-        (issuer.token().scopes(["read:orders"]).signed_by(&foreign).sign(), "token signed by an unknown key"),
         (
-            issuer.token().scopes(["read:orders"]).audience("https://other.example.com").sign(),
+            issuer
+                .token()
+                .scopes(["read:orders"])
+                .expires_at(1_000)
+                .sign(),
+            "token expired",
+        ),
+        (
+            issuer
+                .token()
+                .scopes(["read:orders"])
+                .signed_by(&foreign)
+                .sign(),
+            "token signed by an unknown key",
+        ),
+        (
+            issuer
+                .token()
+                .scopes(["read:orders"])
+                .audience("https://other.example.com")
+                .sign(),
             "audience mismatch: this API expects a token for https://api.example.com",
         ),
-        (issuer.token().scopes(["read:orders"]).claim("iss", "https://evil.example.com/oidc").sign(), "issuer mismatch"),
+        (
+            issuer
+                .token()
+                .scopes(["read:orders"])
+                .claim("iss", "https://evil.example.com/oidc")
+                .sign(),
+            "issuer mismatch",
+        ),
         ("opaque-logto-token".to_owned(), "token is not a JWT"),
     ];
     for (token, description) in cases {
         let response = send(&client, Method::Get, "/orders", Some(bearer(&token))).await;
-        assert_rejected(response, Status::Unauthorized, Some("invalid_token"), description).await;
+        assert_rejected(
+            response,
+            Status::Unauthorized,
+            Some("invalid_token"),
+            description,
+        )
+        .await;
     }
 }
 
@@ -208,14 +355,24 @@ async fn keys_unavailable_is_503_then_recovers_without_restart() {
     let issuer = TestIssuer::start().await;
     let token = issuer.token().scopes(["read:orders"]).sign();
     issuer.stop();
-    let config = issuer.config().failed_fetch_backoff(Duration::from_millis(300));
-    let client = Client::tracked(app(LogtoGuard::with_config(config))).await.expect("ignites");
+    let config = issuer
+        .config()
+        .failed_fetch_backoff(Duration::from_millis(300));
+    let client = Client::tracked(app(LogtoGuard::with_config(config)))
+        .await
+        .expect("ignites");
     let response = send(&client, Method::Get, "/orders", Some(bearer(&token))).await;
     assert_eq!(response.status(), Status::ServiceUnavailable);
     assert_eq!(response.headers().get_one("Retry-After"), Some("1"));
-    assert_eq!(response.headers().get_one("WWW-Authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        response.headers().get_one("WWW-Authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
     let body: Value = response.into_json().await.expect("json");
-    assert_eq!(body, json!({"error_description": "signing keys unavailable; retry later"}));
+    assert_eq!(
+        body,
+        json!({"error_description": "signing keys unavailable; retry later"})
+    );
 
     issuer.resume().await;
     tokio::time::sleep(Duration::from_millis(350)).await;

@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use logto_guard_tests::{NodeIssuer, Process, free_port, launch_rocket_binary, node_issuer_available};
+use logto_guard_tests::{
+    NodeIssuer, Process, free_port, launch_rocket_binary, node_issuer_available,
+};
 use reqwest::StatusCode;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
@@ -20,8 +22,11 @@ struct Api {
 
 impl Api {
     async fn launch(endpoint: &str, logto_table: &str) -> Self {
-        let (process, base) =
-            launch_rocket_binary(BINARY, &[("LOGTO_ENDPOINT", endpoint), ("ROCKET_LOGTO", logto_table)]).await;
+        let (process, base) = launch_rocket_binary(
+            BINARY,
+            &[("LOGTO_ENDPOINT", endpoint), ("ROCKET_LOGTO", logto_table)],
+        )
+        .await;
         Self {
             _process: process,
             base,
@@ -39,7 +44,10 @@ impl Api {
     }
 
     async fn status(&self, method: reqwest::Method, path: &str, token: &str) -> StatusCode {
-        let mut request = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(token);
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base))
+            .bearer_auth(token);
         if method == reqwest::Method::POST {
             request = request.json(&serde_json::json!({"item": "tea", "quantity": 3}));
         }
@@ -66,23 +74,44 @@ async fn every_route_with_real_tokens() {
     use reqwest::Method;
     let routes: [(Method, &str, &[&str], StatusCode); 4] = [
         (Method::GET, "/orders", &["read:orders"], StatusCode::OK),
-        (Method::POST, "/orders", &["write:orders"], StatusCode::CREATED),
-        (Method::DELETE, "/orders/1", &["write:orders", "delete:orders"], StatusCode::NO_CONTENT),
+        (
+            Method::POST,
+            "/orders",
+            &["write:orders"],
+            StatusCode::CREATED,
+        ),
+        (
+            Method::DELETE,
+            "/orders/1",
+            &["write:orders", "delete:orders"],
+            StatusCode::NO_CONTENT,
+        ),
         (Method::GET, "/me", &[], StatusCode::OK),
     ];
     for (method, path, scopes, success) in routes {
         let token = issuer.token(API, scopes).await;
-        assert_eq!(api.status(method.clone(), path, &token).await, success, "{method} {path}");
+        assert_eq!(
+            api.status(method.clone(), path, &token).await,
+            success,
+            "{method} {path}"
+        );
         if !scopes.is_empty() {
             let short = issuer.token(API, &scopes[1..]).await;
-            assert_eq!(api.status(method.clone(), path, &short).await, StatusCode::FORBIDDEN, "{method} {path}");
+            assert_eq!(
+                api.status(method.clone(), path, &short).await,
+                StatusCode::FORBIDDEN,
+                "{method} {path}"
+            );
         }
     }
     // Logto leaves `scope` out of a token granted no scope; /me shows an empty list.
     let bare = issuer.token(API, &[]).await;
     let me: serde_json::Value = api.get("/me", &bare).await.json().await.expect("json");
     assert_eq!(me["scopes"], serde_json::json!([]));
-    assert_eq!(me["sub"], me["client_id"], "machine-to-machine: sub == client_id");
+    assert_eq!(
+        me["sub"], me["client_id"],
+        "machine-to-machine: sub == client_id"
+    );
 }
 
 #[tokio::test]
@@ -94,15 +123,25 @@ async fn tokens_for_another_resource_or_issuer_are_refused() {
     let stranger = NodeIssuer::start().await;
     let api = Api::launch(&issuer.endpoint, "{}").await;
 
-    let other_resource = issuer.token("https://other.example.com", &["read:other"]).await;
+    let other_resource = issuer
+        .token("https://other.example.com", &["read:other"])
+        .await;
     let response = api.get("/orders", &other_resource).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response).contains("audience mismatch"), "{}", challenge(&response));
+    assert!(
+        challenge(&response).contains("audience mismatch"),
+        "{}",
+        challenge(&response)
+    );
 
     let foreign = stranger.token(API, &["read:orders"]).await;
     let response = api.get("/orders", &foreign).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response).contains(r#"error="invalid_token""#), "{}", challenge(&response));
+    assert!(
+        challenge(&response).contains(r#"error="invalid_token""#),
+        "{}",
+        challenge(&response)
+    );
 }
 
 #[tokio::test]
@@ -117,7 +156,11 @@ async fn expired_tokens_are_refused() {
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let response = api.get("/orders", &token).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(challenge(&response).contains(r#"error_description="token expired""#), "{}", challenge(&response));
+    assert!(
+        challenge(&response).contains(r#"error_description="token expired""#),
+        "{}",
+        challenge(&response)
+    );
 }
 
 #[tokio::test]
@@ -134,16 +177,27 @@ async fn rotation_to_rsa_without_alg_is_accepted_on_first_sight() {
     let rsa = issuer.token(API, &["read:orders"]).await;
     assert!(rsa.starts_with("eyJhbGciOiJSUzI1NiI"), "an RS256 token");
     assert_eq!(api.get("/orders", &rsa).await.status(), StatusCode::OK);
-    assert_eq!(api.get("/orders", &before).await.status(), StatusCode::OK, "old key still published");
+    assert_eq!(
+        api.get("/orders", &before).await.status(),
+        StatusCode::OK,
+        "old key still published"
+    );
 
     // A second rotation within the unknown-kid cooldown is not fetched (that bounds what forged
     // kids can cost Logto); once the window has passed, it is.
     issuer.rotate("EC").await;
     let ec = issuer.token(API, &["read:orders"]).await;
-    assert_eq!(api.get("/orders", &ec).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.get("/orders", &ec).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(api.get("/orders", &ec).await.status(), StatusCode::OK);
-    assert_eq!(issuer.jwks_requests().await, 3, "initial fetch and one per rotation");
+    assert_eq!(
+        issuer.jwks_requests().await,
+        3,
+        "initial fetch and one per rotation"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +225,12 @@ async fn api_started_while_the_issuer_is_down_recovers_without_restart() {
     let endpoint = format!("http://127.0.0.1:{port}");
     let api = Api::launch(&endpoint, "{failed_fetch_backoff=0.2}").await;
     // Any well-formed ES384 access token: the keys are needed before its signature can be checked.
-    let response = api.get("/orders", "eyJhbGciOiJFUzM4NCIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsifQ.e30.c2ln").await;
+    let response = api
+        .get(
+            "/orders",
+            "eyJhbGciOiJFUzM4NCIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsifQ.e30.c2ln",
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
 

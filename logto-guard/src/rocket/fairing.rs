@@ -165,5 +165,8 @@ fn json_error_body(error: &AuthError) -> (ContentType, String) {
         body.insert("error".into(), code.into());
     }
     body.insert("error_description".into(), error.to_string().into());
-    (ContentType::JSON, serde_json::Value::Object(body).to_string())
+    (
+        ContentType::JSON,
+        serde_json::Value::Object(body).to_string(),
+    )
 }

@@ -22,10 +22,13 @@ pub(crate) fn record(request: &Request<'_>, error: &AuthError) {
 
 /// Rewrites the response of a request a guard refused. Only a response whose status is the
 /// rejection's own is touched, so the app's catchers keep every other error.
-pub(crate) fn render_rejection(state: &GuardState, request: &Request<'_>, response: &mut Response<'_>) {
+pub(crate) fn render_rejection(
+    state: &GuardState,
+    request: &Request<'_>,
+    response: &mut Response<'_>,
+) {
     let slot = request.local_cache(Rejection::default);
-    let Some(error) = lock(&slot.0).clone()
-    else {
+    let Some(error) = lock(&slot.0).clone() else {
         return;
     };
     if response.status().code != error.status() {

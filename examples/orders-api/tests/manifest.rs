@@ -1,0 +1,235 @@
+//! The built `orders-api` binary's `manifest` and `sync` subcommands, and the committed
+//! `manifest.json` kept as a snapshot. `sync` talks to the fake Management API (Logto's cannot
+//! run here).
+
+use std::process::Output;
+
+use logto_guard::LogtoGuard;
+use logto_guard::manifest::Manifest;
+use logto_guard_tests::fake_management::{APP_ID, APP_SECRET, FakeManagement};
+use orders_api::app;
+use serde_json::Value;
+use tokio::process::Command;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/manifest.json");
+const REGENERATE: &str =
+    "regenerate it with `cargo run -p orders-api -- manifest > examples/orders-api/manifest.json`";
+
+/// Runs the binary with `args` and only the Logto variables in `env`.
+async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BINARY);
+    command.args(args).env("ROCKET_CLI_COLORS", "false");
+    for variable in [
+        "LOGTO_ENDPOINT",
+        "LOGTO_M2M_APP_ID",
+        "LOGTO_M2M_APP_SECRET",
+        "LOGTO_MANAGEMENT_RESOURCE",
+    ] {
+        command.env_remove(variable);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().await.expect("run orders-api")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn committed() -> String {
+    std::fs::read_to_string(COMMITTED).expect("examples/orders-api/manifest.json")
+}
+
+#[tokio::test]
+async fn manifest_prints_exactly_the_committed_file() {
+    let output = run(&["manifest"], &[]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout) == committed(),
+        "`orders-api manifest` differs from manifest.json; {REGENERATE}\n{}",
+        text(&output.stdout)
+    );
+}
+
+#[test]
+fn the_committed_manifest_is_up_to_date() {
+    // The one-line snapshot test an app keeps in its own suite.
+    Manifest::collect_with_routes(&app(LogtoGuard::fairing())).assert_matches_file(COMMITTED);
+}
+
+#[tokio::test]
+async fn manifest_check_passes_for_the_committed_file_and_fails_with_a_diff_otherwise() {
+    let output = run(&["manifest", "--check", COMMITTED], &[]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}; {REGENERATE}",
+        text(&output.stderr)
+    );
+
+    let stale = std::env::temp_dir().join(format!(
+        "orders-api-stale-manifest-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(
+        &stale,
+        committed().replace("\"version\": 1", "\"version\": 0"),
+    )
+    .expect("write");
+    let output = run(&["manifest", "--check", &stale.display().to_string()], &[]).await;
+    let _ = std::fs::remove_file(&stale);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("-   \"version\": 0,\n+   \"version\": 1,\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("regenerate the file with `orders-api manifest > "),
+        "{stderr}"
+    );
+}
+
+/// `(indicator, permission names)` of the committed manifest.
+fn committed_resources() -> Vec<(String, Vec<String>)> {
+    let manifest: Value = serde_json::from_str(&committed()).expect("manifest.json is JSON");
+    manifest["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|resource| {
+            let permissions = resource["permissions"]
+                .as_array()
+                .expect("permissions")
+                .iter()
+                .map(|p| p["name"].as_str().expect("name").to_owned())
+                .collect();
+            (
+                resource["indicator"]
+                    .as_str()
+                    .expect("indicator")
+                    .to_owned(),
+                permissions,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_dry_run_prints_the_plan_and_changes_nothing() {
+    let fake = FakeManagement::start().await;
+    let env = [
+        ("LOGTO_ENDPOINT", fake.endpoint()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", APP_SECRET),
+    ];
+    let output = run(&["sync", "--dry-run"], &env).await;
+    let stdout = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&output.stderr)
+    );
+    for (indicator, permissions) in committed_resources() {
+        assert!(
+            stdout.contains(&format!("+ create resource {indicator} named ")),
+            "{stdout}"
+        );
+        for permission in permissions {
+            assert!(
+                stdout.contains(&format!("+ create permission {permission} in {indicator}")),
+                "{stdout}"
+            );
+        }
+    }
+    assert!(
+        stdout.ends_with("Dry run: nothing was changed.\n"),
+        "{stdout}"
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+    let requests = fake.requests();
+    assert_eq!(
+        requests.first().map(String::as_str),
+        Some("POST /oidc/token"),
+        "{requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with("GET /api/resources?page=1")),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_registers_the_manifest_and_a_second_run_changes_nothing() {
+    let fake = FakeManagement::start().await;
+    let env = [
+        ("LOGTO_ENDPOINT", fake.endpoint()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", APP_SECRET),
+    ];
+    let first = run(&["sync"], &env).await;
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}{}",
+        text(&first.stdout),
+        text(&first.stderr)
+    );
+    for (indicator, permissions) in committed_resources() {
+        let registered: Vec<String> = fake
+            .scopes(&indicator)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(registered, permissions, "{indicator}");
+    }
+
+    fake.clear_requests();
+    let second = run(&["sync"], &env).await;
+    let stdout = text(&second.stdout);
+    assert_eq!(
+        second.status.code(),
+        Some(0),
+        "{stdout}{}",
+        text(&second.stderr)
+    );
+    assert!(
+        stdout.contains("Logto already matches the manifest: nothing to change."),
+        "{stdout}"
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_with_a_wrong_secret_exits_1_and_says_what_to_check() {
+    let fake = FakeManagement::start().await;
+    let env = [
+        ("LOGTO_ENDPOINT", fake.endpoint()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", "not-the-secret"),
+    ];
+    let output = run(&["sync", "--dry-run"], &env).await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("check LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not-the-secret") && !text(&output.stdout).contains("not-the-secret"),
+        "{stderr}"
+    );
+
+    let output = run(&["sync"], &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains("LOGTO_ENDPOINT is not set"),
+        "{}",
+        text(&output.stderr)
+    );
+}

@@ -1,0 +1,164 @@
+//! Building a manifest from declarations.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::model::{Handler, Manifest, Permission, Resource};
+use crate::Declaration;
+
+/// What the declarations say about one scope of one resource.
+#[derive(Default)]
+struct ScopeFacts<'a> {
+    /// `(declaration names only this scope, description, handler)` for every description.
+    descriptions: BTreeSet<(bool, &'a str, String)>,
+    handlers: BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct ResourceFacts<'a> {
+    scopes: BTreeMap<&'a str, ScopeFacts<'a>>,
+    any_token: BTreeSet<String>,
+}
+
+impl Manifest {
+    /// Every declaration linked into this binary, as a manifest.
+    ///
+    /// Handlers are listed without routes; use [`collect_with_routes`](Self::collect_with_routes)
+    /// to add where they are mounted.
+    #[must_use]
+    pub fn collect() -> Self {
+        Self::from_declarations(Declaration::all())
+    }
+
+    /// A manifest of exactly these declarations (for a subset, or declarations built by hand).
+    ///
+    /// Resources, permissions and handlers are sorted. A declaration without scopes lists its
+    /// handler under the resource's `any_token_handlers`; a resource only such handlers name
+    /// has no permissions.
+    ///
+    /// A declaration's description is registered for each of its scopes. When handlers give
+    /// one scope different descriptions, the manifest takes the one from a declaration that
+    /// names only that scope if there is one (it describes exactly that scope), and among
+    /// those the alphabetically first; the conflict is reported in
+    /// [`warnings`](Self::warnings).
+    ///
+    /// ```
+    /// use logto_guard::manifest::Manifest;
+    /// use logto_guard::{Declaration, ScopeMode};
+    ///
+    /// static DECLARATIONS: [Declaration; 2] = [
+    ///     Declaration {
+    ///         resource: "https://api.example.com",
+    ///         scopes: &["read:orders"],
+    ///         mode: ScopeMode::All,
+    ///         description: Some("Read orders"),
+    ///         handler: "list_orders",
+    ///         module: "shop::orders",
+    ///         file: "src/orders.rs",
+    ///         line: 10,
+    ///     },
+    ///     Declaration {
+    ///         resource: "https://api.example.com",
+    ///         scopes: &[],
+    ///         mode: ScopeMode::All,
+    ///         description: None,
+    ///         handler: "me",
+    ///         module: "shop",
+    ///         file: "src/lib.rs",
+    ///         line: 3,
+    ///     },
+    /// ];
+    ///
+    /// let manifest = Manifest::from_declarations(&DECLARATIONS);
+    /// let api = manifest.resource("https://api.example.com").unwrap();
+    /// assert_eq!(api.name, "api.example.com");
+    /// assert_eq!(api.permissions[0].name, "read:orders");
+    /// assert_eq!(api.permissions[0].description.as_deref(), Some("Read orders"));
+    /// assert_eq!(api.permissions[0].handlers[0].name, "shop::orders::list_orders");
+    /// assert_eq!(api.any_token_handlers[0].name, "shop::me");
+    /// ```
+    #[must_use]
+    pub fn from_declarations<'a>(declarations: impl IntoIterator<Item = &'a Declaration>) -> Self {
+        let mut facts: BTreeMap<&'a str, ResourceFacts<'a>> = BTreeMap::new();
+        for declaration in declarations {
+            let handler = handler_name(declaration);
+            let resource = facts.entry(declaration.resource).or_default();
+            if declaration.scopes.is_empty() {
+                resource.any_token.insert(handler);
+                continue;
+            }
+            let only_scope = declaration.scopes.len() == 1;
+            for scope in declaration.scopes {
+                let scope_facts = resource.scopes.entry(scope).or_default();
+                scope_facts.handlers.insert(handler.clone());
+                if let Some(description) = declaration.description {
+                    // `!only_scope` sorts declarations naming only this scope first.
+                    scope_facts
+                        .descriptions
+                        .insert((!only_scope, description, handler.clone()));
+                }
+            }
+        }
+        let mut warnings = Vec::new();
+        let resources = facts
+            .into_iter()
+            .map(|(indicator, resource)| Resource {
+                indicator: indicator.to_owned(),
+                name: default_resource_name(indicator),
+                permissions: resource
+                    .scopes
+                    .into_iter()
+                    .map(|(name, scope)| Permission {
+                        name: name.to_owned(),
+                        description: pick_description(indicator, name, &scope, &mut warnings),
+                        handlers: scope.handlers.into_iter().map(unrouted).collect(),
+                    })
+                    .collect(),
+                any_token_handlers: resource.any_token.into_iter().map(unrouted).collect(),
+            })
+            .collect();
+        tracing::debug!(?warnings, "collected the scope manifest");
+        Self::from_parts(resources, warnings)
+    }
+}
+
+/// `module::fn`, the name a handler has in the manifest.
+pub(super) fn handler_name(declaration: &Declaration) -> String {
+    format!("{}::{}", declaration.module, declaration.handler)
+}
+
+fn unrouted(name: String) -> Handler {
+    Handler { name, routes: None }
+}
+
+/// The indicator's host (`api.example.com`), or the whole indicator when it has none.
+fn default_resource_name(indicator: &str) -> String {
+    url::Url::parse(indicator)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_owned))
+        .filter(|host| !host.is_empty())
+        .unwrap_or_else(|| indicator.to_owned())
+}
+
+fn pick_description(
+    indicator: &str,
+    scope: &str,
+    facts: &ScopeFacts<'_>,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    let (_, chosen, _) = facts.descriptions.first()?;
+    let distinct: BTreeSet<&str> = facts.descriptions.iter().map(|(_, d, _)| *d).collect();
+    if distinct.len() > 1 {
+        let sources: Vec<String> = facts
+            .descriptions
+            .iter()
+            .map(|(_, description, handler)| format!("{handler}: {description:?}"))
+            .collect();
+        warnings.push(format!(
+            "permission `{scope}` of `{indicator}` has different descriptions ({}); the \
+             manifest uses {chosen:?}; give every handler the same description, or describe \
+             the scope on a handler that requires only it",
+            sources.join(", ")
+        ));
+    }
+    Some((*chosen).to_owned())
+}

@@ -1,0 +1,759 @@
+//! A client for the few endpoints of Logto's Management API that `sync` needs.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::{Method, Response, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+/// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
+const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
+
+/// Logto's largest page.
+const DEFAULT_PAGE_SIZE: u32 = 100;
+
+/// Stop paginating after this many pages: a server that never ends is not Logto.
+const MAX_PAGES: u32 = 10_000;
+
+/// Where Logto is and how `sync` authenticates to its Management API: a machine-to-machine app
+/// with a role that grants the Logto Management API permission `all`.
+///
+/// From the environment with [`ManagementConfig::from_env`]:
+///
+/// | variable | meaning |
+/// | --- | --- |
+/// | `LOGTO_ENDPOINT` | `https://<tenant-id>.logto.app` or the self-hosted URL |
+/// | `LOGTO_M2M_APP_ID`, `LOGTO_M2M_APP_SECRET` | the machine-to-machine app's credentials |
+/// | `LOGTO_MANAGEMENT_RESOURCE` | optional: the Management API identifier; by default `https://<tenant-id>.logto.app/api` when the endpoint is a Logto Cloud host, else `https://default.logto.app/api` (self-hosted) |
+/// | `LOGTO_ALLOW_INSECURE_HTTP` | optional, `true`: allow `http://` to a host that is not loopback |
+///
+/// ```
+/// use logto_guard::manifest::ManagementConfig;
+///
+/// let cloud = ManagementConfig::new("https://abc123.logto.app", "app-id", "app-secret");
+/// assert_eq!(cloud.management_api_resource(), "https://abc123.logto.app/api");
+/// let own = ManagementConfig::new("https://auth.example.com", "app-id", "app-secret");
+/// assert_eq!(own.management_api_resource(), "https://default.logto.app/api");
+/// ```
+#[derive(Clone)]
+pub struct ManagementConfig {
+    endpoint: String,
+    app_id: String,
+    app_secret: String,
+    management_resource: Option<String>,
+    allow_insecure_http: bool,
+    page_size: u32,
+    timeout: Duration,
+}
+
+impl fmt::Debug for ManagementConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManagementConfig")
+            .field("endpoint", &self.endpoint)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"[redacted]")
+            .field("management_resource", &self.management_api_resource())
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("page_size", &self.page_size)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl ManagementConfig {
+    /// The Logto at `endpoint`, reached as the machine-to-machine app `app_id`.
+    #[must_use]
+    pub fn new(
+        endpoint: impl Into<String>,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            app_id: app_id.into(),
+            app_secret: app_secret.into(),
+            management_resource: None,
+            allow_insecure_http: false,
+            page_size: DEFAULT_PAGE_SIZE,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// From the environment variables listed [above](Self).
+    ///
+    /// # Errors
+    ///
+    /// [`SyncError::MissingVariable`] naming the first required variable that is unset or
+    /// empty.
+    pub fn from_env() -> Result<Self, SyncError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// ```
+    /// use logto_guard::manifest::{ManagementConfig, SyncError};
+    ///
+    /// let err = ManagementConfig::from_vars(|name| {
+    ///     (name == "LOGTO_ENDPOINT").then(|| "https://abc123.logto.app".to_owned())
+    /// })
+    /// .unwrap_err();
+    /// assert!(matches!(err, SyncError::MissingVariable { variable: "LOGTO_M2M_APP_ID", .. }));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SyncError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let require = |variable: &'static str, hint: &'static str| {
+            get(variable).ok_or(SyncError::MissingVariable { variable, hint })
+        };
+        let endpoint = require(
+            "LOGTO_ENDPOINT",
+            "set it to your Logto endpoint, https://<tenant-id>.logto.app or your self-hosted URL",
+        )?;
+        let app_id = require(
+            "LOGTO_M2M_APP_ID",
+            "set it to the App ID of a machine-to-machine app whose role grants the Logto \
+             Management API permission `all` (Logto Console > Applications)",
+        )?;
+        let app_secret = require(
+            "LOGTO_M2M_APP_SECRET",
+            "set it to that machine-to-machine app's App secret (Logto Console > Applications)",
+        )?;
+        let mut config = Self::new(endpoint.trim(), app_id.trim(), app_secret.trim());
+        config.management_resource = get("LOGTO_MANAGEMENT_RESOURCE").map(|r| r.trim().to_owned());
+        config.allow_insecure_http = get("LOGTO_ALLOW_INSECURE_HTTP")
+            .is_some_and(|v| matches!(v.trim(), "1" | "true" | "TRUE" | "True" | "yes"));
+        Ok(config)
+    }
+
+    /// Sets the Management API identifier explicitly (Logto Cloud behind a custom domain).
+    #[must_use]
+    pub fn management_resource(mut self, indicator: impl Into<String>) -> Self {
+        self.management_resource = Some(indicator.into());
+        self
+    }
+
+    /// Allows `http://` to a host that is not loopback (the app secret then travels in clear).
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets how many items to ask for per page (default 100, Logto's maximum).
+    #[must_use]
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+
+    /// Sets the timeout of one request (default 30 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The Logto endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The Management API identifier the token is requested for: the explicit one, else
+    /// `https://<tenant-id>.logto.app/api` when the endpoint's host is `<tenant-id>.logto.app`,
+    /// else `https://default.logto.app/api` (self-hosted).
+    #[must_use]
+    pub fn management_api_resource(&self) -> String {
+        if let Some(resource) = &self.management_resource {
+            return resource.clone();
+        }
+        let tenant = Url::parse(&self.endpoint).ok().and_then(|url| {
+            let host = url.host_str()?.to_ascii_lowercase();
+            let tenant = host.strip_suffix(".logto.app")?;
+            (!tenant.is_empty() && !tenant.contains('.')).then(|| tenant.to_owned())
+        });
+        match tenant {
+            Some(tenant) => format!("https://{tenant}.logto.app/api"),
+            None => SELF_HOSTED_MANAGEMENT_RESOURCE.to_owned(),
+        }
+    }
+
+    /// The endpoint as a URL, checked.
+    fn endpoint_url(&self) -> Result<Url, SyncError> {
+        let invalid = || SyncError::InvalidEndpoint {
+            endpoint: without_credentials(&self.endpoint),
+        };
+        let url = Url::parse(self.endpoint.trim_end_matches('/')).map_err(|_| invalid())?;
+        if !matches!(url.scheme(), "http" | "https")
+            || !url.has_host()
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
+            return Err(invalid());
+        }
+        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
+            return Err(SyncError::InsecureHttp {
+                endpoint: self.endpoint.clone(),
+            });
+        }
+        Ok(url)
+    }
+}
+
+/// The endpoint for an error message: without a user or password in it.
+fn without_credentials(endpoint: &str) -> String {
+    match Url::parse(endpoint) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        Ok(_) => endpoint.to_owned(),
+        Err(_) if endpoint.contains('@') => "(redacted: it contains `@`)".to_owned(),
+        Err(_) => endpoint.to_owned(),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Why talking to Logto failed, with what to check. Never contains the app secret or a token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SyncError {
+    /// A required environment variable is unset or empty.
+    #[error("{variable} is not set: {hint}")]
+    MissingVariable {
+        /// The variable.
+        variable: &'static str,
+        /// What to set it to.
+        hint: &'static str,
+    },
+    /// `LOGTO_ENDPOINT` is not an absolute `http(s)` URL without query or credentials.
+    #[error(
+        "LOGTO_ENDPOINT `{endpoint}` is not a Logto endpoint: use an absolute http(s) URL without \
+         query or credentials, such as https://<tenant-id>.logto.app"
+    )]
+    InvalidEndpoint {
+        /// The configured endpoint.
+        endpoint: String,
+    },
+    /// Plain `http://` to a host that is not loopback.
+    #[error(
+        "LOGTO_ENDPOINT `{endpoint}` uses plain http:// to a host that is not loopback, which \
+         would send the app secret unencrypted; use https://, or set \
+         LOGTO_ALLOW_INSECURE_HTTP=true if you really mean it"
+    )]
+    InsecureHttp {
+        /// The configured endpoint.
+        endpoint: String,
+    },
+    /// Logto could not be reached at all.
+    #[error(
+        "cannot reach Logto at {url}: {reason}; check LOGTO_ENDPOINT and that Logto is running \
+         and reachable from here"
+    )]
+    Unreachable {
+        /// What was requested (no secret in it).
+        url: String,
+        /// The network error.
+        reason: String,
+    },
+    /// The token endpoint answered 401: wrong app id or secret.
+    #[error(
+        "Logto rejected the machine-to-machine app credentials (401 from {url}{}): check \
+         LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET against the app in Logto Console > \
+         Applications",
+        detail(.code, .message)
+    )]
+    BadCredentials {
+        /// The token endpoint.
+        url: String,
+        /// Logto's error code, if it sent one.
+        code: Option<String>,
+        /// Logto's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// The token endpoint does not know the Management API identifier.
+    #[error(
+        "Logto does not know the Management API resource {resource} (400 from {url}{}): on \
+         Logto Cloud it is https://<tenant-id>.logto.app/api, self-hosted \
+         https://default.logto.app/api; set LOGTO_MANAGEMENT_RESOURCE to it",
+        detail(.code, .message)
+    )]
+    UnknownManagementResource {
+        /// The resource asked for.
+        resource: String,
+        /// The token endpoint.
+        url: String,
+        /// Logto's error code, if it sent one.
+        code: Option<String>,
+        /// Logto's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// The Management API answered 401: it did not accept the access token.
+    #[error(
+        "Logto's Management API did not accept the access token (401 for {request}{}): check \
+         LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET, and that the token is for this tenant's \
+         Management API ({resource}; set LOGTO_MANAGEMENT_RESOURCE if that is wrong)",
+        detail(.code, .message)
+    )]
+    TokenRejected {
+        /// The request, e.g. `GET /api/resources?page=1&page_size=100`.
+        request: String,
+        /// The Management API identifier the token was asked for.
+        resource: String,
+        /// Logto's error code, if it sent one.
+        code: Option<String>,
+        /// Logto's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// The app may not use the Management API (403).
+    #[error(
+        "the machine-to-machine app has no access to Logto's Management API (403 for {request}{}): \
+         in Logto Console > Applications > your app > Roles, assign a machine-to-machine role \
+         that has the Logto Management API permission `all`",
+        detail(.code, .message)
+    )]
+    Forbidden {
+        /// The request.
+        request: String,
+        /// Logto's error code, if it sent one.
+        code: Option<String>,
+        /// Logto's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// Any other failed answer.
+    #[error(
+        "unexpected answer from Logto to {request}: {status}{}; check that LOGTO_ENDPOINT is \
+         your Logto, and Logto's logs (if it changed meanwhile, run sync again)",
+        detail(.code, .message)
+    )]
+    Unexpected {
+        /// The request.
+        request: String,
+        /// The HTTP status.
+        status: u16,
+        /// Logto's error code (`code`, or OAuth's `error`), if it sent one.
+        code: Option<String>,
+        /// Logto's error message (`message`, or `error_description`), if it sent one.
+        message: Option<String>,
+    },
+    /// A successful answer that is not what Logto sends.
+    #[error(
+        "Logto's answer to {request} is not what its Management API sends ({reason}); check \
+         that LOGTO_ENDPOINT points at Logto itself, not a proxy or another service"
+    )]
+    InvalidResponse {
+        /// The request.
+        request: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// [`Management::apply`] got a plan that another connection made.
+    #[error(
+        "the plan has no Logto id for the {what}: it was made against another Logto; make a \
+         new plan with the same connection"
+    )]
+    StalePlan {
+        /// What the plan lacks an id for.
+        what: String,
+    },
+}
+
+/// `", code `x`: message"` for an error message, or nothing.
+fn detail(code: &Option<String>, message: &Option<String>) -> String {
+    match (code, message) {
+        (Some(code), Some(message)) => format!(", {code}: {message}"),
+        (Some(code), None) => format!(", {code}"),
+        (None, Some(message)) => format!(", {message}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The error body of Logto (`code`, `message`) or of its OAuth endpoints (`error`,
+/// `error_description`).
+#[derive(Debug, Default)]
+struct ErrorBody {
+    code: Option<String>,
+    message: Option<String>,
+}
+
+impl ErrorBody {
+    async fn read(response: Response) -> Self {
+        let Ok(text) = response.text().await else {
+            return Self::default();
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return Self::default();
+        };
+        let field = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|name| json.get(name)?.as_str())
+                .map(|value| value.chars().take(300).collect::<String>())
+        };
+        Self {
+            code: field(["code", "error"]),
+            message: field(["message", "error_description"]),
+        }
+    }
+}
+
+/// An API resource as Logto lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RemoteResource {
+    pub(crate) id: String,
+    pub(crate) indicator: String,
+}
+
+/// A scope (permission) of a resource as Logto lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RemoteScope {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// A connection to Logto's Management API, authenticated as a machine-to-machine app.
+///
+/// ```no_run
+/// use logto_guard::manifest::{Management, ManagementConfig, Manifest};
+///
+/// # async fn sync() -> Result<(), logto_guard::manifest::SyncError> {
+/// let management = Management::connect(&ManagementConfig::from_env()?).await?;
+/// let plan = management.plan(&Manifest::collect(), false).await?;
+/// println!("{plan}");
+/// management.apply(&plan).await?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct Management {
+    http: reqwest::Client,
+    endpoint: Url,
+    resource: String,
+    token: String,
+    page_size: u32,
+}
+
+impl fmt::Debug for Management {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Management")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Management {
+    /// Gets a Management API token from `<endpoint>/oidc/token` (client credentials, HTTP
+    /// Basic authentication, `scope=all`, `resource` = the Management API identifier).
+    ///
+    /// # Errors
+    ///
+    /// A bad endpoint, Logto unreachable, bad credentials (401), an unknown Management API
+    /// resource, a token without the permission `all`, or another unexpected answer.
+    pub async fn connect(config: &ManagementConfig) -> Result<Self, SyncError> {
+        let endpoint = config.endpoint_url()?;
+        let resource = config.management_api_resource();
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            // Never forward the credentials or the token somewhere else.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SyncError::Unreachable {
+                url: endpoint.to_string(),
+                reason: describe(&e.without_url()),
+            })?;
+        let token_url = join(&endpoint, &["oidc", "token"]);
+        let request = format!("POST {}", token_url.path());
+        tracing::debug!(%request, %resource, "requesting a Management API token");
+        let response = http
+            .post(token_url.clone())
+            .basic_auth(&config.app_id, Some(&config.app_secret))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("resource", resource.as_str()),
+                ("scope", "all"),
+            ])
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable {
+                url: token_url.to_string(),
+                reason: describe(&e.without_url()),
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            let ErrorBody { code, message } = ErrorBody::read(response).await;
+            let url = token_url.to_string();
+            return Err(match status {
+                StatusCode::UNAUTHORIZED => SyncError::BadCredentials { url, code, message },
+                StatusCode::BAD_REQUEST if code.as_deref() == Some("invalid_target") => {
+                    SyncError::UnknownManagementResource {
+                        resource,
+                        url,
+                        code,
+                        message,
+                    }
+                }
+                _ => SyncError::Unexpected {
+                    request,
+                    status: status.as_u16(),
+                    code,
+                    message,
+                },
+            });
+        }
+        let token: TokenResponse = parse(response, &request).await?;
+        if let Some(scope) = &token.scope
+            && !scope.split_whitespace().any(|s| s == "all")
+        {
+            return Err(SyncError::Forbidden {
+                request,
+                code: None,
+                message: Some("the token Logto issued lacks the permission `all`".to_owned()),
+            });
+        }
+        tracing::debug!(endpoint = %endpoint, "connected to Logto's Management API");
+        Ok(Self {
+            http,
+            endpoint,
+            resource,
+            token: token.access_token,
+            page_size: config.page_size,
+        })
+    }
+
+    /// The Logto endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        self.endpoint.as_str()
+    }
+
+    /// Every API resource (`GET /api/resources`, all pages).
+    pub(crate) async fn resources(&self) -> Result<Vec<RemoteResource>, SyncError> {
+        self.get_all(&["api", "resources"]).await
+    }
+
+    /// Every scope of a resource (`GET /api/resources/{id}/scopes`, all pages).
+    pub(crate) async fn scopes(&self, resource_id: &str) -> Result<Vec<RemoteScope>, SyncError> {
+        self.get_all(&["api", "resources", resource_id, "scopes"])
+            .await
+    }
+
+    /// `POST /api/resources`; returns the new resource's id.
+    pub(crate) async fn create_resource(
+        &self,
+        name: &str,
+        indicator: &str,
+    ) -> Result<String, SyncError> {
+        let body = serde_json::json!({ "name": name, "indicator": indicator });
+        let (response, request) = self
+            .send(Method::POST, &["api", "resources"], Some(body))
+            .await?;
+        let created: RemoteResource = parse(response, &request).await?;
+        Ok(created.id)
+    }
+
+    /// `POST /api/resources/{id}/scopes`.
+    pub(crate) async fn create_scope(
+        &self,
+        resource_id: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<(), SyncError> {
+        let body = serde_json::json!({ "name": name, "description": description });
+        let path = ["api", "resources", resource_id, "scopes"];
+        let (response, request) = self.send(Method::POST, &path, Some(body)).await?;
+        let _: RemoteScope = parse(response, &request).await?;
+        Ok(())
+    }
+
+    /// `PATCH /api/resources/{id}/scopes/{scopeId}` with a new description.
+    pub(crate) async fn update_scope_description(
+        &self,
+        resource_id: &str,
+        scope_id: &str,
+        description: &str,
+    ) -> Result<(), SyncError> {
+        let body = serde_json::json!({ "description": description });
+        let path = ["api", "resources", resource_id, "scopes", scope_id];
+        let (response, request) = self.send(Method::PATCH, &path, Some(body)).await?;
+        let _: RemoteScope = parse(response, &request).await?;
+        Ok(())
+    }
+
+    /// `DELETE /api/resources/{id}/scopes/{scopeId}`.
+    pub(crate) async fn delete_scope(
+        &self,
+        resource_id: &str,
+        scope_id: &str,
+    ) -> Result<(), SyncError> {
+        let path = ["api", "resources", resource_id, "scopes", scope_id];
+        self.send(Method::DELETE, &path, None).await?;
+        Ok(())
+    }
+
+    /// Every item of a paginated list: `page` from 1, `page_size`, until `Total-Number`.
+    async fn get_all<T: DeserializeOwned>(&self, path: &[&str]) -> Result<Vec<T>, SyncError> {
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let query = [
+                ("page", page.to_string()),
+                ("page_size", self.page_size.to_string()),
+            ];
+            let (response, request) = self
+                .send_with_query(Method::GET, path, &query, None)
+                .await?;
+            let total = response
+                .headers()
+                .get("total-number")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let batch: Vec<T> = parse(response, &request).await?;
+            let fetched = batch.len();
+            items.extend(batch);
+            let done = match total {
+                Some(total) => items.len() >= total,
+                // Without a total, a short page is the last one.
+                None => fetched < self.page_size as usize,
+            };
+            if done || fetched == 0 {
+                return Ok(items);
+            }
+        }
+        Err(SyncError::InvalidResponse {
+            request: format!("GET {}", join(&self.endpoint, path).path()),
+            reason: format!("more than {MAX_PAGES} pages"),
+        })
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &[&str],
+        body: Option<serde_json::Value>,
+    ) -> Result<(Response, String), SyncError> {
+        self.send_with_query(method, path, &[], body).await
+    }
+
+    /// Sends one authenticated request; a failed status becomes the matching [`SyncError`].
+    /// Returns the response and the request's description (`METHOD /path?query`).
+    async fn send_with_query(
+        &self,
+        method: Method,
+        path: &[&str],
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+    ) -> Result<(Response, String), SyncError> {
+        let mut url = join(&self.endpoint, path);
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (key, value) in query {
+                pairs.append_pair(key, value);
+            }
+        }
+        let request = match url.query() {
+            Some(query) => format!("{method} {}?{query}", url.path()),
+            None => format!("{method} {}", url.path()),
+        };
+        tracing::debug!(%request, "Logto Management API");
+        let mut builder = self
+            .http
+            .request(method, url.clone())
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            builder = builder.json(&body);
+        }
+        let response = builder.send().await.map_err(|e| SyncError::Unreachable {
+            url: url.to_string(),
+            reason: describe(&e.without_url()),
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok((response, request));
+        }
+        let ErrorBody { code, message } = ErrorBody::read(response).await;
+        Err(match status {
+            StatusCode::UNAUTHORIZED => SyncError::TokenRejected {
+                request,
+                resource: self.resource.clone(),
+                code,
+                message,
+            },
+            StatusCode::FORBIDDEN => SyncError::Forbidden {
+                request,
+                code,
+                message,
+            },
+            _ => SyncError::Unexpected {
+                request,
+                status: status.as_u16(),
+                code,
+                message,
+            },
+        })
+    }
+}
+
+/// `base` with `segments` appended to its path, each percent-encoded.
+fn join(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
+async fn parse<T: DeserializeOwned>(response: Response, request: &str) -> Result<T, SyncError> {
+    let text = response
+        .text()
+        .await
+        .map_err(|e| SyncError::InvalidResponse {
+            request: request.to_owned(),
+            reason: describe(&e.without_url()),
+        })?;
+    serde_json::from_str(&text).map_err(|e| SyncError::InvalidResponse {
+        request: request.to_owned(),
+        reason: format!("unexpected JSON: {e}"),
+    })
+}
+
+/// A reqwest error and its causes, without the URL (the caller names what was requested).
+fn describe(error: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = Some(error);
+    while let Some(error) = source {
+        let text = error.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = error.source();
+    }
+    if error.is_timeout() {
+        parts.push("timed out".to_owned());
+    }
+    parts.join(": ")
+}

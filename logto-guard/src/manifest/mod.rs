@@ -1,0 +1,76 @@
+//! The scope manifest: every `#[requires]` of a binary as data, and its registration in Logto.
+//!
+//! Logto must know an API's resources and permissions before it can grant them. The manifest
+//! is what the code requires, collected from the [`Declaration`](crate::Declaration)s that
+//! `#[requires]` leaves in the binary:
+//!
+//! - [`Manifest::collect`] (or [`Manifest::collect_with_routes`], which adds each handler's
+//!   mounted method and path) builds it; [`Manifest::to_json`] renders it;
+//! - [`Manifest::check_file`] and [`Manifest::assert_matches_file`] compare it with a committed
+//!   file, so a review shows when an API starts to need a new permission;
+//! - [`Management`] registers it with Logto's Management API: [`Management::plan`] says what
+//!   would change, [`Management::apply`] does it;
+//! - [`cli`] gives any app the `manifest` and `sync` subcommands in one line.
+//!
+//! # JSON schema (`"version": 1`)
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "resources": [
+//!     {
+//!       "indicator": "https://api.example.com",
+//!       "name": "api.example.com",
+//!       "permissions": [
+//!         {
+//!           "name": "read:orders",
+//!           "description": "Read orders",
+//!           "handlers": [
+//!             {
+//!               "name": "orders_api::list_orders",
+//!               "routes": [{ "method": "GET", "path": "/orders" }]
+//!             }
+//!           ]
+//!         }
+//!       ],
+//!       "any_token_handlers": [
+//!         { "name": "orders_api::me", "routes": [{ "method": "GET", "path": "/me" }] }
+//!       ]
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! | field | meaning |
+//! | --- | --- |
+//! | `version` | always `1` for this layout; a change of layout changes it |
+//! | `resources` | one per resource indicator, sorted by `indicator` |
+//! | `indicator` | the API identifier (RFC 8707 resource indicator) exactly as declared |
+//! | `name` | the resource's name, used only when `sync` creates it in Logto: the indicator's host unless set with [`Manifest::with_resource_name`] (the whole indicator when it has no host) |
+//! | `permissions` | the scopes handlers require, sorted by `name`; may be empty |
+//! | `permissions[].description` | a string, or `null` when no handler gave one (see [`Manifest::from_declarations`] for conflicting descriptions) |
+//! | `permissions[].handlers` | the handlers that name this scope (all-of or any-of), sorted by `name` |
+//! | `any_token_handlers` | handlers that accept any valid token for the resource (declared without scopes), sorted by `name` |
+//! | handler `name` | `module::path::fn_name` of the handler |
+//! | handler `routes` | only from [`Manifest::collect_with_routes`]: the handler's mounted routes (`method`, `path` without the query), sorted by path then method; `[]` when it is not mounted |
+//!
+//! Source file and line are deliberately left out, so that moving code does not change the
+//! manifest. The rendering is deterministic: the same code gives byte-identical JSON.
+
+mod check;
+#[cfg(feature = "rocket")]
+pub mod cli;
+mod collect;
+mod diff;
+mod json;
+mod management;
+mod model;
+mod plan;
+#[cfg(feature = "rocket")]
+mod routes;
+mod sync;
+
+pub use check::{ManifestError, UPDATE_VARIABLE};
+pub use management::{Management, ManagementConfig, SyncError};
+pub use model::{Handler, Manifest, MountedRoute, Permission, Resource};
+pub use plan::{Action, Plan};

@@ -1,0 +1,213 @@
+//! The manifest's data: resources, their permissions, and the handlers that need them.
+
+use serde::Serialize;
+
+/// Every resource and permission the code requires; see the [module docs](super) for the JSON.
+///
+/// Built by [`Manifest::collect`], [`Manifest::collect_with_routes`] or
+/// [`Manifest::from_declarations`]; always sorted, so equal code gives equal manifests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Manifest {
+    version: u32,
+    resources: Vec<Resource>,
+    #[serde(skip)]
+    warnings: Vec<String>,
+}
+
+/// One API resource: its indicator, the name to create it with, and its permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Resource {
+    /// The API identifier (resource indicator), as declared.
+    pub indicator: String,
+    /// The name `sync` gives the resource when it creates it in Logto.
+    pub name: String,
+    /// The permissions (scopes), sorted by name.
+    pub permissions: Vec<Permission>,
+    /// Handlers that accept any valid token for this resource, sorted by name.
+    pub any_token_handlers: Vec<Handler>,
+}
+
+/// One permission (scope) of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Permission {
+    /// The scope name, e.g. `read:orders`.
+    pub name: String,
+    /// The description registered with it in Logto, if a handler gave one.
+    pub description: Option<String>,
+    /// The handlers that name this scope, sorted by name.
+    pub handlers: Vec<Handler>,
+}
+
+/// A handler that declared a requirement.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
+pub struct Handler {
+    /// `module::path::fn_name`.
+    pub name: String,
+    /// Where it is mounted, when collected with routes; `Some(vec![])` means not mounted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<MountedRoute>>,
+}
+
+/// A route a handler is mounted at. Ordered by path, then method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MountedRoute {
+    /// The HTTP method, e.g. `GET`.
+    pub method: String,
+    /// The mounted path, without the query, e.g. `/orders/<id>`.
+    pub path: String,
+}
+
+impl Ord for MountedRoute {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.path, &self.method).cmp(&(&other.path, &other.method))
+    }
+}
+
+impl PartialOrd for MountedRoute {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl MountedRoute {
+    /// A route at `method` `path`.
+    #[must_use]
+    pub fn new(method: impl Into<String>, path: impl Into<String>) -> Self {
+        Self {
+            method: method.into(),
+            path: path.into(),
+        }
+    }
+}
+
+impl Manifest {
+    /// The version of the JSON layout this crate writes.
+    pub const VERSION: u32 = 1;
+
+    pub(super) fn from_parts(resources: Vec<Resource>, warnings: Vec<String>) -> Self {
+        let mut manifest = Self {
+            version: Self::VERSION,
+            resources,
+            warnings,
+        };
+        manifest.normalize();
+        manifest
+    }
+
+    /// The resources, sorted by indicator.
+    #[must_use]
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// The resource with this indicator, if the code declares it.
+    #[must_use]
+    pub fn resource(&self, indicator: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.indicator == indicator)
+    }
+
+    /// Whether no handler declares a requirement.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    /// Things worth a look that do not stop the manifest: conflicting descriptions, handlers
+    /// that are not mounted, two handlers with one fn name, an unknown resource name override.
+    /// The `manifest` and `sync` subcommands print them on stderr.
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Sets the name `sync` gives the resource `indicator` when it creates it in Logto (the
+    /// default is the indicator's host). Logto keeps the name of an existing resource.
+    ///
+    /// An indicator no handler declares is reported in [`warnings`](Self::warnings).
+    ///
+    /// ```
+    /// use logto_guard::manifest::Manifest;
+    ///
+    /// let manifest = Manifest::collect().with_resource_name("https://api.example.com", "Orders API");
+    /// # let _ = manifest;
+    /// ```
+    #[must_use]
+    pub fn with_resource_name(mut self, indicator: &str, name: impl Into<String>) -> Self {
+        match self.resources.iter_mut().find(|r| r.indicator == indicator) {
+            Some(resource) => resource.name = name.into(),
+            None => {
+                self.warnings.push(format!(
+                    "with_resource_name: no handler declares the resource `{indicator}`; check \
+                     its spelling against the `resource` of your #[requires]"
+                ));
+                self.warnings.sort();
+            }
+        }
+        self
+    }
+
+    /// The manifest as pretty JSON with a final newline: what `manifest` prints and what a
+    /// committed manifest file holds.
+    ///
+    /// ```
+    /// use logto_guard::manifest::Manifest;
+    ///
+    /// let json = Manifest::from_declarations([]).to_json();
+    /// assert_eq!(json, "{\n  \"version\": 1,\n  \"resources\": []\n}\n");
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and sequences only: converting cannot fail.
+        let value = serde_json::to_value(self).unwrap_or_default();
+        let mut json = super::json::render(&value);
+        json.push('\n');
+        json
+    }
+
+    #[cfg(feature = "rocket")]
+    pub(super) fn resources_mut(&mut self) -> &mut [Resource] {
+        &mut self.resources
+    }
+
+    #[cfg(feature = "rocket")]
+    pub(super) fn push_warning(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// Sorts everything, so equal content renders identically.
+    pub(super) fn normalize(&mut self) {
+        self.resources.sort_by(|a, b| a.indicator.cmp(&b.indicator));
+        for resource in &mut self.resources {
+            resource.permissions.sort_by(|a, b| a.name.cmp(&b.name));
+            for permission in &mut resource.permissions {
+                sort_handlers(&mut permission.handlers);
+            }
+            sort_handlers(&mut resource.any_token_handlers);
+        }
+        self.warnings.sort();
+        self.warnings.dedup();
+    }
+}
+
+fn sort_handlers(handlers: &mut Vec<Handler>) {
+    for handler in handlers.iter_mut() {
+        if let Some(routes) = &mut handler.routes {
+            routes.sort();
+            routes.dedup();
+        }
+    }
+    handlers.sort();
+    handlers.dedup();
+}
+
+impl Resource {
+    /// The permission with this name, if declared.
+    #[must_use]
+    pub fn permission(&self, name: &str) -> Option<&Permission> {
+        self.permissions.iter().find(|p| p.name == name)
+    }
+}

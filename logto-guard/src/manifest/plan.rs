@@ -1,0 +1,336 @@
+//! What `sync` would change in Logto, computed from the manifest and Logto's current state.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::management::{RemoteResource, RemoteScope};
+use super::model::Manifest;
+
+/// One change to Logto.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// Create the API resource (`POST /api/resources`).
+    CreateResource {
+        /// Its indicator.
+        indicator: String,
+        /// Its name.
+        name: String,
+    },
+    /// Create a permission (`POST /api/resources/{id}/scopes`).
+    CreateScope {
+        /// The resource's indicator.
+        indicator: String,
+        /// The scope name.
+        name: String,
+        /// Its description (sent as `""` when `None`).
+        description: Option<String>,
+    },
+    /// Change a permission's description (`PATCH /api/resources/{id}/scopes/{scopeId}`).
+    UpdateDescription {
+        /// The resource's indicator.
+        indicator: String,
+        /// The scope name.
+        name: String,
+        /// The description in Logto now.
+        from: Option<String>,
+        /// The description in the manifest.
+        to: String,
+    },
+    /// Delete a permission the manifest does not name (only with prune;
+    /// `DELETE /api/resources/{id}/scopes/{scopeId}`).
+    DeleteScope {
+        /// The resource's indicator.
+        indicator: String,
+        /// The scope name.
+        name: String,
+    },
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::CreateResource { indicator, name } => {
+                write!(f, "+ create resource {indicator} named {name:?}")
+            }
+            Self::CreateScope {
+                indicator,
+                name,
+                description,
+            } => {
+                write!(f, "+ create permission {name} in {indicator}")?;
+                match description {
+                    Some(description) => write!(f, ": {description:?}"),
+                    None => write!(f, " (no description)"),
+                }
+            }
+            Self::UpdateDescription {
+                indicator,
+                name,
+                from,
+                to,
+            } => {
+                let from = from.as_deref().unwrap_or_default();
+                write!(
+                    f,
+                    "~ update the description of {name} in {indicator}: {from:?} -> {to:?}"
+                )
+            }
+            Self::DeleteScope { indicator, name } => {
+                write!(f, "- delete permission {name} from {indicator}")
+            }
+        }
+    }
+}
+
+/// Logto's state for one resource the manifest names.
+pub(crate) struct RemoteState {
+    pub(crate) resource: RemoteResource,
+    pub(crate) scopes: Vec<RemoteScope>,
+}
+
+/// The changes that make Logto match a manifest, in order: a resource before its permissions.
+///
+/// Made by [`Management::plan`](super::Management::plan) and carried out by
+/// [`Management::apply`](super::Management::apply). Only resources the manifest names are
+/// looked at. A permission is created when missing and its description updated when the
+/// manifest has one that differs (a permission without description in the manifest keeps
+/// whatever Logto has). A resource's name is only used to create it. Permissions the manifest
+/// does not name are deleted only with prune; otherwise they are listed as
+/// [`unmanaged`](Self::unmanaged).
+///
+/// Its `Display` is the readable plan that `sync` prints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    actions: Vec<Action>,
+    unmanaged: Vec<(String, String)>,
+    resource_ids: BTreeMap<String, String>,
+    scope_ids: BTreeMap<(String, String), String>,
+}
+
+impl Plan {
+    /// The plan for `manifest` given Logto's state of the resources it names (absent ones
+    /// are not in `remote`).
+    pub(crate) fn compute(manifest: &Manifest, remote: &[RemoteState], prune: bool) -> Self {
+        let mut plan = Self {
+            actions: Vec::new(),
+            unmanaged: Vec::new(),
+            resource_ids: BTreeMap::new(),
+            scope_ids: BTreeMap::new(),
+        };
+        for resource in manifest.resources() {
+            let indicator = &resource.indicator;
+            let Some(state) = remote.iter().find(|s| &s.resource.indicator == indicator) else {
+                plan.actions.push(Action::CreateResource {
+                    indicator: indicator.clone(),
+                    name: resource.name.clone(),
+                });
+                plan.actions
+                    .extend(resource.permissions.iter().map(|p| Action::CreateScope {
+                        indicator: indicator.clone(),
+                        name: p.name.clone(),
+                        description: p.description.clone(),
+                    }));
+                continue;
+            };
+            plan.resource_ids
+                .insert(indicator.clone(), state.resource.id.clone());
+            for scope in &state.scopes {
+                plan.scope_ids
+                    .insert((indicator.clone(), scope.name.clone()), scope.id.clone());
+            }
+            for permission in &resource.permissions {
+                match state.scopes.iter().find(|s| s.name == permission.name) {
+                    None => plan.actions.push(Action::CreateScope {
+                        indicator: indicator.clone(),
+                        name: permission.name.clone(),
+                        description: permission.description.clone(),
+                    }),
+                    Some(scope) => match &permission.description {
+                        Some(wanted) if scope.description.as_deref() != Some(wanted) => {
+                            plan.actions.push(Action::UpdateDescription {
+                                indicator: indicator.clone(),
+                                name: permission.name.clone(),
+                                from: scope.description.clone(),
+                                to: wanted.clone(),
+                            });
+                        }
+                        _ => {}
+                    },
+                }
+            }
+            let mut extra: Vec<&RemoteScope> = state
+                .scopes
+                .iter()
+                .filter(|s| resource.permission(&s.name).is_none())
+                .collect();
+            extra.sort_by(|a, b| a.name.cmp(&b.name));
+            for scope in extra {
+                if prune {
+                    plan.actions.push(Action::DeleteScope {
+                        indicator: indicator.clone(),
+                        name: scope.name.clone(),
+                    });
+                } else {
+                    plan.unmanaged.push((indicator.clone(), scope.name.clone()));
+                }
+            }
+        }
+        plan
+    }
+
+    /// The changes, in the order they are applied.
+    #[must_use]
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// Whether Logto already matches the manifest.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    /// `(indicator, scope name)` of permissions in Logto that the manifest does not name and
+    /// that are kept because prune was not asked for.
+    #[must_use]
+    pub fn unmanaged(&self) -> &[(String, String)] {
+        &self.unmanaged
+    }
+
+    pub(crate) fn resource_id(&self, indicator: &str) -> Option<&str> {
+        self.resource_ids.get(indicator).map(String::as_str)
+    }
+
+    pub(crate) fn scope_id(&self, indicator: &str, name: &str) -> Option<&str> {
+        self.scope_ids
+            .get(&(indicator.to_owned(), name.to_owned()))
+            .map(String::as_str)
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.actions.len() {
+            0 => writeln!(f, "Logto already matches the manifest: nothing to change.")?,
+            1 => writeln!(f, "1 change:")?,
+            n => writeln!(f, "{n} changes:")?,
+        }
+        for action in &self.actions {
+            writeln!(f, "  {action}")?;
+        }
+        if !self.unmanaged.is_empty() {
+            writeln!(
+                f,
+                "Kept: in Logto but not in the manifest (`sync --prune` deletes them):"
+            )?;
+            for (indicator, name) in &self.unmanaged {
+                writeln!(f, "  = {name} in {indicator}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Declaration, ScopeMode};
+
+    const API: &str = "https://api.example.com";
+
+    fn declaration(
+        scopes: &'static [&'static str],
+        description: Option<&'static str>,
+    ) -> Declaration {
+        Declaration {
+            resource: API,
+            scopes,
+            mode: ScopeMode::All,
+            description,
+            handler: "handler",
+            module: "app",
+            file: "src/lib.rs",
+            line: 1,
+        }
+    }
+
+    fn scope(name: &str, description: Option<&str>) -> RemoteScope {
+        RemoteScope {
+            id: format!("id-{name}"),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+        }
+    }
+
+    fn remote(scopes: Vec<RemoteScope>) -> Vec<RemoteState> {
+        vec![RemoteState {
+            resource: RemoteResource {
+                id: "res".to_owned(),
+                indicator: API.to_owned(),
+            },
+            scopes,
+        }]
+    }
+
+    #[test]
+    fn creates_a_missing_resource_with_its_permissions() {
+        let declarations = [declaration(&["read:a", "write:a"], Some("A"))];
+        let plan = Plan::compute(&Manifest::from_declarations(&declarations), &[], false);
+        assert_eq!(
+            plan.to_string(),
+            "3 changes:\n  + create resource https://api.example.com named \"api.example.com\"\n  \
+             + create permission read:a in https://api.example.com: \"A\"\n  \
+             + create permission write:a in https://api.example.com: \"A\"\n"
+        );
+    }
+
+    #[test]
+    fn updates_descriptions_keeps_or_prunes_extras() {
+        let declarations = [
+            declaration(&["read:a"], Some("Read")),
+            declaration(&["write:a"], None),
+        ];
+        let manifest = Manifest::from_declarations(&declarations);
+        let state = remote(vec![
+            scope("read:a", Some("old")),
+            scope("write:a", Some("kept")),
+            scope("legacy", None),
+        ]);
+        let kept = Plan::compute(&manifest, &state, false);
+        assert_eq!(
+            kept.actions(),
+            [Action::UpdateDescription {
+                indicator: API.to_owned(),
+                name: "read:a".to_owned(),
+                from: Some("old".to_owned()),
+                to: "Read".to_owned(),
+            }]
+        );
+        assert_eq!(kept.unmanaged(), [(API.to_owned(), "legacy".to_owned())]);
+        let pruned = Plan::compute(&manifest, &state, true);
+        assert_eq!(
+            pruned.actions().last(),
+            Some(&Action::DeleteScope {
+                indicator: API.to_owned(),
+                name: "legacy".to_owned(),
+            })
+        );
+        assert_eq!(pruned.scope_id(API, "legacy"), Some("id-legacy"));
+    }
+
+    #[test]
+    fn matching_state_is_an_empty_plan() {
+        let declarations = [declaration(&["read:a"], Some("Read"))];
+        let plan = Plan::compute(
+            &Manifest::from_declarations(&declarations),
+            &remote(vec![scope("read:a", Some("Read"))]),
+            true,
+        );
+        assert!(plan.is_empty());
+        assert_eq!(
+            plan.to_string(),
+            "Logto already matches the manifest: nothing to change.\n"
+        );
+    }
+}

@@ -1,0 +1,684 @@
+//! A **fake** Logto Management API on `127.0.0.1:0`: it stands in for Logto's Management API,
+//! which cannot run here.
+//!
+//! It implements only what `sync` uses, the way Logto does: the token endpoint
+//! (`POST /oidc/token`, client credentials with HTTP Basic authentication, `invalid_client` 401,
+//! `invalid_target` 400), `GET/POST /api/resources`, `GET/POST /api/resources/{id}/scopes`,
+//! `PATCH/DELETE /api/resources/{id}/scopes/{scopeId}` with Logto's JSON shapes, status codes
+//! and error codes (`resource.resource_identifier_in_use`, `scope.name_exists`,
+//! `scope.name_with_space`, `entity.not_exists_with_id`, `guard.invalid_pagination`),
+//! pagination (`page` from 1, `page_size` default 20 and at most 100, `Total-Number` header),
+//! and authorization (401 `auth.unauthorized` for an unknown token, 403 `auth.forbidden` for
+//! an app without Management API access). It logs every request so that tests can assert what
+//! was called, and can be told to fail every API request.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::net::Ipv4Addr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use base64::Engine as _;
+use logto_guard::manifest::ManagementConfig;
+use rocket::fairing::AdHoc;
+use rocket::http::{ContentType, RawStr, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use rocket::response::{self, Responder, Response};
+use rocket::{Shutdown, State, catch, catchers, delete, get, patch, post, routes};
+use serde_json::{Value, json};
+
+/// The machine-to-machine app that has Management API access.
+pub const APP_ID: &str = "m2m-app";
+/// Its secret.
+pub const APP_SECRET: &str = "m2m-secret";
+/// A machine-to-machine app without a Management API role: tokens, but 403 from the API.
+pub const NO_ACCESS_APP_ID: &str = "no-access-app";
+/// Its secret.
+pub const NO_ACCESS_APP_SECRET: &str = "no-access-secret";
+/// The Management API identifier it accepts (self-hosted Logto's).
+pub const MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
+/// Logto's page size when `page_size` is absent.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+/// Logto's largest page size.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+#[derive(Debug, Clone)]
+struct FakeResource {
+    id: String,
+    name: String,
+    indicator: String,
+}
+
+#[derive(Debug, Clone)]
+struct FakeScope {
+    id: String,
+    resource_id: String,
+    name: String,
+    description: Option<String>,
+}
+
+#[derive(Default)]
+struct Data {
+    resources: Vec<FakeResource>,
+    scopes: Vec<FakeScope>,
+    /// Access token -> app id.
+    tokens: BTreeMap<String, String>,
+    next_id: u64,
+    failure: Option<(u16, Value)>,
+    requests: Vec<String>,
+}
+
+impl Data {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{:0>17}", self.next_id)
+    }
+}
+
+type Shared = Arc<Mutex<Data>>;
+
+fn lock(shared: &Shared) -> MutexGuard<'_, Data> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The running fake; stopped when dropped.
+pub struct FakeManagement {
+    endpoint: String,
+    data: Shared,
+    shutdown: Shutdown,
+}
+
+impl Drop for FakeManagement {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+impl FakeManagement {
+    /// Starts the fake on a free port of 127.0.0.1.
+    ///
+    /// # Panics
+    ///
+    /// When Rocket cannot start.
+    pub async fn start() -> Self {
+        let data = Shared::default();
+        let mut config = rocket::Config::debug_default();
+        config.address = Ipv4Addr::LOCALHOST.into();
+        config.port = 0;
+        config.log_level = rocket::config::LogLevel::Off;
+        config.cli_colors = false;
+        config.shutdown.ctrlc = false;
+        #[cfg(unix)]
+        config.shutdown.signals.clear();
+        config.shutdown.grace = 1;
+        config.shutdown.mercy = 1;
+        let (ready, started) = tokio::sync::oneshot::channel();
+        let ready = Mutex::new(Some(ready));
+        let log = Arc::clone(&data);
+        let rocket = rocket::custom(config)
+            .manage(Arc::clone(&data))
+            .mount(
+                "/",
+                routes![
+                    token,
+                    list_resources,
+                    create_resource,
+                    list_scopes,
+                    create_scope,
+                    update_scope,
+                    delete_scope
+                ],
+            )
+            .register("/", catchers![default_catcher])
+            .attach(AdHoc::on_request("request log", move |request, _| {
+                let line = format!("{} {}", request.method(), request.uri());
+                lock(&log).requests.push(line);
+                Box::pin(async {})
+            }))
+            .attach(AdHoc::on_liftoff("ready", move |rocket| {
+                let sender = ready.lock().unwrap_or_else(PoisonError::into_inner).take();
+                let started = (rocket.config().port, rocket.shutdown());
+                Box::pin(async move {
+                    if let Some(sender) = sender {
+                        let _ = sender.send(started);
+                    }
+                })
+            }));
+        tokio::spawn(async move {
+            if let Err(error) = rocket.launch().await {
+                eprintln!("the fake Management API stopped: {error}");
+            }
+        });
+        let (port, shutdown) = started.await.expect("the fake Management API starts");
+        Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            data,
+            shutdown,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`: what Logto calls the endpoint.
+    #[must_use]
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// A config for [`APP_ID`], the app with Management API access.
+    #[must_use]
+    pub fn config(&self) -> ManagementConfig {
+        ManagementConfig::new(&self.endpoint, APP_ID, APP_SECRET)
+    }
+
+    /// Adds a resource as if created in the Console; returns its id.
+    pub fn add_resource(&self, name: &str, indicator: &str) -> String {
+        let mut data = lock(&self.data);
+        let id = data.id("res");
+        data.resources.push(FakeResource {
+            id: id.clone(),
+            name: name.to_owned(),
+            indicator: indicator.to_owned(),
+        });
+        id
+    }
+
+    /// Adds a scope to the resource `resource_id`; returns its id.
+    pub fn add_scope(&self, resource_id: &str, name: &str, description: Option<&str>) -> String {
+        let mut data = lock(&self.data);
+        let id = data.id("scp");
+        data.scopes.push(FakeScope {
+            id: id.clone(),
+            resource_id: resource_id.to_owned(),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+        });
+        id
+    }
+
+    /// `(indicator, name)` of every resource, in creation order.
+    #[must_use]
+    pub fn resources(&self) -> Vec<(String, String)> {
+        lock(&self.data)
+            .resources
+            .iter()
+            .map(|r| (r.indicator.clone(), r.name.clone()))
+            .collect()
+    }
+
+    /// `(name, description)` of the scopes of the resource `indicator`, sorted by name.
+    #[must_use]
+    pub fn scopes(&self, indicator: &str) -> Vec<(String, Option<String>)> {
+        let data = lock(&self.data);
+        let Some(resource) = data.resources.iter().find(|r| r.indicator == indicator) else {
+            return Vec::new();
+        };
+        let mut scopes: Vec<_> = data
+            .scopes
+            .iter()
+            .filter(|s| s.resource_id == resource.id)
+            .map(|s| (s.name.clone(), s.description.clone()))
+            .collect();
+        scopes.sort();
+        scopes
+    }
+
+    /// Every request so far, as `METHOD /path?query`.
+    #[must_use]
+    pub fn requests(&self) -> Vec<String> {
+        lock(&self.data).requests.clone()
+    }
+
+    /// The requests that change something: `POST`, `PATCH`, `DELETE` under `/api`.
+    #[must_use]
+    pub fn writes(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| !r.starts_with("GET ") && r.contains(" /api/"))
+            .collect()
+    }
+
+    /// Forgets the requests so far.
+    pub fn clear_requests(&self) {
+        lock(&self.data).requests.clear();
+    }
+
+    /// From now on every `/api` request answers `status` with `body` (the token endpoint still
+    /// works).
+    pub fn fail_with(&self, status: u16, body: Value) {
+        lock(&self.data).failure = Some((status, body));
+    }
+
+    /// Invalidates every token issued so far: the API answers 401 to them.
+    pub fn revoke_tokens(&self) {
+        lock(&self.data).tokens.clear();
+    }
+}
+
+/// A JSON answer with an optional `Total-Number` header.
+struct Reply {
+    status: Status,
+    body: Option<Value>,
+    total: Option<usize>,
+}
+
+impl Reply {
+    fn json(status: Status, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            total: None,
+        }
+    }
+
+    /// Logto's error shape.
+    fn error(status: Status, code: &str, message: &str) -> Self {
+        Self::json(status, json!({ "message": message, "code": code }))
+    }
+
+    fn oauth_error(status: Status, error: &str, description: &str) -> Self {
+        Self::json(
+            status,
+            json!({ "error": error, "error_description": description }),
+        )
+    }
+}
+
+impl<'r> Responder<'r, 'static> for Reply {
+    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = Response::build();
+        response.status(self.status);
+        if let Some(body) = self.body {
+            let text = body.to_string();
+            response
+                .header(ContentType::JSON)
+                .sized_body(text.len(), Cursor::new(text));
+        }
+        if let Some(total) = self.total {
+            response.raw_header("Total-Number", total.to_string());
+        }
+        response.ok()
+    }
+}
+
+/// The raw `Authorization` header.
+struct Authorization(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Authorization {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(Self(
+            request
+                .headers()
+                .get_one("Authorization")
+                .map(str::to_owned),
+        ))
+    }
+}
+
+/// `(app id, secret, has Management API access)` of the known apps.
+const APPS: [(&str, &str, bool); 2] = [
+    (APP_ID, APP_SECRET, true),
+    (NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET, false),
+];
+
+fn form_value(body: &str, key: &str) -> Option<String> {
+    body.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (RawStr::new(k).url_decode_lossy() == key)
+            .then(|| RawStr::new(v).url_decode_lossy().into_owned())
+    })
+}
+
+fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
+    let encoded = header?.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+#[post("/oidc/token", data = "<body>")]
+fn token(data: &State<Shared>, authorization: Authorization, body: String) -> Reply {
+    let app = basic_credentials(authorization.0.as_deref()).and_then(|(id, secret)| {
+        APPS.iter()
+            .find(|(app, app_secret, _)| *app == id && *app_secret == secret)
+    });
+    let Some((app_id, _, access)) = app else {
+        return Reply::oauth_error(
+            Status::Unauthorized,
+            "invalid_client",
+            "client authentication failed",
+        );
+    };
+    if form_value(&body, "grant_type").as_deref() != Some("client_credentials") {
+        return Reply::oauth_error(
+            Status::BadRequest,
+            "unsupported_grant_type",
+            "unsupported grant_type requested",
+        );
+    }
+    if form_value(&body, "resource").as_deref() != Some(MANAGEMENT_RESOURCE) {
+        return Reply::oauth_error(
+            Status::BadRequest,
+            "invalid_target",
+            "resource indicator is missing, or unknown",
+        );
+    }
+    let wants_all =
+        form_value(&body, "scope").is_some_and(|scope| scope.split(' ').any(|s| s == "all"));
+    let mut data = lock(data);
+    let token = data.id("fake-access-token-");
+    data.tokens.insert(token.clone(), (*app_id).to_owned());
+    let mut reply = json!({ "access_token": token, "expires_in": 3600, "token_type": "Bearer" });
+    // Like oidc-provider: `scope` only when the token has one, i.e. when a role grants it.
+    if *access && wants_all {
+        reply["scope"] = json!("all");
+    }
+    Reply::json(Status::Ok, reply)
+}
+
+/// Logto's checks before any Management API route: a forced failure, then the token.
+fn authorize(data: &Data, authorization: &Authorization) -> Result<(), Reply> {
+    if let Some((status, body)) = &data.failure {
+        return Err(Reply::json(Status::new(*status), body.clone()));
+    }
+    let Some(token) = authorization
+        .0
+        .as_deref()
+        .and_then(|h| h.strip_prefix("Bearer "))
+    else {
+        return Err(Reply::error(
+            Status::Unauthorized,
+            "auth.authorization_header_missing",
+            "Authorization header is missing.",
+        ));
+    };
+    let Some(app) = data.tokens.get(token) else {
+        return Err(Reply::error(
+            Status::Unauthorized,
+            "auth.unauthorized",
+            "Unauthorized. Please check credentials and its scope.",
+        ));
+    };
+    if !APPS.iter().any(|(id, _, access)| id == app && *access) {
+        return Err(Reply::error(
+            Status::Forbidden,
+            "auth.forbidden",
+            "Forbidden. Please check your permissions.",
+        ));
+    }
+    Ok(())
+}
+
+/// `page` (from 1) and `page_size` as Logto's pagination middleware reads them.
+fn pagination(page: Option<&str>, page_size: Option<&str>) -> Result<(usize, usize), Reply> {
+    let invalid = || {
+        Reply::error(
+            Status::BadRequest,
+            "guard.invalid_pagination",
+            "The pagination value of the request is invalid.",
+        )
+    };
+    let page = page
+        .map_or(Ok(1), str::parse::<usize>)
+        .map_err(|_| invalid())?;
+    let size = page_size
+        .map_or(Ok(DEFAULT_PAGE_SIZE), str::parse::<usize>)
+        .map_err(|_| invalid())?;
+    if page == 0 || size == 0 || size > MAX_PAGE_SIZE {
+        return Err(invalid());
+    }
+    Ok((page, size))
+}
+
+fn paged(items: Vec<Value>, page: usize, size: usize) -> Reply {
+    let total = items.len();
+    let start = (page - 1).saturating_mul(size);
+    let items: Vec<Value> = items.into_iter().skip(start).take(size).collect();
+    Reply {
+        status: Status::Ok,
+        body: Some(Value::Array(items)),
+        total: Some(total),
+    }
+}
+
+fn resource_json(resource: &FakeResource) -> Value {
+    json!({
+        "tenantId": "default",
+        "id": resource.id,
+        "name": resource.name,
+        "indicator": resource.indicator,
+        "isDefault": false,
+        "accessTokenTtl": 3600,
+    })
+}
+
+fn scope_json(scope: &FakeScope) -> Value {
+    json!({
+        "tenantId": "default",
+        "id": scope.id,
+        "resourceId": scope.resource_id,
+        "name": scope.name,
+        "description": scope.description,
+        "createdAt": 1_700_000_000_000_u64,
+    })
+}
+
+fn json_body(body: &str) -> Result<Value, Reply> {
+    serde_json::from_str(body).map_err(|_| {
+        Reply::error(
+            Status::BadRequest,
+            "guard.invalid_input",
+            "The request body is invalid.",
+        )
+    })
+}
+
+fn not_found(name: &str, id: &str) -> Reply {
+    Reply::error(
+        Status::NotFound,
+        "entity.not_exists_with_id",
+        &format!("The {name} with ID `{id}` does not exist."),
+    )
+}
+
+#[get("/api/resources?<page>&<page_size>")]
+fn list_resources(
+    data: &State<Shared>,
+    authorization: Authorization,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Reply {
+    let data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    match pagination(page, page_size) {
+        Ok((page, size)) => paged(
+            data.resources.iter().map(resource_json).collect(),
+            page,
+            size,
+        ),
+        Err(reply) => reply,
+    }
+}
+
+#[post("/api/resources", data = "<body>")]
+fn create_resource(data: &State<Shared>, authorization: Authorization, body: String) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let (Some(name), Some(indicator)) = (body["name"].as_str(), body["indicator"].as_str()) else {
+        return Reply::error(
+            Status::BadRequest,
+            "guard.invalid_input",
+            "`name` and `indicator` are required.",
+        );
+    };
+    if name.is_empty() || indicator.is_empty() {
+        return Reply::error(
+            Status::BadRequest,
+            "guard.invalid_input",
+            "`name` and `indicator` must not be empty.",
+        );
+    }
+    if data.resources.iter().any(|r| r.indicator == indicator) {
+        return Reply::error(
+            Status::UnprocessableEntity,
+            "resource.resource_identifier_in_use",
+            &format!("The API identifier {indicator} is already in use."),
+        );
+    }
+    let resource = FakeResource {
+        id: data.id("res"),
+        name: name.to_owned(),
+        indicator: indicator.to_owned(),
+    };
+    data.resources.push(resource.clone());
+    let mut reply = resource_json(&resource);
+    reply["scopes"] = json!([]);
+    Reply::json(Status::Created, reply)
+}
+
+#[get("/api/resources/<id>/scopes?<page>&<page_size>")]
+fn list_scopes(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Reply {
+    let data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    match pagination(page, page_size) {
+        // Like Logto: an unknown resource simply has no scopes.
+        Ok((page, size)) => paged(
+            data.scopes
+                .iter()
+                .filter(|s| s.resource_id == id)
+                .map(scope_json)
+                .collect(),
+            page,
+            size,
+        ),
+        Err(reply) => reply,
+    }
+}
+
+#[post("/api/resources/<id>/scopes", data = "<body>")]
+fn create_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    body: String,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return Reply::error(
+            Status::BadRequest,
+            "guard.invalid_input",
+            "`name` is required.",
+        );
+    };
+    if name.chars().any(char::is_whitespace) {
+        return Reply::error(
+            Status::BadRequest,
+            "scope.name_with_space",
+            "The name of the scope cannot contain any spaces.",
+        );
+    }
+    if !data.resources.iter().any(|r| r.id == id) {
+        return not_found("resource", id);
+    }
+    if data
+        .scopes
+        .iter()
+        .any(|s| s.resource_id == id && s.name == name)
+    {
+        return Reply::error(
+            Status::UnprocessableEntity,
+            "scope.name_exists",
+            &format!("The scope name {name} is already in use."),
+        );
+    }
+    let scope = FakeScope {
+        id: data.id("scp"),
+        resource_id: id.to_owned(),
+        name: name.to_owned(),
+        description: body["description"].as_str().map(str::to_owned),
+    };
+    data.scopes.push(scope.clone());
+    Reply::json(Status::Created, scope_json(&scope))
+}
+
+#[patch("/api/resources/<id>/scopes/<scope_id>", data = "<body>")]
+fn update_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    scope_id: &str,
+    body: String,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    if !data.resources.iter().any(|r| r.id == id) {
+        return not_found("resource", id);
+    }
+    let Some(scope) = data.scopes.iter_mut().find(|s| s.id == scope_id) else {
+        return not_found("scope", scope_id);
+    };
+    if let Some(description) = body["description"].as_str() {
+        scope.description = Some(description.to_owned());
+    }
+    Reply::json(Status::Ok, scope_json(scope))
+}
+
+#[delete("/api/resources/<_id>/scopes/<scope_id>")]
+fn delete_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    _id: &str,
+    scope_id: &str,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let before = data.scopes.len();
+    data.scopes.retain(|s| s.id != scope_id);
+    if data.scopes.len() == before {
+        return not_found("scope", scope_id);
+    }
+    Reply {
+        status: Status::NoContent,
+        body: None,
+        total: None,
+    }
+}
+
+#[catch(default)]
+fn default_catcher(status: Status, _: &Request<'_>) -> Reply {
+    Reply::error(status, "request.general", "The request failed.")
+}

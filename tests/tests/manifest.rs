@@ -1,0 +1,1051 @@
+//! The scope manifest: collecting declarations, its JSON, the committed-file check, the CLI,
+//! and the sync with Logto's Management API (against the fake in `fake_management`).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use logto_guard::manifest::{
+    Action, Management, ManagementConfig, Manifest, ManifestError, MountedRoute, SyncError, cli,
+};
+use logto_guard::{Declaration, ScopeMode};
+use logto_guard_tests::fake_management::{
+    APP_ID, APP_SECRET, FakeManagement, MANAGEMENT_RESOURCE, NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET,
+};
+use rocket::{delete, get, post, routes};
+use serde_json::json;
+
+const ORDERS: &str = "https://orders.example.com";
+const BILLING: &str = "https://billing.example.com";
+const AUDIT: &str = "urn:example:audit";
+
+// What `#[requires]` generates, written out: this binary's declarations.
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: ORDERS,
+        scopes: &["read:orders"],
+        mode: ScopeMode::All,
+        description: Some("Read orders"),
+        handler: "list_orders",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: ORDERS,
+        scopes: &["write:orders"],
+        mode: ScopeMode::All,
+        description: Some("Create orders"),
+        handler: "create_order",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: ORDERS,
+        scopes: &["write:orders", "delete:orders"],
+        mode: ScopeMode::All,
+        description: Some("Delete orders"),
+        handler: "delete_order",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: ORDERS,
+        scopes: &[],
+        mode: ScopeMode::All,
+        description: None,
+        handler: "me",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: BILLING,
+        scopes: &["read:invoices"],
+        mode: ScopeMode::All,
+        description: Some("Read invoices"),
+        handler: "invoices",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+logto_guard::__private::inventory::submit! {
+    Declaration {
+        resource: AUDIT,
+        scopes: &[],
+        mode: ScopeMode::All,
+        description: None,
+        handler: "audit_log",
+        module: module_path!(),
+        file: file!(),
+        line: line!(),
+    }
+}
+
+/// A second `list_orders`, in another module: Rocket routes carry only the fn name.
+mod admin {
+    use logto_guard::{Declaration, ScopeMode};
+
+    logto_guard::__private::inventory::submit! {
+        Declaration {
+            resource: super::ORDERS,
+            scopes: &["admin:orders", "read:orders"],
+            mode: ScopeMode::Any,
+            description: None,
+            handler: "list_orders",
+            module: module_path!(),
+            file: file!(),
+            line: line!(),
+        }
+    }
+
+    #[rocket::get("/admin/orders")]
+    pub(super) fn list_orders() -> &'static str {
+        "[]"
+    }
+}
+
+#[get("/orders")]
+fn list_orders() -> &'static str {
+    "[]"
+}
+
+#[post("/orders")]
+fn create_order() -> &'static str {
+    "{}"
+}
+
+#[delete("/orders/<id>")]
+fn delete_order(id: u64) -> String {
+    id.to_string()
+}
+
+#[get("/me")]
+fn me() -> &'static str {
+    "{}"
+}
+
+#[get("/invoices?<page>")]
+fn invoices(page: Option<u32>) -> String {
+    page.unwrap_or_default().to_string()
+}
+
+fn app() -> rocket::Rocket<rocket::Build> {
+    rocket::build()
+        .mount(
+            "/",
+            routes![list_orders, create_order, delete_order, me, invoices],
+        )
+        .mount("/v2", routes![list_orders])
+        .mount("/", routes![admin::list_orders])
+}
+
+const EXPECTED_JSON: &str = r#"{
+  "version": 1,
+  "resources": [
+    {
+      "indicator": "https://billing.example.com",
+      "name": "billing.example.com",
+      "permissions": [
+        {
+          "name": "read:invoices",
+          "description": "Read invoices",
+          "handlers": [
+            {
+              "name": "manifest::invoices"
+            }
+          ]
+        }
+      ],
+      "any_token_handlers": []
+    },
+    {
+      "indicator": "https://orders.example.com",
+      "name": "orders.example.com",
+      "permissions": [
+        {
+          "name": "admin:orders",
+          "description": null,
+          "handlers": [
+            {
+              "name": "manifest::admin::list_orders"
+            }
+          ]
+        },
+        {
+          "name": "delete:orders",
+          "description": "Delete orders",
+          "handlers": [
+            {
+              "name": "manifest::delete_order"
+            }
+          ]
+        },
+        {
+          "name": "read:orders",
+          "description": "Read orders",
+          "handlers": [
+            {
+              "name": "manifest::admin::list_orders"
+            },
+            {
+              "name": "manifest::list_orders"
+            }
+          ]
+        },
+        {
+          "name": "write:orders",
+          "description": "Create orders",
+          "handlers": [
+            {
+              "name": "manifest::create_order"
+            },
+            {
+              "name": "manifest::delete_order"
+            }
+          ]
+        }
+      ],
+      "any_token_handlers": [
+        {
+          "name": "manifest::me"
+        }
+      ]
+    },
+    {
+      "indicator": "urn:example:audit",
+      "name": "urn:example:audit",
+      "permissions": [],
+      "any_token_handlers": [
+        {
+          "name": "manifest::audit_log"
+        }
+      ]
+    }
+  ]
+}
+"#;
+
+/// A fresh path in the temp directory, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(contents: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "logto-guard-manifest-{}-{}.json",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, contents).expect("write a temp file");
+        Self(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+// ---- collecting ----
+
+#[test]
+fn collects_every_declaration_as_sorted_versioned_json() {
+    let manifest = Manifest::collect();
+    assert_eq!(manifest.to_json(), EXPECTED_JSON);
+    let json: serde_json::Value = serde_json::from_str(&manifest.to_json()).expect("JSON");
+    assert_eq!(json["version"], 1);
+    assert_eq!(Manifest::VERSION, 1);
+}
+
+#[test]
+fn json_does_not_depend_on_the_order_of_declarations() {
+    let mut declarations: Vec<&Declaration> = Declaration::all().collect();
+    let forward = Manifest::from_declarations(declarations.iter().copied()).to_json();
+    declarations.reverse();
+    let backward = Manifest::from_declarations(declarations.iter().copied()).to_json();
+    assert_eq!(forward, backward);
+    assert_eq!(forward, Manifest::collect().to_json());
+}
+
+#[test]
+fn empty_scopes_give_a_resource_without_permissions() {
+    let manifest = Manifest::collect();
+    let audit = manifest.resource(AUDIT).expect("the audit resource");
+    assert!(audit.permissions.is_empty());
+    assert_eq!(audit.any_token_handlers[0].name, "manifest::audit_log");
+}
+
+#[test]
+fn a_description_from_a_single_scope_handler_wins_and_the_conflict_is_reported() {
+    let manifest = Manifest::collect();
+    let orders = manifest.resource(ORDERS).expect("orders");
+    let write = orders.permission("write:orders").expect("write:orders");
+    assert_eq!(write.description.as_deref(), Some("Create orders"));
+    let warning = manifest
+        .warnings()
+        .iter()
+        .find(|w| w.contains("write:orders"))
+        .expect("a warning about write:orders");
+    assert!(
+        warning.contains("manifest::create_order: \"Create orders\"")
+            && warning.contains("manifest::delete_order: \"Delete orders\"")
+            && warning.contains("uses \"Create orders\""),
+        "{warning}"
+    );
+    // Among equally specific declarations, the alphabetically first description.
+    static TIED: [Declaration; 2] = [
+        tied_declaration("b", Some("Zebra")),
+        tied_declaration("a", Some("Apple")),
+    ];
+    let tied = Manifest::from_declarations(&TIED);
+    assert_eq!(
+        tied.resources()[0].permissions[0].description.as_deref(),
+        Some("Apple")
+    );
+}
+
+const fn tied_declaration(handler: &'static str, description: Option<&'static str>) -> Declaration {
+    Declaration {
+        resource: ORDERS,
+        scopes: &["read:orders"],
+        mode: ScopeMode::All,
+        description,
+        handler,
+        module: "app",
+        file: "src/lib.rs",
+        line: 1,
+    }
+}
+
+#[test]
+fn resource_names_default_to_the_host_and_can_be_set() {
+    let manifest = Manifest::collect();
+    assert_eq!(
+        manifest.resource(ORDERS).expect("orders").name,
+        "orders.example.com"
+    );
+    assert_eq!(manifest.resource(AUDIT).expect("audit").name, AUDIT);
+    let named = manifest
+        .with_resource_name(ORDERS, "Orders API")
+        .with_resource_name("https://typo.example.com", "Nothing");
+    assert_eq!(named.resource(ORDERS).expect("orders").name, "Orders API");
+    assert!(
+        named
+            .warnings()
+            .iter()
+            .any(|w| w.contains("`https://typo.example.com`")),
+        "{:?}",
+        named.warnings()
+    );
+    assert!(named.to_json().contains(r#""name": "Orders API""#));
+}
+
+#[rocket::async_test]
+async fn collect_with_routes_lists_mounted_methods_and_paths_by_fn_name() {
+    let rocket = app();
+    let manifest = Manifest::collect_with_routes(&rocket);
+    let orders = manifest.resource(ORDERS).expect("orders");
+    let read = orders.permission("read:orders").expect("read:orders");
+    let routes = |i: usize| read.handlers[i].routes.clone().expect("routes");
+    // Matched by fn name: both `list_orders` list the routes of both.
+    let both = vec![
+        MountedRoute::new("GET", "/admin/orders"),
+        MountedRoute::new("GET", "/orders"),
+        MountedRoute::new("GET", "/v2/orders"),
+    ];
+    assert_eq!(read.handlers[0].name, "manifest::admin::list_orders");
+    assert_eq!(routes(0), both);
+    assert_eq!(routes(1), both);
+    let delete = orders.permission("delete:orders").expect("delete:orders");
+    assert_eq!(
+        delete.handlers[0].routes,
+        Some(vec![MountedRoute::new("DELETE", "/orders/<id>")])
+    );
+    // The path without the query.
+    let billing = manifest.resource(BILLING).expect("billing");
+    assert_eq!(
+        billing.permissions[0].handlers[0].routes,
+        Some(vec![MountedRoute::new("GET", "/invoices")])
+    );
+    // Declared but not mounted: an empty list and a warning.
+    let audit = manifest.resource(AUDIT).expect("audit");
+    assert_eq!(audit.any_token_handlers[0].routes, Some(vec![]));
+    let warnings = manifest.warnings().join("\n");
+    assert!(warnings.contains("`manifest::audit_log`"), "{warnings}");
+    assert!(
+        warnings.contains("handlers named `list_orders` are declared in several modules (manifest, manifest::admin)"),
+        "{warnings}"
+    );
+    let json = manifest.to_json();
+    assert!(
+        json.contains("{\n                  \"method\": \"DELETE\",\n                  \"path\": \"/orders/<id>\"\n                }"),
+        "{json}"
+    );
+
+    // Any phase: the same after ignite.
+    let ignited = rocket.ignite().await.expect("ignite");
+    assert_eq!(Manifest::collect_with_routes(&ignited), manifest);
+}
+
+// ---- the committed file ----
+
+#[test]
+fn check_file_accepts_the_same_manifest_in_any_formatting() {
+    let manifest = Manifest::collect();
+    let file = TempFile::new(&manifest.to_json());
+    manifest.check_file(&file.0).expect("the same manifest");
+    let compact: serde_json::Value = serde_json::from_str(&manifest.to_json()).expect("JSON");
+    let compact = TempFile::new(&compact.to_string());
+    manifest
+        .check_file(&compact.0)
+        .expect("the same manifest, compact");
+}
+
+#[test]
+fn check_file_shows_a_line_diff_when_code_and_file_disagree() {
+    let manifest = Manifest::collect();
+    let stale = manifest
+        .to_json()
+        .replace("\"Read invoices\"", "\"See invoices\"");
+    let file = TempFile::new(&stale);
+    let error = manifest.check_file(&file.0).expect_err("a mismatch");
+    let ManifestError::Mismatch { diff, .. } = &error else {
+        panic!("expected a mismatch, got {error}");
+    };
+    assert!(
+        diff.contains("-           \"description\": \"See invoices\",\n+           \"description\": \"Read invoices\",\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.lines().count() < 12,
+        "only the change and its context:\n{diff}"
+    );
+    let message = error.to_string();
+    assert!(message.contains("(- file, + code)"), "{message}");
+    assert!(message.contains("manifest > "), "{message}");
+
+    let missing = manifest
+        .check_file("/nonexistent/manifest.json")
+        .expect_err("missing file");
+    assert!(matches!(missing, ManifestError::Read { .. }), "{missing}");
+    let garbage = TempFile::new("not json");
+    let invalid = manifest.check_file(&garbage.0).expect_err("not JSON");
+    assert!(
+        matches!(invalid, ManifestError::InvalidJson { .. }),
+        "{invalid}"
+    );
+}
+
+#[test]
+fn snapshot_assertion_passes_or_panics_with_the_diff_and_how_to_update() {
+    let manifest = Manifest::collect();
+    let file = TempFile::new(&manifest.to_json());
+    manifest.assert_matches_file(&file.0);
+
+    let stale = TempFile::new(&manifest.to_json().replace("read:invoices", "view:invoices"));
+    let panic = std::panic::catch_unwind(|| manifest.assert_matches_file(&stale.0))
+        .expect_err("a stale snapshot panics");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains(
+            "-           \"name\": \"view:invoices\",\n+           \"name\": \"read:invoices\",\n"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("LOGTO_GUARD_UPDATE_MANIFEST=1"),
+        "{message}"
+    );
+}
+
+#[rocket::async_test]
+async fn cli_prints_the_manifest_and_checks_a_file() {
+    let manifest = Manifest::collect_with_routes(&app());
+    let run = |args: Vec<String>| {
+        let manifest = manifest.clone();
+        async move {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let code = cli::run(args, &manifest, &mut out, &mut err).await;
+            (
+                code,
+                String::from_utf8_lossy(&out).into_owned(),
+                String::from_utf8_lossy(&err).into_owned(),
+            )
+        }
+    };
+    let args = |rest: &[&str]| {
+        std::iter::once("/usr/bin/my-api")
+            .chain(rest.iter().copied())
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+
+    let (code, out, err) = run(args(&["manifest"])).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(out, manifest.to_json());
+    assert!(
+        err.contains("warning: handler `manifest::audit_log`"),
+        "{err}"
+    );
+
+    let file = TempFile::new(&manifest.to_json());
+    let path = file.0.display().to_string();
+    let (code, out, _) = run(args(&["manifest", "--check", &path])).await;
+    assert_eq!(code, Some(0));
+    assert!(out.contains("matches the code"), "{out}");
+
+    let stale = TempFile::new(&manifest.to_json().replace("/v2/orders", "/v1/orders"));
+    let stale_path = stale.0.display().to_string();
+    let (code, _, err) = run(args(&["manifest", "--check", &stale_path])).await;
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("-                   \"path\": \"/v1/orders\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("+                   \"path\": \"/v2/orders\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("`my-api manifest > {stale_path}`")),
+        "{err}"
+    );
+
+    let (code, _, err) = run(args(&["manifest", "--frobnicate"])).await;
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("usage:") && err.contains("my-api sync [--dry-run] [--prune]"),
+        "{err}"
+    );
+    let (code, _, err) = run(args(&["sync", "--force"])).await;
+    assert_eq!(code, Some(2), "{err}");
+    let (code, out, _) = run(args(&["sync", "--help"])).await;
+    assert_eq!(code, Some(0));
+    assert!(out.contains("LOGTO_M2M_APP_SECRET"), "{out}");
+
+    // Not ours: the app goes on.
+    assert_eq!(run(args(&[])).await.0, None);
+    assert_eq!(run(args(&["serve"])).await.0, None);
+    assert_eq!(
+        cli::run_from_args(["my-api", "--port", "80"], &app()).await,
+        None
+    );
+}
+
+// ---- sync ----
+
+/// The manifest of this binary, with a chosen name for one resource.
+fn manifest() -> Manifest {
+    Manifest::collect().with_resource_name(ORDERS, "Orders API")
+}
+
+async fn connect(fake: &FakeManagement) -> Management {
+    Management::connect(&fake.config())
+        .await
+        .expect("connect to the fake")
+}
+
+const FULL_PLAN: &str = "\
+8 changes:
+  + create resource https://billing.example.com named \"billing.example.com\"
+  + create permission read:invoices in https://billing.example.com: \"Read invoices\"
+  + create resource https://orders.example.com named \"Orders API\"
+  + create permission admin:orders in https://orders.example.com (no description)
+  + create permission delete:orders in https://orders.example.com: \"Delete orders\"
+  + create permission read:orders in https://orders.example.com: \"Read orders\"
+  + create permission write:orders in https://orders.example.com: \"Create orders\"
+  + create resource urn:example:audit named \"urn:example:audit\"
+";
+
+#[tokio::test]
+async fn plan_lists_every_change_readably_and_writes_nothing() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    let plan = management.plan(&manifest(), false).await.expect("plan");
+    assert_eq!(plan.to_string(), FULL_PLAN);
+    assert_eq!(
+        plan.actions()[0],
+        Action::CreateResource {
+            indicator: BILLING.to_owned(),
+            name: "billing.example.com".to_owned(),
+        }
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+    assert!(fake.resources().is_empty());
+}
+
+#[tokio::test]
+async fn apply_registers_two_resources_and_a_second_run_changes_nothing() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    let plan = management.plan(&manifest(), false).await.expect("plan");
+    assert_eq!(management.apply(&plan).await.expect("apply"), 8);
+
+    assert_eq!(
+        fake.resources(),
+        [
+            (BILLING.to_owned(), "billing.example.com".to_owned()),
+            (ORDERS.to_owned(), "Orders API".to_owned()),
+            (AUDIT.to_owned(), AUDIT.to_owned()),
+        ]
+    );
+    let scope = |name: &str, description: &str| (name.to_owned(), Some(description.to_owned()));
+    assert_eq!(
+        fake.scopes(BILLING),
+        [scope("read:invoices", "Read invoices")]
+    );
+    assert_eq!(
+        fake.scopes(ORDERS),
+        [
+            scope("admin:orders", ""),
+            scope("delete:orders", "Delete orders"),
+            scope("read:orders", "Read orders"),
+            scope("write:orders", "Create orders"),
+        ]
+    );
+    assert!(fake.scopes(AUDIT).is_empty());
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 8, "{writes:?}");
+    assert_eq!(writes[0], "POST /api/resources");
+    assert!(writes[1].starts_with("POST /api/resources/res") && writes[1].ends_with("/scopes"));
+
+    // Idempotent: a second run plans nothing and writes nothing.
+    fake.clear_requests();
+    let again = connect(&fake).await;
+    let second = again.plan(&manifest(), true).await.expect("second plan");
+    assert!(second.is_empty(), "{second}");
+    assert_eq!(
+        second.to_string(),
+        "Logto already matches the manifest: nothing to change.\n"
+    );
+    assert_eq!(again.apply(&second).await.expect("apply nothing"), 0);
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+}
+
+#[tokio::test]
+async fn existing_resources_get_missing_scopes_and_new_descriptions_only() {
+    let fake = FakeManagement::start().await;
+    let orders = fake.add_resource("Named in the Console", ORDERS);
+    fake.add_scope(&orders, "read:orders", Some("Old words"));
+    fake.add_scope(&orders, "admin:orders", Some("Written in the Console"));
+    fake.add_scope(&orders, "legacy:orders", Some("Old"));
+    let management = connect(&fake).await;
+    let plan = management.plan(&manifest(), false).await.expect("plan");
+    let text = plan.to_string();
+    assert!(
+        text.contains("~ update the description of read:orders in https://orders.example.com: \"Old words\" -> \"Read orders\"\n"),
+        "{text}"
+    );
+    // No description in code: Logto's is kept. The resource keeps its name.
+    assert!(!text.contains("admin:orders"), "{text}");
+    assert!(!text.contains("create resource https://orders"), "{text}");
+    assert!(
+        text.ends_with("Kept: in Logto but not in the manifest (`sync --prune` deletes them):\n  = legacy:orders in https://orders.example.com\n"),
+        "{text}"
+    );
+    assert_eq!(
+        plan.unmanaged(),
+        [(ORDERS.to_owned(), "legacy:orders".to_owned())]
+    );
+
+    management.apply(&plan).await.expect("apply");
+    let scopes = fake.scopes(ORDERS);
+    assert!(scopes.contains(&("read:orders".to_owned(), Some("Read orders".to_owned()))));
+    assert!(scopes.contains(&("legacy:orders".to_owned(), Some("Old".to_owned()))));
+    assert!(
+        fake.writes()
+            .iter()
+            .any(|w| w.starts_with("PATCH /api/resources/") && w.contains("/scopes/")),
+        "{:?}",
+        fake.writes()
+    );
+    assert_eq!(fake.resources()[0].1, "Named in the Console");
+}
+
+#[tokio::test]
+async fn prune_deletes_only_unnamed_scopes_of_resources_the_manifest_names() {
+    let fake = FakeManagement::start().await;
+    let orders = fake.add_resource("orders", ORDERS);
+    fake.add_scope(&orders, "legacy:orders", None);
+    let other = fake.add_resource("other", "https://other.example.com");
+    fake.add_scope(&other, "read:other", Some("Not ours"));
+    let management = connect(&fake).await;
+
+    let kept = management.plan(&manifest(), false).await.expect("plan");
+    assert!(
+        !kept
+            .actions()
+            .iter()
+            .any(|a| matches!(a, Action::DeleteScope { .. }))
+    );
+
+    let pruned = management.plan(&manifest(), true).await.expect("plan");
+    let deletes: Vec<&Action> = pruned
+        .actions()
+        .iter()
+        .filter(|a| matches!(a, Action::DeleteScope { .. }))
+        .collect();
+    assert_eq!(
+        deletes,
+        [&Action::DeleteScope {
+            indicator: ORDERS.to_owned(),
+            name: "legacy:orders".to_owned(),
+        }]
+    );
+    assert!(
+        pruned
+            .to_string()
+            .contains("  - delete permission legacy:orders from https://orders.example.com\n")
+    );
+    management.apply(&pruned).await.expect("apply");
+    assert!(
+        !fake
+            .scopes(ORDERS)
+            .iter()
+            .any(|(name, _)| name == "legacy:orders")
+    );
+    assert_eq!(
+        fake.scopes("https://other.example.com"),
+        [("read:other".to_owned(), Some("Not ours".to_owned()))]
+    );
+    let deleted: Vec<String> = fake
+        .writes()
+        .into_iter()
+        .filter(|w| w.starts_with("DELETE "))
+        .collect();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    assert!(deleted[0].starts_with(&format!("DELETE /api/resources/{orders}/scopes/")));
+}
+
+#[tokio::test]
+async fn pagination_reads_every_page_of_resources_and_scopes() {
+    let fake = FakeManagement::start().await;
+    for i in 0..8 {
+        fake.add_resource(
+            &format!("filler {i}"),
+            &format!("https://filler{i}.example.com"),
+        );
+    }
+    let billing = fake.add_resource("billing", BILLING);
+    fake.add_scope(&billing, "read:invoices", Some("Read invoices"));
+    for i in 0..7 {
+        fake.add_scope(&billing, &format!("extra:{i}"), None);
+    }
+    let management = Management::connect(&fake.config().page_size(3))
+        .await
+        .expect("connect");
+    let plan = management.plan(&manifest(), true).await.expect("plan");
+    // read:invoices was found (on page 3 of the scopes): not created again; the 7 extras are
+    // pruned; billing itself (on page 3 of the resources) is not created again.
+    let billing_actions: Vec<String> = plan
+        .actions()
+        .iter()
+        .map(ToString::to_string)
+        .filter(|a| a.contains(BILLING))
+        .collect();
+    assert_eq!(billing_actions.len(), 7, "{billing_actions:?}");
+    assert!(
+        billing_actions
+            .iter()
+            .all(|a| a.starts_with("- delete permission extra:"))
+    );
+
+    let requests = fake.requests();
+    for page in 1..=3 {
+        let resources = format!("GET /api/resources?page={page}&page_size=3");
+        assert!(requests.contains(&resources), "{requests:?}");
+        let scopes = format!("GET /api/resources/{billing}/scopes?page={page}&page_size=3");
+        assert!(requests.contains(&scopes), "{requests:?}");
+    }
+    assert!(
+        !requests.iter().any(|r| r.contains("page=4")),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_fake_pages_like_logto() {
+    let fake = FakeManagement::start().await;
+    for i in 0..25 {
+        fake.add_resource(&format!("r{i}"), &format!("https://r{i}.example.com"));
+    }
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/oidc/token", fake.endpoint()))
+        .basic_auth(APP_ID, Some(APP_SECRET))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("resource", MANAGEMENT_RESOURCE),
+            ("scope", "all"),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("token JSON");
+    assert_eq!(token["scope"], "all");
+    let token = token["access_token"].as_str().expect("access_token");
+    let page = |query: &'static str| {
+        http.get(format!("{}/api/resources{query}", fake.endpoint()))
+            .bearer_auth(token)
+            .send()
+    };
+    let first = page("?page=1").await.expect("page 1");
+    assert_eq!(first.headers()["total-number"], "25");
+    let items: Vec<serde_json::Value> = first.json().await.expect("JSON");
+    assert_eq!(items.len(), 20, "the default page size");
+    assert_eq!(
+        items[0].as_object().map(|o| {
+            let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+            keys.sort_unstable();
+            keys
+        }),
+        Some(vec![
+            "accessTokenTtl",
+            "id",
+            "indicator",
+            "isDefault",
+            "name",
+            "tenantId"
+        ])
+    );
+    let bad = page("?page=0").await.expect("page 0");
+    assert_eq!(bad.status(), 400);
+    let body: serde_json::Value = bad.json().await.expect("JSON");
+    assert_eq!(body["code"], "guard.invalid_pagination");
+}
+
+// ---- errors: what to check, never the secret or the token ----
+
+fn assert_no_secret(error: &SyncError) {
+    let text = error.to_string();
+    assert!(!text.contains(APP_SECRET), "{text}");
+    assert!(!text.contains(NO_ACCESS_APP_SECRET), "{text}");
+    assert!(!text.contains("fake-access-token"), "{text}");
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_bad_credentials() {
+    let fake = FakeManagement::start().await;
+    let config = ManagementConfig::new(fake.endpoint(), APP_ID, "wrong-secret");
+    let error = Management::connect(&config).await.expect_err("401");
+    assert!(matches!(error, SyncError::BadCredentials { .. }), "{error}");
+    let text = error.to_string();
+    assert!(text.contains("401"), "{text}");
+    assert!(
+        text.contains("LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invalid_client: client authentication failed"),
+        "{text}"
+    );
+    assert!(!text.contains("wrong-secret"), "{text}");
+    assert_no_secret(&error);
+}
+
+#[tokio::test]
+async fn a_token_the_api_rejects_is_a_401_with_what_to_check() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    fake.revoke_tokens();
+    let error = management.plan(&manifest(), false).await.expect_err("401");
+    assert!(matches!(error, SyncError::TokenRejected { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("401 for GET /api/resources?page=1&page_size=100"),
+        "{text}"
+    );
+    assert!(text.contains("auth.unauthorized"), "{text}");
+    assert!(text.contains("LOGTO_MANAGEMENT_RESOURCE"), "{text}");
+    assert_no_secret(&error);
+}
+
+#[tokio::test]
+async fn an_app_without_management_api_access_is_a_403_with_what_to_do() {
+    let fake = FakeManagement::start().await;
+    let config = ManagementConfig::new(fake.endpoint(), NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET);
+    let management = Management::connect(&config)
+        .await
+        .expect("Logto issues a token");
+    let error = management.plan(&manifest(), false).await.expect_err("403");
+    assert!(matches!(error, SyncError::Forbidden { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains("403") && text.contains("auth.forbidden"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Logto Management API permission `all`"),
+        "{text}"
+    );
+    assert_no_secret(&error);
+    assert!(fake.writes().is_empty());
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_says_so() {
+    let port = logto_guard_tests::free_port();
+    let config = ManagementConfig::new(format!("http://127.0.0.1:{port}"), APP_ID, APP_SECRET);
+    let error = Management::connect(&config)
+        .await
+        .expect_err("nothing listens");
+    assert!(matches!(error, SyncError::Unreachable { .. }), "{error}");
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!(
+            "cannot reach Logto at http://127.0.0.1:{port}/oidc/token"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("check LOGTO_ENDPOINT"), "{text}");
+    assert_no_secret(&error);
+}
+
+#[tokio::test]
+async fn an_unexpected_500_shows_logtos_code_and_message() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    fake.fail_with(
+        500,
+        json!({"code": "entity.database_error", "message": "Database is unavailable."}),
+    );
+    let error = management.plan(&manifest(), false).await.expect_err("500");
+    let SyncError::Unexpected {
+        status,
+        code,
+        message,
+        ..
+    } = &error
+    else {
+        panic!("expected Unexpected, got {error}");
+    };
+    assert_eq!(*status, 500);
+    assert_eq!(code.as_deref(), Some("entity.database_error"));
+    assert_eq!(message.as_deref(), Some("Database is unavailable."));
+    let text = error.to_string();
+    assert!(
+        text.starts_with("unexpected answer from Logto to GET /api/resources?page=1&page_size=100: 500, entity.database_error: Database is unavailable.;"),
+        "{text}"
+    );
+    assert_no_secret(&error);
+}
+
+#[tokio::test]
+async fn a_resource_created_meanwhile_is_logtos_422() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    let plan = management.plan(&manifest(), false).await.expect("plan");
+    fake.add_resource("someone else", BILLING);
+    let error = management.apply(&plan).await.expect_err("422");
+    let text = error.to_string();
+    assert!(
+        text.contains("POST /api/resources: 422, resource.resource_identifier_in_use"),
+        "{text}"
+    );
+    assert!(text.contains("run sync again"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unknown_management_resource_names_the_variable() {
+    let fake = FakeManagement::start().await;
+    let config = fake
+        .config()
+        .management_resource("https://abc.logto.app/api");
+    let error = Management::connect(&config)
+        .await
+        .expect_err("invalid_target");
+    assert!(
+        matches!(error, SyncError::UnknownManagementResource { .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("set LOGTO_MANAGEMENT_RESOURCE"),
+        "{error}"
+    );
+}
+
+#[test]
+fn configuration_from_variables_and_the_management_resource() {
+    let vars = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    };
+    let missing = ManagementConfig::from_vars(vars(&[
+        ("LOGTO_ENDPOINT", "https://abc123.logto.app"),
+        ("LOGTO_M2M_APP_ID", "id"),
+        ("LOGTO_M2M_APP_SECRET", " "),
+    ]))
+    .expect_err("an empty secret is missing");
+    assert!(
+        missing
+            .to_string()
+            .starts_with("LOGTO_M2M_APP_SECRET is not set: "),
+        "{missing}"
+    );
+
+    let cloud = ManagementConfig::from_vars(vars(&[
+        ("LOGTO_ENDPOINT", "https://abc123.logto.app/"),
+        ("LOGTO_M2M_APP_ID", "id"),
+        ("LOGTO_M2M_APP_SECRET", "very-secret"),
+    ]))
+    .expect("config");
+    assert_eq!(
+        cloud.management_api_resource(),
+        "https://abc123.logto.app/api"
+    );
+    assert!(!format!("{cloud:?}").contains("very-secret"));
+
+    let overridden = ManagementConfig::from_vars(vars(&[
+        ("LOGTO_ENDPOINT", "https://auth.example.com"),
+        ("LOGTO_M2M_APP_ID", "id"),
+        ("LOGTO_M2M_APP_SECRET", "secret"),
+        ("LOGTO_MANAGEMENT_RESOURCE", "https://abc123.logto.app/api"),
+    ]))
+    .expect("config");
+    assert_eq!(
+        overridden.management_api_resource(),
+        "https://abc123.logto.app/api"
+    );
+    let self_hosted = ManagementConfig::new("http://localhost:3001", "id", "secret");
+    assert_eq!(self_hosted.management_api_resource(), MANAGEMENT_RESOURCE);
+}
+
+#[tokio::test]
+async fn endpoints_that_would_leak_the_secret_are_refused() {
+    let insecure = ManagementConfig::new("http://logto.internal:3001", APP_ID, APP_SECRET);
+    let error = Management::connect(&insecure)
+        .await
+        .expect_err("plain http");
+    assert!(matches!(error, SyncError::InsecureHttp { .. }), "{error}");
+    assert!(
+        error.to_string().contains("LOGTO_ALLOW_INSECURE_HTTP=true"),
+        "{error}"
+    );
+    let credentials = ManagementConfig::new("https://user:pw@abc.logto.app", APP_ID, APP_SECRET);
+    let error = Management::connect(&credentials)
+        .await
+        .expect_err("credentials in the URL");
+    assert!(
+        matches!(error, SyncError::InvalidEndpoint { .. }),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("pw"), "{error}");
+}
