@@ -345,7 +345,8 @@ pub(crate) fn is_resource_indicator(value: &str) -> bool {
     Url::parse(value).is_ok_and(|url| url.fragment().is_none() && value.find('#').is_none())
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -199,7 +199,8 @@ impl ManagementConfig {
         {
             return Err(invalid());
         }
-        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
+        if url.scheme() == "http" && !self.allow_insecure_http && !crate::config::is_loopback(&url)
+        {
             return Err(SyncError::InsecureHttp {
                 endpoint: self.endpoint.clone(),
             });
@@ -219,15 +220,6 @@ fn without_credentials(endpoint: &str) -> String {
         Ok(_) => endpoint.to_owned(),
         Err(_) if endpoint.contains('@') => "(redacted: it contains `@`)".to_owned(),
         Err(_) => endpoint.to_owned(),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 
