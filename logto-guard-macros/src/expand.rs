@@ -6,7 +6,7 @@ use syn::ext::IdentExt as _;
 use syn::parse_quote;
 use syn::spanned::Spanned as _;
 
-use crate::parse::{Mode, Requires, Resource};
+use crate::parse::{Client, Mode, Organization, Requires, Resource};
 
 /// The requirement type, its `Requirement` impl, the manifest entry, and the handler with the
 /// `Authorized` guard as its first parameter.
@@ -16,6 +16,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         scopes,
         mode,
         description,
+        organization,
+        client,
         mut handler,
     } = requires;
     let name = handler.sig.ident.unraw();
@@ -25,8 +27,10 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
     let vis = &handler.vis;
 
     let (resource, resource_check) = match resource {
-        Resource::Literal(lit) => (quote!(#lit), None),
-        Resource::Const(path) => {
+        // An organization token: `aud` is `urn:logto:organization:<id>`, not a resource.
+        None => (quote!(""), None),
+        Some(Resource::Literal(lit)) => (quote!(#lit), None),
+        Some(Resource::Const(path)) => {
             // At the path's span, so a bad value is reported there.
             let check = quote_spanned! {path.span()=>
                 const _: () = ::logto_guard::__private::assert_resource_indicator(#path);
@@ -37,6 +41,19 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
     let mode = match mode {
         Mode::All => quote!(::logto_guard::ScopeMode::All),
         Mode::Any => quote!(::logto_guard::ScopeMode::Any),
+    };
+    let organization = match organization {
+        Organization::None => quote!(::logto_guard::OrganizationRule::None),
+        Organization::Any => quote!(::logto_guard::OrganizationRule::Any),
+        Organization::Segment(lit, name) => {
+            let name = syn::LitStr::new(&name, lit.span());
+            quote!(::logto_guard::OrganizationRule::Segment(#name))
+        }
+    };
+    let client = match client {
+        Client::Any => quote!(::logto_guard::ClientRule::Any),
+        Client::Machine => quote!(::logto_guard::ClientRule::Machine),
+        Client::User => quote!(::logto_guard::ClientRule::User),
     };
     let description = match description {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
@@ -60,6 +77,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];
             const MODE: ::logto_guard::ScopeMode = #mode;
             const DESCRIPTION: ::core::option::Option<&'static str> = #description;
+            const ORGANIZATION: ::logto_guard::OrganizationRule = #organization;
+            const CLIENT: ::logto_guard::ClientRule = #client;
         }
 
         #resource_check
@@ -70,6 +89,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
                 scopes: <#requirement as ::logto_guard::Requirement>::SCOPES,
                 mode: <#requirement as ::logto_guard::Requirement>::MODE,
                 description: <#requirement as ::logto_guard::Requirement>::DESCRIPTION,
+                organization: <#requirement as ::logto_guard::Requirement>::ORGANIZATION,
+                client: <#requirement as ::logto_guard::Requirement>::CLIENT,
                 handler: #handler_name,
                 module: ::core::module_path!(),
                 file: ::core::file!(),

@@ -8,10 +8,14 @@ use proc_macro::TokenStream;
 
 mod ctxt;
 mod expand;
+mod guarded;
 mod parse;
+mod public;
+mod route;
 mod rules;
 
-/// Requires an access token for a Logto API resource, with scopes, on a Rocket route.
+/// Requires an access token for a Logto API resource or organization, with scopes, on a Rocket
+/// route.
 ///
 /// Put it **above** the route attribute (`#[get]`, `#[post]`, ..., `#[route]`, also written
 /// `#[rocket::get]`). The handler body then runs only for a request whose bearer token is
@@ -61,18 +65,61 @@ mod rules;
 /// # drop(rocket);
 /// ```
 ///
+/// # Organizations and machine-to-machine apps
+///
+/// ```
+/// use logto_guard::{Organization, requires};
+///
+/// // A Logto organization token (aud `urn:logto:organization:<id>`), any organization.
+/// #[requires(organization, scope = "read:members")]
+/// #[rocket::get("/my-organization/members")]
+/// fn my_members(organization: Organization) -> String {
+///     format!("members of {}", organization.id())
+/// }
+///
+/// // An organization token for exactly the organization in the path.
+/// #[requires(organization = "<org_id>", scope = "read:members")]
+/// #[rocket::get("/organizations/<org_id>/members")]
+/// fn members(org_id: &str) -> String {
+///     format!("members of {org_id}")
+/// }
+///
+/// // An organization-level API resource token (aud = the resource, `organization_id` claim)
+/// // for the organization in the path.
+/// #[requires(resource = "https://api.example.com", organization = "<org_id>", scope = "read:orders")]
+/// #[rocket::get("/organizations/<org_id>/orders")]
+/// fn orders(org_id: &str) -> String {
+///     format!("orders of {org_id}")
+/// }
+///
+/// // Only machine-to-machine apps (`sub == client_id`); `client = "user"` forbids them.
+/// #[requires(resource = "https://api.example.com", scope = "sync:orders", client = "machine")]
+/// #[rocket::post("/sync")]
+/// fn sync() {}
+///
+/// let rocket = rocket::build()
+///     .attach(logto_guard::LogtoGuard::fairing())
+///     .mount("/", rocket::routes![my_members, members, orders, sync]);
+/// # drop(rocket);
+/// ```
+///
+/// A token for another organization than the path's is refused with 403
+/// `insufficient_scope` (see `AuthError::OrganizationMismatch` for why not 401).
+///
 /// # Arguments
 ///
 /// | argument | value | meaning |
 /// |---|---|---|
-/// | `resource` (required) | a string literal, or the path of a `const &str` | the API resource indicator the token's `aud` must contain |
+/// | `resource` (required without `organization`) | a string literal, or the path of a `const &str` | the API resource indicator the token's `aud` must contain |
+/// | `organization` | none, or a string literal `"<segment>"` | the token must be for an organization: any one, or the one whose id is the value of this dynamic path segment of the route; without `resource`, an organization token, with `resource`, an organization-level token for the resource |
 /// | `scope` | a string literal | this scope is required |
 /// | `scopes` | a list of string literals | all of these scopes are required |
 /// | `any` | a list of string literals | any one of these scopes is enough |
+/// | `client` | `"machine"` or `"user"` | only machine-to-machine tokens, or only user tokens |
 /// | `description` | a string literal | what the scopes allow, for the scope manifest |
 ///
 /// Give at most one of `scope`, `scopes` and `any`; with none, any valid token for the
-/// resource is accepted.
+/// resource (or organization) is accepted.
 ///
 /// # Compile-time checks
 ///
@@ -84,13 +131,17 @@ mod rules;
 ///   forbid it. A `const` resource is held to the same rules during constant evaluation.
 /// - each scope must be an RFC 6749 `scope-token` (printable ASCII other than space, `"` and
 ///   `\`), at most 256 characters (what Logto stores), and listed once;
+/// - `organization = "<name>"` must name a single dynamic **path** segment of the route
+///   attribute under it (`<name>`, not `<name..>` nor a query parameter `?<name>`);
+/// - `client` must be `"machine"` or `"user"` (with a suggestion otherwise);
 /// - unknown, repeated, missing, conflicting or wrongly typed arguments, and empty lists;
 /// - `#[requires]` on something other than a function, below the route attribute (or with
 ///   none), or twice on one handler (merge them with `scopes = [..]` or `any = [..]`).
 ///
 /// # What it generates
 ///
-/// A hidden type implementing [`Requirement`] for these arguments, a [`Declaration`] for the
+/// A hidden type implementing [`Requirement`] for these arguments (`RESOURCE` is empty for an
+/// organization token), a [`Declaration`] for the
 /// scope manifest, and one extra **first** parameter on the handler,
 /// `_logto_guard_authorized: Authorized<ThatType>`, so the check runs before the handler's
 /// other guards. The rest of the function is unchanged. The token is verified once per
@@ -109,4 +160,81 @@ pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
             output.into()
         }
     }
+}
+
+/// Marks a Rocket route handler as reachable without a token **on purpose**, for the route
+/// audit of `LogtoGuard`: at ignite, every mounted route must be guarded (`#[requires]`,
+/// `#[guarded]`) or public (`#[public]`, the `public_routes` config), or the fairing reports it
+/// (and with `route_audit = "deny"` refuses to start).
+///
+/// Put it above (or below) the route attribute; the handler is left unchanged.
+///
+/// ```
+/// use logto_guard::{AccessToken, public};
+///
+/// #[public]
+/// #[rocket::get("/health")]
+/// fn health() -> &'static str {
+///     "ok"
+/// }
+///
+/// // Optional authentication is still public: anyone may call it.
+/// #[public]
+/// #[rocket::get("/hello")]
+/// fn hello(token: Option<AccessToken>) -> String {
+///     format!("hello {}", token.as_ref().and_then(|t| t.subject()).unwrap_or("stranger"))
+/// }
+/// ```
+///
+/// Compile errors: arguments, something other than a `fn`, a handler that is also
+/// `#[requires]` or `#[guarded]`, and a handler that takes `AccessToken`, `Authorized<R>` or
+/// `Organization` (it refuses requests without a valid token, so it is not public).
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    public::public(args.into(), item.into()).into()
+}
+
+/// Marks a Rocket route handler whose own parameters check the token, for the route audit of
+/// `LogtoGuard` (which cannot see a handler's parameters at ignite).
+///
+/// It is checked here: some parameter must be `AccessToken`, `Authorized<R>` or
+/// `Organization` (not inside `Option` or `Result`, which admit requests without a valid
+/// token), or the guard named by `by`:
+///
+/// ```
+/// use logto_guard::{AccessToken, guarded};
+/// use rocket::request::{FromRequest, Outcome, Request};
+///
+/// #[guarded]
+/// #[rocket::get("/me")]
+/// fn me(token: AccessToken) -> String {
+///     token.subject().unwrap_or_default().to_owned()
+/// }
+///
+/// /// The app's own guard, which asks for an `AccessToken` itself.
+/// struct CurrentUser(String);
+///
+/// #[rocket::async_trait]
+/// impl<'r> FromRequest<'r> for CurrentUser {
+///     type Error = logto_guard::AuthError;
+///
+///     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+///         request.guard::<AccessToken>().await.map(|token| {
+///             CurrentUser(token.subject().unwrap_or_default().to_owned())
+///         })
+///     }
+/// }
+///
+/// #[guarded(by = CurrentUser)]
+/// #[rocket::get("/profile")]
+/// fn profile(user: CurrentUser) -> String {
+///     user.0
+/// }
+/// ```
+///
+/// What the guard does is not checked: `#[guarded(by = ..)]` trusts that your guard refuses
+/// requests without a valid token.
+#[proc_macro_attribute]
+pub fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
+    guarded::guarded(args.into(), item.into()).into()
 }

@@ -10,15 +10,19 @@ use syn::parse::{ParseStream, Parser as _};
 use syn::{Attribute, Expr, Ident, Item, ItemFn, Lit, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
+use crate::route::{self, ParamKind};
 use crate::rules::{self, ResourceProblem, ScopeProblem};
 
 /// One checked `#[requires]`: everything [`crate::expand`] needs.
 pub(crate) struct Requires {
-    pub(crate) resource: Resource,
+    /// `None` for an organization token (then `organization` is not `None`).
+    pub(crate) resource: Option<Resource>,
     /// Valid, distinct scope tokens; empty means any valid token for the resource.
     pub(crate) scopes: Vec<LitStr>,
     pub(crate) mode: Mode,
     pub(crate) description: Option<LitStr>,
+    pub(crate) organization: Organization,
+    pub(crate) client: Client,
     /// The handler, as written (its route attribute still on it).
     pub(crate) handler: ItemFn,
 }
@@ -31,6 +35,25 @@ pub(crate) enum Resource {
     Const(Path),
 }
 
+/// The `organization` argument.
+pub(crate) enum Organization {
+    /// Not given.
+    None,
+    /// `organization`: any organization.
+    Any,
+    /// `organization = "<name>"`: the organization named by this path segment of the route,
+    /// already checked to exist; the literal (for its span) and the segment's name.
+    Segment(LitStr, String),
+}
+
+/// The `client` argument.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Client {
+    Any,
+    Machine,
+    User,
+}
+
 /// All of the scopes (`scope`, `scopes`), or any one (`any`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -39,7 +62,18 @@ pub(crate) enum Mode {
 }
 
 /// The argument names, in the order the docs list them.
-const ARGUMENTS: &[&str] = &["resource", "scope", "scopes", "any", "description"];
+const ARGUMENTS: &[&str] = &[
+    "resource",
+    "organization",
+    "scope",
+    "scopes",
+    "any",
+    "client",
+    "description",
+];
+
+/// The values of `client`.
+const CLIENTS: &[&str] = &["machine", "user"];
 
 /// Rocket's route attributes.
 const ROUTE_ATTRIBUTES: &[&str] = &[
@@ -60,6 +94,9 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Require
     let cx = Ctxt::new();
     let args = parse_args(&cx, args);
     let handler = parse_handler(&cx, item);
+    if let (Some(args), Some(handler)) = (&args, &handler) {
+        check_segment(&cx, &args.organization, handler);
+    }
     cx.check()?;
     match (args, handler) {
         (Some(args), Some(handler)) => Ok(Requires {
@@ -67,6 +104,8 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Require
             scopes: args.scopes,
             mode: args.mode,
             description: args.description,
+            organization: args.organization,
+            client: args.client,
             handler,
         }),
         // Both are `None` only after recording an error, so `check` has returned it.
@@ -88,16 +127,20 @@ pub(crate) fn without_requires(item: TokenStream) -> TokenStream {
 
 /// The checked arguments.
 struct Args {
-    resource: Resource,
+    resource: Option<Resource>,
     scopes: Vec<LitStr>,
     mode: Mode,
     description: Option<LitStr>,
+    organization: Organization,
+    client: Client,
 }
 
-/// `name = value` (or a bare `name`, reported later as needing a value).
+/// `name = value` (or a bare `name`, reported later as needing a value, or `name(..)`).
 struct RawArg {
     name: Ident,
     value: Option<Expr>,
+    /// The `(..)` or `[..]` of `name(..)`, which is never right.
+    group: Option<proc_macro2::TokenTree>,
 }
 
 fn parse_raw_args(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
@@ -110,16 +153,17 @@ fn parse_raw_args(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
             ));
         }
         let name = input.call(Ident::parse_any)?;
+        let mut group = None;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(input.parse::<Expr>()?)
         } else {
             if input.peek(syn::token::Paren) || input.peek(syn::token::Bracket) {
-                input.parse::<proc_macro2::TokenTree>()?;
+                group = Some(input.parse::<proc_macro2::TokenTree>()?);
             }
             None
         };
-        args.push(RawArg { name, value });
+        args.push(RawArg { name, value, group });
         if !input.is_empty() {
             input.parse::<Token![,]>()?;
         }
@@ -139,12 +183,15 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
     let mut resource = None;
     let mut scopes: Option<(Ident, Mode, Vec<LitStr>)> = None;
     let mut description = None;
-    let mut resource_misspelled = false;
-    for RawArg { name, value } in raw {
+    let mut organization = Organization::None;
+    let mut client = Client::Any;
+    let mut audience_misspelled = false;
+    for RawArg { name, value, group } in raw {
         let key = name.unraw().to_string();
         let Some(&key) = ARGUMENTS.iter().find(|known| **known == key) else {
-            // A misspelled `resource` is not reported as missing too.
-            resource_misspelled |= unknown_argument(cx, &name, &key) == Some("resource");
+            // A misspelled `resource` or `organization` is not reported as missing too.
+            let suggestion = unknown_argument(cx, &name, &key);
+            audience_misspelled |= matches!(suggestion, Some("resource" | "organization"));
             continue;
         };
         if seen.contains(&key) {
@@ -152,13 +199,19 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
             continue;
         }
         seen.push(key);
-        let Some(value) = value.map(ungroup) else {
+        let value = value.map(ungroup);
+        if key == "organization" && group.is_none() {
+            organization = parse_organization(cx, value);
+            continue;
+        }
+        let Some(value) = value else {
             cx.error_spanned_by(&name, format!("`{key}` needs a value: `{}`", example(key)));
             continue;
         };
         match key {
             "resource" => resource = parse_resource(cx, value),
             "description" => description = string(cx, key, value),
+            "client" => client = parse_client(cx, value),
             _ => {
                 let (mode, list) = match key {
                     "scope" => (Mode::All, scope_value(cx, value)),
@@ -172,19 +225,30 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
             }
         }
     }
-    if !seen.contains(&"resource") && !resource_misspelled {
+    let has_resource = seen.contains(&"resource");
+    let has_organization = seen.contains(&"organization");
+    if !has_resource && !has_organization && !audience_misspelled {
         cx.error_at(
             Span::call_site(),
             "missing `resource`: name the API resource indicator the token must be for, like \
-             `#[requires(resource = \"https://api.example.com\", scope = \"read:orders\")]`",
+             `#[requires(resource = \"https://api.example.com\", scope = \"read:orders\")]`, \
+             or write `organization` to require a Logto organization token",
         );
     }
     let (mode, scopes) = scopes.map_or((Mode::All, Vec::new()), |(_, mode, list)| (mode, list));
+    let resource = match resource {
+        Some(resource) => Some(resource),
+        // Invalid, reported above (or not given, with an organization token).
+        None if has_resource || !has_organization => return None,
+        None => None,
+    };
     Some(Args {
-        resource: resource?,
+        resource,
         scopes,
         mode,
         description,
+        organization,
+        client,
     })
 }
 
@@ -196,13 +260,15 @@ fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> 
         "all" | "all_of" | "permissions" => Some("scopes"),
         "any_of" | "one_of" => Some("any"),
         "desc" | "doc" => Some("description"),
+        "org" | "organisation" | "organization_id" | "org_id" | "tenant" => Some("organization"),
+        "machine" | "m2m" | "client_type" | "token_type" | "kind" => Some("client"),
         _ => rules::closest(key, ARGUMENTS),
     };
     let message = match suggestion {
         Some(known) => format!("unknown argument `{key}`: did you mean `{known}`?"),
         None => format!(
-            "unknown argument `{key}`: expected `resource`, `scope`, `scopes`, `any` or \
-             `description`"
+            "unknown argument `{key}`: expected `resource`, `organization`, `scope`, `scopes`, \
+             `any`, `client` or `description`"
         ),
     };
     cx.error_spanned_by(name, message);
@@ -215,6 +281,8 @@ fn example(key: &str) -> &'static str {
         "scope" => "scope = \"read:orders\"",
         "scopes" => "scopes = [\"write:orders\", \"delete:orders\"]",
         "any" => "any = [\"read:orders\", \"admin:orders\"]",
+        "client" => "client = \"machine\"",
+        "organization" => "organization = \"<org_id>\"",
         _ => "description = \"Read orders\"",
     }
 }
@@ -291,6 +359,167 @@ fn parse_resource(cx: &Ctxt, value: Expr) -> Option<Resource> {
             None
         }
     }
+}
+
+const ORGANIZATION_FORMS: &str = "write `organization` for any organization, or \
+    `organization = \"<org_id>\"` for the one named by the route's `<org_id>` segment";
+
+/// `organization` (any organization) or `organization = "<segment>"`; the segment's existence
+/// in the route is checked by [`check_segment`].
+fn parse_organization(cx: &Ctxt, value: Option<Expr>) -> Organization {
+    let Some(value) = value else {
+        return Organization::Any;
+    };
+    let Some(lit) = string_literal(&value) else {
+        cx.error_spanned_by(
+            value,
+            format!(
+                "`organization` takes no value or a route segment as a string: {ORGANIZATION_FORMS}"
+            ),
+        );
+        return Organization::None;
+    };
+    let text = lit.value();
+    let inner = text.strip_prefix('<').and_then(|s| s.strip_suffix('>'));
+    let message = match inner {
+        Some(inner) if inner.ends_with("..") => format!(
+            "`{text}` stands for several path segments, but an organization id is one: name a \
+             single segment, like `organization = \"<{}>\"`",
+            inner.trim_end_matches('.')
+        ),
+        Some(name) if is_identifier(name) => {
+            return Organization::Segment(lit.clone(), name.to_owned());
+        }
+        Some(_) => format!(
+            "`{text}` is not a route segment name: a segment is written `<name>` with `name` an \
+             identifier, like `organization = \"<org_id>\"`"
+        ),
+        None if is_identifier(&text) => format!(
+            "`organization` names a path segment of the route in angle brackets: write \
+             `organization = \"<{text}>\"` (a fixed organization id is not supported)"
+        ),
+        None => format!(
+            "`organization` names a path segment of the route, not an organization id: \
+             {ORGANIZATION_FORMS}"
+        ),
+    };
+    cx.error_spanned_by(lit, message);
+    Organization::None
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+}
+
+/// Checks that `organization = "<name>"` names a single dynamic path segment of the route
+/// attribute under `#[requires]`; the error points at the `"<name>"` literal.
+fn check_segment(cx: &Ctxt, organization: &Organization, handler: &ItemFn) {
+    let Organization::Segment(lit, name) = organization else {
+        return;
+    };
+    // Without a route attribute, `parse_handler` has reported that already.
+    let Some(attr) = handler.attrs.iter().find(|attr| is_route(attr)) else {
+        return;
+    };
+    let Some(uri) = route::uri(attr) else {
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "cannot check `<{name}>`: the route attribute's URI is not a string literal, \
+                 like `#[get(\"/organizations/<{name}>/members\")]`"
+            ),
+        );
+        return;
+    };
+    let uri = uri.value();
+    let params = route::params(&uri);
+    let message = match params.iter().find(|param| param.name == *name) {
+        Some(param) => match param.kind {
+            ParamKind::Segment => return,
+            ParamKind::Trailing => format!(
+                "the route {uri:?} has `<{name}..>`, which stands for several path segments, \
+                 but an organization id is one: make it a single segment `<{name}>`"
+            ),
+            ParamKind::Query => format!(
+                "`<{name}>` is a query parameter of the route {uri:?}, but `organization` must \
+                 name a path segment, like \"/organizations/<{name}>/...\""
+            ),
+        },
+        None => {
+            let segments: Vec<&str> = params
+                .iter()
+                .filter(|param| param.kind == ParamKind::Segment)
+                .map(|param| param.name.as_str())
+                .collect();
+            // A route with one dynamic segment makes it the obvious suggestion.
+            let suggestion = match segments.as_slice() {
+                [only] => Some(*only),
+                _ => rules::closest(name, &segments),
+            };
+            match (segments.as_slice(), suggestion) {
+                ([], _) => format!(
+                    "the route {uri:?} has no segment `<{name}>`, and no dynamic segment at \
+                     all: add one, like \"/organizations/<{name}>/...\""
+                ),
+                (_, Some(close)) => format!(
+                    "the route {uri:?} has no segment `<{name}>`: did you mean `<{close}>`?"
+                ),
+                (segments, None) => format!(
+                    "the route {uri:?} has no segment `<{name}>`: its dynamic segments are {}",
+                    segments
+                        .iter()
+                        .map(|segment| format!("`<{segment}>`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }
+    };
+    cx.error_spanned_by(lit, message);
+}
+
+/// `client = "machine"` or `client = "user"`.
+fn parse_client(cx: &Ctxt, value: Expr) -> Client {
+    let Some(lit) = string_literal(&value) else {
+        cx.error_spanned_by(
+            value,
+            "`client` must be a string literal: `client = \"machine\"` (only machine-to-machine \
+             tokens) or `client = \"user\"` (only user tokens)",
+        );
+        return Client::Any;
+    };
+    let text = lit.value();
+    match text.as_str() {
+        "machine" => return Client::Machine,
+        "user" => return Client::User,
+        _ => {}
+    }
+    let suggestion = match text.to_ascii_lowercase().as_str() {
+        "m2m" | "machine-to-machine" | "machine_to_machine" | "machine to machine" | "app"
+        | "application" | "service" | "client_credentials" | "machines" | "machine" => {
+            Some("machine")
+        }
+        "users" | "human" | "person" | "end-user" | "end_user" | "user" => Some("user"),
+        lower => rules::closest(lower, CLIENTS),
+    };
+    let message = match (suggestion, text.as_str()) {
+        (Some(known), _) => format!("unknown client {text:?}: did you mean \"{known}\"?"),
+        (None, "any" | "all" | "both") => format!(
+            "unknown client {text:?}: leave `client` out to accept tokens of users and of \
+             machine-to-machine apps alike"
+        ),
+        (None, _) => format!(
+            "unknown client {text:?}: expected \"machine\" (only machine-to-machine tokens) or \
+             \"user\" (only user tokens)"
+        ),
+    };
+    cx.error_spanned_by(lit, message);
+    Client::Any
 }
 
 fn string(cx: &Ctxt, key: &str, value: Expr) -> Option<LitStr> {

@@ -1,7 +1,9 @@
 //! `#[requires]` at run time: a real issuer, real tokens, `rocket::local`.
 
 use logto_guard::testing::TestIssuer;
-use logto_guard::{AccessToken, Declaration, LogtoGuard, ScopeMode, requires};
+use logto_guard::{
+    AccessToken, ClientRule, Declaration, LogtoGuard, OrganizationRule, ScopeMode, requires,
+};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::Client;
 
@@ -35,6 +37,16 @@ fn me(token: AccessToken) -> String {
     token.subject().unwrap_or_default().to_owned()
 }
 
+#[requires(organization = "<org_id>", scope = "read:members", client = "user")]
+#[rocket::get("/organizations/<org_id>/members")]
+fn members(org_id: &str) -> String {
+    format!("members of {org_id}")
+}
+
+#[requires(resource = ORDERS_API, organization, client = "machine")]
+#[rocket::post("/organization-sync")]
+fn organization_sync() {}
+
 // Compiled out (rustc applies `#[cfg]` before `#[requires]` sees the fn): not declared.
 #[requires(resource = ORDERS_API, scope = "never:declared")]
 #[cfg(any())]
@@ -44,7 +56,17 @@ fn disabled() {}
 async fn client(issuer: &TestIssuer) -> Client {
     let rocket = rocket::build()
         .attach(LogtoGuard::with_config(issuer.config()))
-        .mount("/", rocket::routes![read_orders, order, delete_order, me]);
+        .mount(
+            "/",
+            rocket::routes![
+                read_orders,
+                order,
+                delete_order,
+                me,
+                members,
+                organization_sync
+            ],
+        );
     Client::tracked(rocket).await.expect("valid rocket")
 }
 
@@ -196,8 +218,71 @@ fn declarations() {
 
     assert!(Declaration::all().all(|d| d.handler != "disabled"));
 
+    assert_eq!(read.organization, OrganizationRule::None);
+    assert_eq!(read.client, ClientRule::Any);
+
+    let members = declaration("members");
+    assert_eq!(members.resource, "");
+    assert!(members.is_organization_token());
+    assert_eq!(members.scopes, ["read:members"]);
+    assert_eq!(members.organization, OrganizationRule::Segment("org_id"));
+    assert_eq!(members.client, ClientRule::User);
+
+    let sync = declaration("organization_sync");
+    assert_eq!(sync.resource, ORDERS_API);
+    assert!(!sync.is_organization_token());
+    assert_eq!(sync.organization, OrganizationRule::Any);
+    assert_eq!(sync.client, ClientRule::Machine);
+
     let me = declaration("me");
     assert_eq!(me.resource, ORDERS_API);
     assert!(me.scopes.is_empty());
     assert_eq!(me.mode, ScopeMode::All);
+}
+
+#[rocket::async_test]
+async fn organization_segment_and_client() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+
+    let token = issuer
+        .token()
+        .organization_token("org-a")
+        .scopes(["read:members"])
+        .sign();
+    let response = client
+        .get("/organizations/org-a/members")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("members of org-a")
+    );
+    let response = client
+        .get("/organizations/org-b/members")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+
+    let machine = issuer
+        .token()
+        .machine_to_machine("sync-app")
+        .organization_id("org-a")
+        .sign();
+    let response = client
+        .post("/organization-sync")
+        .header(bearer(&machine))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let user = issuer.token().organization_id("org-a").sign();
+    let response = client
+        .post("/organization-sync")
+        .header(bearer(&user))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
 }

@@ -75,6 +75,52 @@ pub struct Config {
     /// How many verified tokens to remember, so that a repeated token skips its signature
     /// check; 0 turns the cache off. Default 10,000 (about 2.5 KiB each for Logto's tokens).
     pub token_cache_capacity: usize,
+    /// Serve OAuth 2.0 Protected Resource Metadata (RFC 9728) for each resource, at
+    /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
+    /// challenge (`resource_metadata="..."`). Default `false`: the metadata URL is derived from
+    /// the resource indicator (or [`public_url`](Self::public_url)), and advertising a URL
+    /// where this API is not reachable would mislead clients; see the crate's README.
+    pub resource_metadata: bool,
+    /// The origin clients reach this API at (`https://api.example.com`), for the metadata URL
+    /// when it is not the resource indicator's origin (or the indicator is not a URL). Default:
+    /// the indicator's origin.
+    pub public_url: Option<String>,
+    /// What the fairing does at ignite with a mounted route that is neither guarded nor marked
+    /// public. Default [`RouteAudit::Auto`].
+    pub route_audit: RouteAudit,
+    /// Routes that are public on purpose, for the route audit: a mounted path as the route
+    /// declares it (`"/health"`, `"/orders/<id>"`), for any method, or a method and a path
+    /// (`"GET /metrics"`). Default: none.
+    pub public_routes: Vec<String>,
+}
+
+/// What the fairing does at ignite with a mounted route that is neither guarded
+/// (`#[requires]`, `#[guarded]`) nor public (`#[public]`, [`Config::public_routes`]).
+///
+/// ```
+/// use logto_guard::{Config, RouteAudit};
+///
+/// let config = Config::new("https://my-tenant.logto.app").route_audit(RouteAudit::Deny);
+/// assert_eq!(config.route_audit, RouteAudit::Deny);
+/// let parsed: RouteAudit = serde_json::from_str("\"warn\"")?;
+/// assert_eq!(parsed, RouteAudit::Warn);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum RouteAudit {
+    /// `deny` once the app uses the audit's vocabulary (a `#[public]` or `#[guarded]` in the
+    /// binary, or a `public_routes` entry), `warn` before: an app that never heard of the
+    /// audit keeps starting after an upgrade, and one that marks its routes is fail-closed.
+    #[default]
+    Auto,
+    /// Abort ignite, naming every offending route and how to fix it.
+    Deny,
+    /// Log a warning for every offending route, and start.
+    Warn,
+    /// No audit.
+    Off,
 }
 
 impl Default for Config {
@@ -95,6 +141,10 @@ impl Default for Config {
             algorithms: ASYMMETRIC_ALGORITHMS.to_vec(),
             allow_insecure_http: false,
             token_cache_capacity: 10_000,
+            resource_metadata: false,
+            public_url: None,
+            route_audit: RouteAudit::Auto,
+            public_routes: Vec::new(),
         }
     }
 }
@@ -148,6 +198,18 @@ pub enum ConfigError {
     /// A resource indicator that is not an absolute URI without fragment (RFC 8707).
     #[error("resource `{0}` must be an absolute URI without a fragment (RFC 8707)")]
     InvalidResource(String),
+    /// `public_url` is not an origin.
+    #[error(
+        "`public_url` must be the origin clients reach this API at, such as \
+         https://api.example.com: http(s), with no path, query or fragment"
+    )]
+    InvalidPublicUrl,
+    /// A `public_routes` entry that is not `"/path"` or `"METHOD /path"`.
+    #[error(
+        "public route `{0}` must be a mounted path such as \"/health\" or \"/orders/<id>\", \
+         optionally after a method: \"GET /metrics\""
+    )]
+    InvalidPublicRoute(String),
 }
 
 impl Config {
@@ -254,6 +316,34 @@ impl Config {
         self
     }
 
+    /// Serves RFC 9728 protected resource metadata and names it in challenges.
+    #[must_use]
+    pub fn resource_metadata(mut self, serve: bool) -> Self {
+        self.resource_metadata = serve;
+        self
+    }
+
+    /// Sets the origin clients reach this API at, the base of the metadata URL.
+    #[must_use]
+    pub fn public_url(mut self, origin: impl Into<String>) -> Self {
+        self.public_url = Some(origin.into());
+        self
+    }
+
+    /// Sets what the route audit does with a route that is neither guarded nor public.
+    #[must_use]
+    pub fn route_audit(mut self, audit: RouteAudit) -> Self {
+        self.route_audit = audit;
+        self
+    }
+
+    /// Adds a route that is public on purpose: `"/health"` or `"GET /metrics"`.
+    #[must_use]
+    pub fn public_route(mut self, route: impl Into<String>) -> Self {
+        self.public_routes.push(route.into());
+        self
+    }
+
     /// Sets the `realm` of challenges.
     #[must_use]
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
@@ -322,6 +412,35 @@ impl Config {
         {
             return Err(ConfigError::InvalidResource(bad.clone()));
         }
+        if let Some(origin) = &self.public_url {
+            self.check_public_url(origin)?;
+        }
+        if let Some(bad) = self
+            .public_routes
+            .iter()
+            .find(|route| parse_public_route(route).is_none())
+        {
+            return Err(ConfigError::InvalidPublicRoute(bad.clone()));
+        }
+        Ok(())
+    }
+
+    fn check_public_url(&self, value: &str) -> Result<(), ConfigError> {
+        let url = Url::parse(value).map_err(|_| ConfigError::InvalidPublicUrl)?;
+        if !matches!(url.scheme(), "http" | "https")
+            || !url.has_host()
+            || url.path() != "/"
+            || url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+        {
+            return Err(ConfigError::InvalidPublicUrl);
+        }
+        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
+            return Err(ConfigError::InsecureHttp {
+                field: "public_url",
+            });
+        }
         Ok(())
     }
 
@@ -343,6 +462,28 @@ impl Config {
 /// Whether `value` is an absolute URI without a fragment, as RFC 8707 §2 requires of a resource.
 pub(crate) fn is_resource_indicator(value: &str) -> bool {
     Url::parse(value).is_ok_and(|url| url.fragment().is_none() && value.find('#').is_none())
+}
+
+/// Splits a `public_routes` entry into its method (upper case, if given) and path; `None` when
+/// it is not `"/path"` or `"METHOD /path"`.
+pub(crate) fn parse_public_route(entry: &str) -> Option<(Option<String>, &str)> {
+    const METHODS: &[&str] = &[
+        "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "TRACE", "CONNECT", "PATCH",
+    ];
+    let entry = entry.trim();
+    let (method, path) = match entry.split_once(char::is_whitespace) {
+        Some((method, path)) if !entry.starts_with('/') => {
+            let method = method.to_ascii_uppercase();
+            if !METHODS.contains(&method.as_str()) {
+                return None;
+            }
+            (Some(method), path.trim())
+        }
+        _ => (None, entry),
+    };
+    let well_formed =
+        path.starts_with('/') && !path.contains(char::is_whitespace) && !path.contains(['?', '#']);
+    well_formed.then_some((method, path))
 }
 
 /// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).

@@ -1,18 +1,27 @@
 //! Requirements declared with `#[requires]`, collected from the whole binary at start-up.
 
-use crate::requirement::ScopeMode;
+use crate::organization::OrganizationRule;
+use crate::requirement::{ClientRule, ScopeMode};
 
 /// One `#[requires]` as written on a handler: what the scope manifest is built from.
+///
+/// With an empty `resource` the declaration is for an **organization token**, and its
+/// `scopes` are organization permissions (Logto's organization template), not permissions of
+/// an API resource; see [`is_organization_token`](Self::is_organization_token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Declaration {
-    /// The API resource indicator.
+    /// The API resource indicator; empty for an organization token.
     pub resource: &'static str,
-    /// The scopes; empty means any valid token for the resource.
+    /// The scopes; empty means any valid token for the resource (or organization).
     pub scopes: &'static [&'static str],
     /// All of the scopes, or any one.
     pub mode: ScopeMode,
     /// The `description` argument, if any.
     pub description: Option<&'static str>,
+    /// The `organization` argument: none, any organization, or the route segment naming it.
+    pub organization: OrganizationRule,
+    /// The `client` argument: any client, only machine-to-machine apps, or only users.
+    pub client: ClientRule,
     /// The handler function's name.
     pub handler: &'static str,
     /// `module_path!()` of the handler.
@@ -29,6 +38,31 @@ impl Declaration {
     /// Every declaration linked into this binary, in no particular order.
     pub fn all() -> impl Iterator<Item = &'static Declaration> {
         inventory::iter::<Declaration>.into_iter()
+    }
+
+    /// Whether this declares an organization token (`#[requires(organization, ..)]` without
+    /// `resource`): its scopes are organization permissions, not an API resource's.
+    ///
+    /// ```
+    /// use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
+    ///
+    /// let members = Declaration {
+    ///     resource: "",
+    ///     scopes: &["read:members"],
+    ///     mode: ScopeMode::All,
+    ///     description: None,
+    ///     organization: OrganizationRule::Segment("org_id"),
+    ///     client: ClientRule::Any,
+    ///     handler: "members",
+    ///     module: "app",
+    ///     file: "src/lib.rs",
+    ///     line: 1,
+    /// };
+    /// assert!(members.is_organization_token());
+    /// ```
+    #[must_use]
+    pub const fn is_organization_token(&self) -> bool {
+        self.resource.is_empty()
     }
 }
 

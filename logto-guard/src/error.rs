@@ -89,15 +89,62 @@ pub enum AuthError {
         /// `true` when any one of `required` suffices, `false` when all are needed.
         any: bool,
     },
+    /// A valid token for this API that is not for an organization (no `organization_id`
+    /// claim, no `urn:logto:organization:<id>` audience, or several different ones), on a
+    /// route that needs one.
+    ///
+    /// 403 `insufficient_scope`, like [`OrganizationMismatch`](Self::OrganizationMismatch):
+    /// the token is authentic but its grant does not reach the organization's data; the
+    /// client must request a token with `organization_id` (Logto then checks membership).
+    #[error("token is not for an organization: request it with `organization_id`")]
+    OrganizationRequired,
+    /// A valid token for one organization used on a route of another: the token's
+    /// organization differs from the one the route names (e.g. its `<org_id>` segment).
+    ///
+    /// 403 `insufficient_scope`, not 401 `invalid_token`: the token is authentic, unexpired
+    /// and issued for this API; only its grant does not cover the organization asked for,
+    /// exactly as a missing scope does not. A 401 would tell the client that its credentials
+    /// are bad, and a client that refreshes on 401 would get a token for the same
+    /// organization and loop; a 403 tells it to ask Logto for a token for the other
+    /// organization (which Logto grants only to its members).
+    ///
+    /// The description names the route segment (from the code), never the token's
+    /// organization id (a claim value).
+    #[error("{}", organization_mismatch_description(*segment))]
+    OrganizationMismatch {
+        /// The name of the route's path segment that holds the organization id, when the
+        /// check was made against a route (`Some("org_id")` for `<org_id>`).
+        segment: Option<&'static str>,
+    },
+    /// A user's token on a route that accepts only machine-to-machine tokens.
+    ///
+    /// 403 `insufficient_scope`: the token is valid but issued to the wrong kind of client.
+    #[error("this route accepts only machine-to-machine tokens")]
+    MachineToMachineRequired,
+    /// A machine-to-machine token on a route that accepts only users' tokens.
+    ///
+    /// 403 `insufficient_scope`: the token is valid but issued to the wrong kind of client.
+    #[error("this route accepts only user tokens, not machine-to-machine tokens")]
+    UserRequired,
     /// The issuer's keys have never been fetched and fetching them failed.
     #[error("signing keys unavailable; retry later")]
     KeysUnavailable {
         /// How long the client should wait before retrying.
         retry_after: Duration,
     },
-    /// The server is misconfigured: the guard runs without the fairing.
+    /// The server is misconfigured: the guard runs without the fairing, or a hand-written
+    /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks (logged).
     #[error("authorization is not configured on this server")]
     NotConfigured,
+}
+
+fn organization_mismatch_description(segment: Option<&str>) -> String {
+    match segment {
+        Some(segment) => {
+            format!("token is for another organization than the route's `<{segment}>`")
+        }
+        None => "token is for another organization".to_owned(),
+    }
 }
 
 fn insufficient_scope_description(required: &str, any: bool) -> String {
@@ -114,7 +161,11 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             Self::MalformedCredentials(_) => 400,
-            Self::InsufficientScope { .. } => 403,
+            Self::InsufficientScope { .. }
+            | Self::OrganizationRequired
+            | Self::OrganizationMismatch { .. }
+            | Self::MachineToMachineRequired
+            | Self::UserRequired => 403,
             Self::KeysUnavailable { .. } => 503,
             Self::NotConfigured => 500,
             _ => 401,
@@ -127,7 +178,11 @@ impl AuthError {
         match self {
             Self::MissingCredentials | Self::KeysUnavailable { .. } | Self::NotConfigured => None,
             Self::MalformedCredentials(_) => Some("invalid_request"),
-            Self::InsufficientScope { .. } => Some("insufficient_scope"),
+            Self::InsufficientScope { .. }
+            | Self::OrganizationRequired
+            | Self::OrganizationMismatch { .. }
+            | Self::MachineToMachineRequired
+            | Self::UserRequired => Some("insufficient_scope"),
             _ => Some("invalid_token"),
         }
     }

@@ -7,7 +7,7 @@
 use std::hash::{Hash as _, Hasher as _};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwapOption;
 use base64::Engine as _;
@@ -289,7 +289,11 @@ pub(crate) struct KeyCache {
     fetching: AtomicBool,
     /// Completed fetch attempts, successful or not.
     attempts: AtomicU64,
+    /// Failed fetch attempts, for monitoring.
+    failures: AtomicU64,
     last_failure: Mutex<Option<Instant>>,
+    /// When the last failure happened, kept after a success (unlike `last_failure`).
+    last_failure_at: Mutex<Option<SystemTime>>,
     last_unknown_kid_fetch: Mutex<Option<Instant>>,
     refreshing: AtomicBool,
 }
@@ -307,6 +311,16 @@ enum KeySource {
 struct DiscoveryDocument {
     issuer: String,
     jwks_uri: String,
+}
+
+/// What monitoring reads about the key set; see [`KeyCache::status`].
+pub(crate) struct KeyStatus {
+    pub(crate) keys: usize,
+    pub(crate) age: Option<Duration>,
+    pub(crate) fetched_at: Option<SystemTime>,
+    pub(crate) last_failure_at: Option<SystemTime>,
+    pub(crate) attempts: u64,
+    pub(crate) failures: u64,
 }
 
 /// The key set could not be had; the caller decides what that means.
@@ -340,7 +354,9 @@ impl KeyCache {
             fetch_lock: tokio::sync::Mutex::new(()),
             fetching: AtomicBool::new(false),
             attempts: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
             last_failure: Mutex::new(None),
+            last_failure_at: Mutex::new(None),
             last_unknown_kid_fetch: Mutex::new(None),
             refreshing: AtomicBool::new(false),
         })
@@ -389,6 +405,12 @@ impl KeyCache {
     }
 
     /// Fetches now, or shares the outcome of a fetch that completed since `seen` attempts.
+    #[tracing::instrument(
+        name = "logto_guard.fetch_keys",
+        level = "debug",
+        skip_all,
+        fields(source = self.describe_source())
+    )]
     async fn fetch_shared(&self, seen: u64) -> Result<Arc<Snapshot>, FetchError> {
         let _flight = self.fetch_lock.lock().await;
         if self.attempts.load(Ordering::Acquire) != seen {
@@ -409,6 +431,8 @@ impl KeyCache {
             Err(error) => {
                 tracing::warn!(%error, uri = self.describe_source(), "could not fetch the JWK Set");
                 *lock(&self.last_failure) = Some(Instant::now());
+                *lock(&self.last_failure_at) = Some(SystemTime::now());
+                self.failures.fetch_add(1, Ordering::Release);
             }
         }
         let result = outcome.map(|keys| {
@@ -461,6 +485,25 @@ impl KeyCache {
     /// Completed fetch attempts so far.
     pub(crate) fn fetch_attempts(&self) -> u64 {
         self.attempts.load(Ordering::Acquire)
+    }
+
+    /// Whether a key set is loaded.
+    pub(crate) fn is_loaded(&self) -> bool {
+        self.current.load().is_some()
+    }
+
+    /// The state of the key set, for monitoring.
+    pub(crate) fn status(&self) -> KeyStatus {
+        let current = self.current.load_full();
+        let age = current.as_ref().map(|s| s.fetched_at.elapsed());
+        KeyStatus {
+            keys: current.as_ref().map_or(0, |s| s.keys.len()),
+            age,
+            fetched_at: age.and_then(|age| SystemTime::now().checked_sub(age)),
+            last_failure_at: *lock(&self.last_failure_at),
+            attempts: self.attempts.load(Ordering::Acquire),
+            failures: self.failures.load(Ordering::Acquire),
+        }
     }
 
     async fn fetch(&self) -> Result<KeySet, FetchError> {

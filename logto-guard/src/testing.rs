@@ -32,8 +32,7 @@
 //!     token.subject().unwrap_or_default().to_owned()
 //! }
 //!
-//! # #[rocket::async_test]
-//! # async fn main() {
+//! # rocket::async_test(async {
 //! let issuer = TestIssuer::start().await;
 //! let rocket = rocket::build()
 //!     .attach(LogtoGuard::with_config(issuer.config()))
@@ -51,7 +50,7 @@
 //!
 //! let response = client.get("/me").dispatch().await;
 //! assert_eq!(response.status(), Status::Unauthorized);
-//! # }
+//! # });
 //! ```
 
 use std::net::SocketAddr;
@@ -544,9 +543,47 @@ impl TokenBuilder {
         self.claim("iat", iat)
     }
 
-    /// `organization_id`, as on Logto organization-level API resource tokens.
+    /// `organization_id`, as on Logto organization-level API resource tokens (requested with
+    /// both `resource` and `organization_id`); `aud` stays the resource.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let issuer = logto_guard::testing::TestIssuer::start().await;
+    /// # let validator = logto_guard::Validator::new(issuer.config()).unwrap();
+    /// let token = issuer.token().organization_id("org-a").scopes(["read:orders"]).sign();
+    /// let token = validator.validate(&token).await.unwrap();
+    /// assert_eq!(token.audiences(), [issuer.resource()]);
+    /// assert_eq!(token.organization_id(), Some("org-a"));
+    /// # }
+    /// ```
     pub fn organization_id(self, organization_id: impl Into<String>) -> Self {
         self.claim("organization_id", organization_id.into())
+    }
+
+    /// A Logto organization token (requested with `organization_id` and no `resource`):
+    /// `aud` becomes `urn:logto:organization:<organization_id>`; its scopes are organization
+    /// permissions.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let issuer = logto_guard::testing::TestIssuer::start().await;
+    /// let validator = logto_guard::Validator::new(issuer.config())
+    ///     .unwrap()
+    ///     .with_organization_tokens(true);
+    /// let token = issuer.token().organization_token("org-a").scopes(["read:members"]).sign();
+    /// let token = validator.validate(&token).await.unwrap();
+    /// assert_eq!(token.audiences(), ["urn:logto:organization:org-a"]);
+    /// assert_eq!(token.organization_id(), Some("org-a"));
+    /// assert!(token.is_organization_token());
+    /// # }
+    /// ```
+    pub fn organization_token(self, organization_id: &str) -> Self {
+        self.audience(format!(
+            "{}{organization_id}",
+            crate::organization::ORGANIZATION_AUDIENCE_PREFIX
+        ))
     }
 
     /// The header `kid`.

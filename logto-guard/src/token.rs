@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::organization::organization_of_audience;
+
 /// A verified Logto access token: signature, `typ`, `iss`, `aud`, `exp` and `nbf` all checked.
 ///
 /// Cheap to clone (one reference count).
@@ -91,10 +93,38 @@ impl AccessToken {
         self.inner.jti.as_deref()
     }
 
-    /// `organization_id`, present on Logto organization-level API resource tokens.
+    /// The organization the token is for, of either kind of Logto organization token:
+    ///
+    /// - an organization token (`aud` = `urn:logto:organization:<id>`): the id in its audience;
+    /// - an organization-level API resource token (`aud` = the resource): its
+    ///   `organization_id` claim.
+    ///
+    /// `None` for a token that names no organization, and also for one that names several
+    /// different organizations (several organization audiences, or an audience and a claim
+    /// that disagree; Logto issues neither): such a token is not for *one* organization.
     #[must_use]
     pub fn organization_id(&self) -> Option<&str> {
-        self.inner.organization_id.as_deref()
+        let claim = self.inner.organization_id.as_deref();
+        let mut ids = self
+            .inner
+            .audiences
+            .iter()
+            .filter_map(|aud| organization_of_audience(aud))
+            .chain(claim.filter(|id| !id.is_empty()));
+        let first = ids.next()?;
+        ids.all(|id| id == first).then_some(first)
+    }
+
+    /// Whether this is a Logto organization token: an `aud` of the form
+    /// `urn:logto:organization:<id>` (see [`ORGANIZATION_AUDIENCE_PREFIX`]).
+    ///
+    /// [`ORGANIZATION_AUDIENCE_PREFIX`]: crate::ORGANIZATION_AUDIENCE_PREFIX
+    #[must_use]
+    pub fn is_organization_token(&self) -> bool {
+        self.inner
+            .audiences
+            .iter()
+            .any(|aud| organization_of_audience(aud).is_some())
     }
 
     /// Whether Logto issued this token to a machine-to-machine app (`sub == client_id`).

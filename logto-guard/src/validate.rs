@@ -12,6 +12,7 @@ use crate::cache::TokenCache;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 use crate::jwks::{KeyCache, Lookup, Snapshot};
+use crate::metrics::{MetricsSnapshot, Rejections};
 use crate::requirement::Policy;
 use crate::token::{AccessToken, Claims, Scopes};
 use crate::unix_now;
@@ -43,12 +44,15 @@ pub struct Validator {
 struct Inner {
     issuer: String,
     resources: Vec<String>,
+    /// Whether `check_audience` also accepts Logto organization tokens.
+    organization_tokens: bool,
     leeway: i64,
     require_typ: bool,
     algorithms: Vec<Algorithm>,
     realm: String,
     keys: Arc<KeyCache>,
     tokens: Option<Arc<TokenCache>>,
+    rejections: Arc<Rejections>,
 }
 
 impl Validator {
@@ -62,17 +66,21 @@ impl Validator {
             inner: Arc::new(Inner {
                 issuer,
                 resources: config.resources,
+                organization_tokens: false,
                 leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
                 require_typ: config.require_typ,
                 algorithms: config.algorithms,
                 realm: config.realm,
                 keys: Arc::new(keys),
                 tokens: TokenCache::new(config.token_cache_capacity).map(Arc::new),
+                rejections: Arc::default(),
             }),
         })
     }
 
-    /// Verifies `token` and checks that its audience is one of the configured resources.
+    /// Verifies `token` and checks that its audience is one of the configured resources (or,
+    /// after [`with_organization_tokens(true)`](Self::with_organization_tokens), that it is a
+    /// Logto organization token).
     pub async fn validate(&self, token: &str) -> Result<AccessToken, AuthError> {
         let token = self.verify(token).await?;
         self.check_audience(&token)?;
@@ -90,24 +98,26 @@ impl Validator {
         Ok(token)
     }
 
-    /// Checks that a verified token's audience is one of the configured resources.
+    /// Checks that a verified token's audience is one of the configured resources, or that it
+    /// is a Logto organization token if those are accepted.
     pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
-        if self
-            .inner
+        let inner = &*self.inner;
+        if inner
             .resources
             .iter()
             .any(|r| token.audiences().contains(r))
+            || (inner.organization_tokens && token.is_organization_token())
         {
-            Ok(())
-        } else {
-            Err(AuthError::AudienceMismatch {
-                expected: if self.inner.resources.is_empty() {
-                    "a configured resource (none is configured)".to_owned()
-                } else {
-                    self.inner.resources.join(" ")
-                },
-            })
+            return Ok(());
         }
+        let organizations = "an organization (urn:logto:organization:<id>)";
+        let expected = match (inner.resources.is_empty(), inner.organization_tokens) {
+            (true, false) => "a configured resource (none is configured)".to_owned(),
+            (true, true) => organizations.to_owned(),
+            (false, false) => inner.resources.join(" "),
+            (false, true) => format!("{} or {organizations}", inner.resources.join(" ")),
+        };
+        Err(AuthError::AudienceMismatch { expected })
     }
 
     /// The issuer tokens must carry.
@@ -120,6 +130,12 @@ impl Validator {
     #[must_use]
     pub fn resources(&self) -> &[String] {
         &self.inner.resources
+    }
+
+    /// Whether a plain `AccessToken` also accepts Logto organization tokens.
+    #[must_use]
+    pub fn accepts_organization_tokens(&self) -> bool {
+        self.inner.organization_tokens
     }
 
     /// The `realm` of challenges.
@@ -148,6 +164,44 @@ impl Validator {
         self.inner.keys.fetch_attempts()
     }
 
+    /// Whether a key set is loaded, so that tokens can be verified; no I/O.
+    ///
+    /// For a readiness endpoint prefer [`warm_up`](Self::warm_up)`().await.is_ok()`: it also
+    /// fetches the keys when none are loaded (at most once per `failed_fetch_backoff`), so an
+    /// instance whose first fetch failed becomes ready without waiting for traffic.
+    #[must_use]
+    pub fn is_ready(&self) -> bool {
+        self.inner.keys.is_loaded()
+    }
+
+    /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a
+    /// validator share them.
+    #[must_use]
+    pub fn metrics(&self) -> MetricsSnapshot {
+        let keys = self.inner.keys.status();
+        MetricsSnapshot {
+            ready: keys.keys > 0,
+            keys: keys.keys,
+            key_set_age: keys.age,
+            last_fetch_success: keys.fetched_at,
+            last_fetch_failure: keys.last_failure_at,
+            key_fetches: keys.attempts,
+            key_fetch_failures: keys.failures,
+            rejections: self.inner.rejections.snapshot(),
+        }
+    }
+
+    /// Counts a rejection of a request to `route` in [`metrics`](Self::metrics), under the
+    /// [`reason`](crate::metrics::reason) of `error`. The Rocket fairing does this for every
+    /// rejection it answers, with the matched route as `"METHOD /path/<param>"`; call it from
+    /// other frameworks the same way, with the route's template rather than the request's path,
+    /// so that the number of series stays small.
+    pub fn record_rejection(&self, error: &AuthError, route: &str) {
+        self.inner
+            .rejections
+            .record(route, crate::metrics::reason(error));
+    }
+
     /// Adds resources a plain `AccessToken` is accepted for; used by the Rocket fairing to add
     /// the resources declared with `#[requires]`.
     #[must_use]
@@ -163,7 +217,32 @@ impl Validator {
         }
     }
 
+    /// Makes [`validate`](Self::validate) and [`check_audience`](Self::check_audience) also
+    /// accept Logto organization tokens (`aud` = `urn:logto:organization:<id>`), for an API
+    /// that serves organization data. Off by default; the Rocket fairing turns it on when a
+    /// `#[requires(organization, ..)]` without `resource` is linked into the binary.
+    ///
+    /// Which organization the token is for is not checked here: use
+    /// [`Policy::in_organization`] for that.
+    #[must_use]
+    pub fn with_organization_tokens(self, accept: bool) -> Self {
+        let mut inner = Inner::clone(&self.inner);
+        inner.organization_tokens = accept;
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
     /// Verifies signature, header, issuer and lifetime; not the audience.
+    ///
+    /// Its span carries the header `alg` and whether the verdict came from the token cache;
+    /// never the token, a claim or the `kid`.
+    #[tracing::instrument(
+        name = "logto_guard.verify",
+        level = "debug",
+        skip_all,
+        fields(alg = tracing::field::Empty, cached = false)
+    )]
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
         let inner = &*self.inner;
         if let Some(cache) = &inner.tokens
@@ -173,6 +252,7 @@ impl Validator {
             // issuer's set stops serving cached tokens after the next refresh.
             let keys = inner.keys.snapshot().await.ok();
             if keys.is_some_and(|s| s.keys.contains(fingerprint)) {
+                tracing::Span::current().record("cached", true);
                 self.check_lifetime(&verified)?;
                 return Ok(verified);
             }
@@ -189,6 +269,7 @@ impl Validator {
         let inner = &*self.inner;
         let jws = Jws::split(token)?;
         let header = jws.header()?;
+        tracing::Span::current().record("alg", header.alg.as_str());
         if !inner.algorithms.contains(&header.alg) {
             return Err(AuthError::AlgorithmNotAllowed);
         }
@@ -247,12 +328,14 @@ impl Clone for Inner {
         Self {
             issuer: self.issuer.clone(),
             resources: self.resources.clone(),
+            organization_tokens: self.organization_tokens,
             leeway: self.leeway,
             require_typ: self.require_typ,
             algorithms: self.algorithms.clone(),
             realm: self.realm.clone(),
             keys: Arc::clone(&self.keys),
             tokens: self.tokens.clone(),
+            rejections: Arc::clone(&self.rejections),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use logto_guard::manifest::{
     Action, Management, ManagementConfig, Manifest, ManifestError, MountedRoute, SyncError, cli,
 };
-use logto_guard::{Declaration, ScopeMode};
+use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
 use logto_guard_tests::fake_management::{
     APP_ID, APP_SECRET, FakeManagement, MANAGEMENT_RESOURCE, NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET,
 };
@@ -25,6 +25,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &["read:orders"],
         mode: ScopeMode::All,
         description: Some("Read orders"),
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "list_orders",
         module: module_path!(),
         file: file!(),
@@ -37,6 +39,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &["write:orders"],
         mode: ScopeMode::All,
         description: Some("Create orders"),
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "create_order",
         module: module_path!(),
         file: file!(),
@@ -49,6 +53,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &["write:orders", "delete:orders"],
         mode: ScopeMode::All,
         description: Some("Delete orders"),
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "delete_order",
         module: module_path!(),
         file: file!(),
@@ -61,6 +67,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &[],
         mode: ScopeMode::All,
         description: None,
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "me",
         module: module_path!(),
         file: file!(),
@@ -73,6 +81,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &["read:invoices"],
         mode: ScopeMode::All,
         description: Some("Read invoices"),
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "invoices",
         module: module_path!(),
         file: file!(),
@@ -85,6 +95,8 @@ logto_guard::__private::inventory::submit! {
         scopes: &[],
         mode: ScopeMode::All,
         description: None,
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler: "audit_log",
         module: module_path!(),
         file: file!(),
@@ -94,7 +106,7 @@ logto_guard::__private::inventory::submit! {
 
 /// A second `list_orders`, in another module: Rocket routes carry only the fn name.
 mod admin {
-    use logto_guard::{Declaration, ScopeMode};
+    use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
 
     logto_guard::__private::inventory::submit! {
         Declaration {
@@ -102,6 +114,8 @@ mod admin {
             scopes: &["admin:orders", "read:orders"],
             mode: ScopeMode::Any,
             description: None,
+            organization: OrganizationRule::None,
+            client: ClientRule::Any,
             handler: "list_orders",
             module: module_path!(),
             file: file!(),
@@ -322,6 +336,8 @@ const fn tied_declaration(handler: &'static str, description: Option<&'static st
         scopes: &["read:orders"],
         mode: ScopeMode::All,
         description,
+        organization: OrganizationRule::None,
+        client: ClientRule::Any,
         handler,
         module: "app",
         file: "src/lib.rs",

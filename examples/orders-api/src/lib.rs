@@ -3,15 +3,23 @@
 //! Run it with `cargo run -p orders-api`. With `LOGTO_ENDPOINT` set (or a `logto` table in
 //! Rocket.toml) it trusts that Logto; without, it starts an embedded development issuer and
 //! prints ready-to-paste `curl` commands.
+//!
+//! Besides the API-wide routes it serves Logto organizations: `GET
+//! /organizations/<org_id>/orders` takes an organization-level API resource token (for
+//! [`RESOURCE`], with `organization_id` = the path's organization) and `GET
+//! /organizations/<org_id>/members` an organization token (`urn:logto:organization:<org_id>`)
+//! with the organization permission `read:members`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use logto_guard::{AccessToken, LogtoGuard, requires};
+use logto_guard::{AccessToken, LogtoGuard, Organization, requires};
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, State, delete, get, post, routes};
 use serde::{Deserialize, Serialize};
+
+mod ops;
 
 /// This API's resource indicator, as registered in Logto.
 pub const RESOURCE: &str = "https://api.example.com";
@@ -23,6 +31,9 @@ pub struct Order {
     item: String,
     quantity: i64,
     created_by: Option<String>,
+    /// The organization of the token that created it, if that token was for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<String>,
 }
 
 /// The body of `POST /orders`.
@@ -45,6 +56,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+#[logto_guard::public]
 #[get("/health")]
 fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
@@ -73,6 +85,7 @@ fn create_order(
         item: order.0.item,
         quantity: order.0.quantity,
         created_by: token.subject().map(str::to_owned),
+        organization: token.organization_id().map(str::to_owned),
     };
     lock(&orders.orders).insert(id, order.clone());
     (Status::Created, Json(order))
@@ -97,6 +110,39 @@ fn me(token: AccessToken) -> Json<Value> {
     }))
 }
 
+/// The orders of one organization: an organization-level API resource token for this API,
+/// whose `organization_id` must be the path's `<org_id>`.
+#[requires(resource = RESOURCE, organization = "<org_id>", scope = "read:orders")]
+#[get("/organizations/<org_id>/orders")]
+fn organization_orders(org_id: &str, orders: &State<Orders>) -> Json<Vec<Order>> {
+    Json(
+        lock(&orders.orders)
+            .values()
+            .filter(|order| order.organization.as_deref() == Some(org_id))
+            .cloned()
+            .collect(),
+    )
+}
+
+/// The members of one organization (a fixed list): an organization token for the path's
+/// `<org_id>` with the organization permission `read:members`.
+#[requires(
+    organization = "<org_id>",
+    scope = "read:members",
+    description = "Read the organization's members"
+)]
+#[get("/organizations/<org_id>/members")]
+fn organization_members(org_id: &str, organization: Organization) -> Json<Value> {
+    // `#[requires]` checked that the token is for the path's organization: the `Organization`
+    // guard yields the same id as the `<org_id>` segment.
+    let _ = org_id;
+    let id = organization.id();
+    Json(json!([
+        {"id": "user-ada", "name": "Ada", "organization": id, "roles": ["admin"]},
+        {"id": "user-grace", "name": "Grace", "organization": id, "roles": ["member"]},
+    ]))
+}
+
 /// The API with the given guard fairing (configured from Rocket's figment by default).
 #[must_use]
 pub fn app(guard: LogtoGuard) -> Rocket<Build> {
@@ -105,6 +151,15 @@ pub fn app(guard: LogtoGuard) -> Rocket<Build> {
         .manage(Orders::default())
         .mount(
             "/",
-            routes![health, list_orders, create_order, delete_order, me],
+            routes![
+                health,
+                list_orders,
+                create_order,
+                delete_order,
+                me,
+                organization_orders,
+                organization_members
+            ],
         )
+        .mount("/", ops::routes())
 }

@@ -43,7 +43,7 @@ impl Manifest {
     ///
     /// ```
     /// use logto_guard::manifest::Manifest;
-    /// use logto_guard::{Declaration, ScopeMode};
+    /// use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
     ///
     /// static DECLARATIONS: [Declaration; 2] = [
     ///     Declaration {
@@ -51,6 +51,8 @@ impl Manifest {
     ///         scopes: &["read:orders"],
     ///         mode: ScopeMode::All,
     ///         description: Some("Read orders"),
+    ///         organization: OrganizationRule::None,
+    ///         client: ClientRule::Any,
     ///         handler: "list_orders",
     ///         module: "shop::orders",
     ///         file: "src/orders.rs",
@@ -61,6 +63,8 @@ impl Manifest {
     ///         scopes: &[],
     ///         mode: ScopeMode::All,
     ///         description: None,
+    ///         organization: OrganizationRule::None,
+    ///         client: ClientRule::Any,
     ///         handler: "me",
     ///         module: "shop",
     ///         file: "src/lib.rs",
@@ -80,6 +84,11 @@ impl Manifest {
     pub fn from_declarations<'a>(declarations: impl IntoIterator<Item = &'a Declaration>) -> Self {
         let mut facts: BTreeMap<&'a str, ResourceFacts<'a>> = BTreeMap::new();
         for declaration in declarations {
+            // An organization token's scopes are organization permissions (Logto's
+            // organization template), not an API resource's: never a resource here.
+            if declaration.is_organization_token() {
+                continue;
+            }
             let handler = handler_name(declaration);
             let resource = facts.entry(declaration.resource).or_default();
             if declaration.scopes.is_empty() {

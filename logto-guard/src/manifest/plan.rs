@@ -235,7 +235,7 @@ impl fmt::Display for Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Declaration, ScopeMode};
+    use crate::{ClientRule, Declaration, OrganizationRule, ScopeMode};
 
     const API: &str = "https://api.example.com";
 
@@ -248,6 +248,8 @@ mod tests {
             scopes,
             mode: ScopeMode::All,
             description,
+            organization: OrganizationRule::None,
+            client: ClientRule::Any,
             handler: "handler",
             module: "app",
             file: "src/lib.rs",

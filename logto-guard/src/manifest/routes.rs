@@ -38,13 +38,15 @@ impl Manifest {
     ///
     /// ```
     /// use logto_guard::manifest::{Manifest, MountedRoute};
-    /// use logto_guard::{Declaration, ScopeMode};
+    /// use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
     ///
     /// static DECLARATIONS: [Declaration; 1] = [Declaration {
     ///     resource: "https://api.example.com",
     ///     scopes: &["read:orders"],
     ///     mode: ScopeMode::All,
     ///     description: None,
+    ///     organization: OrganizationRule::None,
+    ///     client: ClientRule::Any,
     ///     handler: "list_orders",
     ///     module: "shop",
     ///     file: "src/lib.rs",

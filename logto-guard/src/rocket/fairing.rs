@@ -12,8 +12,8 @@ use crate::validate::Validator;
 /// Renders the body of a rejection; see [`LogtoGuard::error_body`].
 pub type ErrorBody = fn(&AuthError) -> (ContentType, String);
 
-/// The Rocket fairing: attach it once and every `AccessToken`, `Option<AccessToken>` and
-/// `Authorized<R>` guard works, with RFC 6750 error responses.
+/// The Rocket fairing: attach it once and every `AccessToken`, `Option<AccessToken>`,
+/// `Organization` and `Authorized<R>` guard works, with RFC 6750 error responses.
 ///
 /// Configuration comes from the `logto` table of Rocket's figment, with the plain
 /// `LOGTO_ENDPOINT` environment variable as an override:
@@ -33,6 +33,12 @@ pub type ErrorBody = fn(&AuthError) -> (ContentType, String);
 /// An invalid configuration aborts ignite with a message that says what to fix. At liftoff
 /// the key set is fetched; if Logto is unreachable then, a warning is logged and the app
 /// serves anyway (requests get 503 until the keys can be fetched).
+///
+/// At ignite it also audits the mounted routes: each must be guarded (`#[requires]`,
+/// `#[guarded]`) or public (`#[public]`, `public_routes`); see [`RouteAudit`](crate::RouteAudit).
+/// With `resource_metadata = true` it serves RFC 9728 protected resource metadata and names
+/// it in every challenge; see [`metadata`](crate::metadata). Every rejection it answers is
+/// counted in [`Validator::metrics`].
 #[derive(Clone)]
 pub struct LogtoGuard {
     config: Option<Config>,
@@ -43,6 +49,8 @@ pub struct LogtoGuard {
 pub(crate) struct GuardState {
     pub(crate) validator: Validator,
     pub(crate) error_body: ErrorBody,
+    /// The RFC 9728 metadata URLs challenges name, when `resource_metadata` is on.
+    pub(crate) metadata: Option<super::metadata::Published>,
 }
 
 impl LogtoGuard {
@@ -83,6 +91,29 @@ impl LogtoGuard {
         self
     }
 
+    /// The validator the fairing built at ignite, from an ignited or launched Rocket: for its
+    /// [`metrics`](Validator::metrics), or to register a
+    /// [`PrometheusCollector`](crate::metrics) once in the app's own registry. `None` before
+    /// ignite or without the fairing. In a handler, take `&Validator` as a request guard.
+    ///
+    /// ```
+    /// use logto_guard::{Config, LogtoGuard};
+    ///
+    /// # rocket::async_test(async {
+    /// let rocket = rocket::build()
+    ///     .attach(LogtoGuard::with_config(Config::new("https://my-tenant.logto.app")))
+    ///     .ignite()
+    ///     .await?;
+    /// let validator = LogtoGuard::validator(&rocket).expect("the fairing ran");
+    /// assert_eq!(validator.issuer(), "https://my-tenant.logto.app/oidc");
+    /// # Ok::<(), rocket::Error>(())
+    /// # }).unwrap();
+    /// ```
+    #[must_use]
+    pub fn validator<P: rocket::Phase>(rocket: &Rocket<P>) -> Option<&Validator> {
+        rocket.state::<GuardState>().map(|state| &state.validator)
+    }
+
     fn resolve_config(&self, rocket: &Rocket<Build>) -> Result<Config, String> {
         if let Some(config) = &self.config {
             return Ok(config.clone());
@@ -116,24 +147,45 @@ impl Fairing for LogtoGuard {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let validator = match self
-            .resolve_config(&rocket)
-            .and_then(|config| Validator::new(config).map_err(|e| e.to_string()))
-        {
-            Ok(validator) => validator.with_resources(Declaration::all().map(|d| d.resource)),
-            Err(message) => {
-                rocket::error!("logto-guard: {message}");
-                return Err(rocket);
-            }
-        };
+        let config = self.resolve_config(&rocket);
+        // The route audit and the metadata read the config after the validator consumed it.
+        let settings = config.clone().unwrap_or_default();
+        let validator =
+            match config.and_then(|config| Validator::new(config).map_err(|e| e.to_string())) {
+                Ok(validator) => with_declarations(validator),
+                Err(message) => {
+                    rocket::error!("logto-guard: {message}");
+                    return Err(rocket);
+                }
+            };
         rocket::info!(
-            "logto-guard: trusting issuer {} for resources {:?}",
+            "logto-guard: trusting issuer {} for resources {:?}{}",
             validator.issuer(),
-            validator.resources()
+            validator.resources(),
+            if validator.accepts_organization_tokens() {
+                " and organization tokens"
+            } else {
+                ""
+            }
         );
+        let (rocket, metadata) = if settings.resource_metadata {
+            match super::metadata::publish(&validator, &settings) {
+                Ok((published, routes)) => (rocket.mount("/", routes), Some(published)),
+                Err(message) => {
+                    rocket::error!("logto-guard: {message}");
+                    return Err(rocket);
+                }
+            }
+        } else {
+            (rocket, None)
+        };
+        if super::audit::run(&rocket, &settings, &[super::metadata::ROUTE_NAME]).is_err() {
+            return Err(rocket);
+        }
         Ok(rocket.manage(GuardState {
             validator,
             error_body: self.error_body,
+            metadata,
         }))
     }
 
@@ -155,6 +207,18 @@ impl Fairing for LogtoGuard {
             super::response::render_rejection(state, request, response);
         }
     }
+}
+
+/// Makes a plain `AccessToken` accept what the `#[requires]` of this binary declare: their
+/// resources, and organization tokens if a declaration is for one (those have no resource).
+fn with_declarations(validator: Validator) -> Validator {
+    let resources = Declaration::all()
+        .map(|d| d.resource)
+        .filter(|r| !r.is_empty());
+    let organizations = Declaration::all().any(Declaration::is_organization_token);
+    validator
+        .with_resources(resources)
+        .with_organization_tokens(organizations)
 }
 
 /// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750

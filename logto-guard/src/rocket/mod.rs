@@ -1,9 +1,12 @@
-//! Rocket glue: the fairing that configures validation and renders rejections, and the
-//! request guards.
+//! Rocket glue: the fairing that configures validation, audits the routes, serves resource
+//! metadata and renders rejections, and the request guards.
 
+pub(crate) mod audit;
 mod fairing;
 mod guard;
+mod metadata;
 mod response;
+mod validator;
 
 pub use fairing::{ErrorBody, LogtoGuard};
 pub use guard::Authorized;

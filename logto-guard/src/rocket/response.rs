@@ -1,4 +1,5 @@
-//! Rendering a guard's rejection as RFC 6750 says: status, challenge, JSON body.
+//! Rendering a guard's rejection as RFC 6750 says: status, challenge (with RFC 9728's
+//! `resource_metadata` when it is served), JSON body; and counting it for the metrics.
 
 use std::io::Cursor;
 use std::sync::Mutex;
@@ -34,7 +35,15 @@ pub(crate) fn render_rejection(
     if response.status().code != error.status() {
         return;
     }
-    if let Some(challenge) = error.challenge(state.validator.realm()) {
+    let route = request
+        .route()
+        .map_or_else(|| "(no route)".to_owned(), super::audit::route_label);
+    state.validator.record_rejection(&error, &route);
+    if let Some(mut challenge) = error.challenge(state.validator.realm()) {
+        // RFC 9728 §5.1; a URL has no `"` (the url crate percent-encodes it).
+        if let Some(url) = state.metadata.as_ref().and_then(|m| m.url_for(request)) {
+            challenge.push_str(&format!(", resource_metadata=\"{url}\""));
+        }
         response.set_header(Header::new("WWW-Authenticate", challenge));
     }
     if let Some(retry_after) = error.retry_after() {

@@ -1,0 +1,207 @@
+//! What monitoring reads: rejections by route and reason, and the state of the key set.
+//!
+//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`];
+//! [`Validator::is_ready`](crate::Validator::is_ready) says whether keys are loaded. The Rocket
+//! fairing counts every rejection it answers, labelled with the matched route (`"GET
+//! /orders/<id>"`) and a stable [`reason`]; other frameworks count theirs with
+//! [`Validator::record_rejection`](crate::Validator::record_rejection). With the `prometheus`
+//! feature, [`PrometheusCollector`] exposes all of it to a `prometheus-client` registry.
+//!
+//! Nothing here holds token material: a label is a route template or a reason name.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use crate::error::AuthError;
+use crate::lock;
+
+#[cfg(feature = "prometheus")]
+mod prometheus;
+
+#[cfg(feature = "prometheus")]
+pub use prometheus::PrometheusCollector;
+
+/// The stable label of a rejection: the snake-case name of its [`AuthError`] variant, with
+/// no value in it (`"expired"`, `"insufficient_scope"`, `"keys_unavailable"`, ...).
+///
+/// ```
+/// use logto_guard::AuthError;
+/// use logto_guard::metrics::reason;
+///
+/// assert_eq!(reason(&AuthError::Expired), "expired");
+/// assert_eq!(reason(&AuthError::MissingClaim("exp")), "missing_claim");
+/// ```
+#[must_use]
+pub fn reason(error: &AuthError) -> &'static str {
+    match error {
+        AuthError::MissingCredentials => "missing_credentials",
+        AuthError::MalformedCredentials(_) => "malformed_credentials",
+        AuthError::NotAJwt => "not_a_jwt",
+        AuthError::MalformedToken(_) => "malformed_token",
+        AuthError::AlgorithmNotAllowed => "algorithm_not_allowed",
+        AuthError::WrongType => "wrong_type",
+        AuthError::UnsupportedCritical => "unsupported_critical",
+        AuthError::UnknownKey => "unknown_key",
+        AuthError::AmbiguousKey => "ambiguous_key",
+        AuthError::AlgorithmKeyMismatch => "algorithm_key_mismatch",
+        AuthError::InvalidSignature => "invalid_signature",
+        AuthError::MissingClaim(_) => "missing_claim",
+        AuthError::InvalidClaim { .. } => "invalid_claim",
+        AuthError::IssuerMismatch => "issuer_mismatch",
+        AuthError::AudienceMismatch { .. } => "audience_mismatch",
+        AuthError::Expired => "expired",
+        AuthError::NotYetValid => "not_yet_valid",
+        AuthError::InsufficientScope { .. } => "insufficient_scope",
+        AuthError::OrganizationRequired => "organization_required",
+        AuthError::OrganizationMismatch { .. } => "organization_mismatch",
+        AuthError::MachineToMachineRequired => "machine_to_machine_required",
+        AuthError::UserRequired => "user_required",
+        AuthError::KeysUnavailable { .. } => "keys_unavailable",
+        AuthError::NotConfigured => "not_configured",
+    }
+}
+
+/// The state of a [`Validator`](crate::Validator) at one moment.
+///
+/// ```
+/// use logto_guard::{AuthError, Config, Validator};
+///
+/// let validator = Validator::new(Config::new("https://my-tenant.logto.app"))?;
+/// validator.record_rejection(&AuthError::Expired, "GET /orders");
+/// let metrics = validator.metrics();
+/// assert!(!metrics.ready);
+/// assert_eq!(metrics.rejections_with_reason("expired"), 1);
+/// assert_eq!(metrics.rejections_on_route("GET /orders"), 1);
+/// # Ok::<(), logto_guard::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MetricsSnapshot {
+    /// Whether a key set is loaded: tokens can be verified (see
+    /// [`Validator::is_ready`](crate::Validator::is_ready)).
+    pub ready: bool,
+    /// How many usable signing keys the current key set has (0 before the first fetch).
+    pub keys: usize,
+    /// How long ago the current key set was fetched.
+    pub key_set_age: Option<Duration>,
+    /// When the last successful key-set fetch completed (the current set's fetch).
+    pub last_fetch_success: Option<SystemTime>,
+    /// When the last failed key-set fetch completed, even if a later one succeeded.
+    pub last_fetch_failure: Option<SystemTime>,
+    /// Completed key-set fetches, successful or not.
+    pub key_fetches: u64,
+    /// Failed key-set fetches.
+    pub key_fetch_failures: u64,
+    /// Rejections counted so far, sorted by route, then reason.
+    pub rejections: Vec<RejectionCount>,
+}
+
+/// How many requests of one route were refused for one reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RejectionCount {
+    /// The matched route as `"METHOD /path/<param>"` (the route's template, not the request's
+    /// path), or whatever label [`Validator::record_rejection`](crate::Validator::record_rejection)
+    /// was given.
+    pub route: String,
+    /// The [`reason`] label.
+    pub reason: &'static str,
+    /// How many.
+    pub count: u64,
+}
+
+impl MetricsSnapshot {
+    /// All rejections for `reason` (a [`reason`] label), over every route.
+    #[must_use]
+    pub fn rejections_with_reason(&self, reason: &str) -> u64 {
+        self.rejections
+            .iter()
+            .filter(|r| r.reason == reason)
+            .map(|r| r.count)
+            .sum()
+    }
+
+    /// All rejections on `route` (`"METHOD /path"`), for every reason.
+    #[must_use]
+    pub fn rejections_on_route(&self, route: &str) -> u64 {
+        self.rejections
+            .iter()
+            .filter(|r| r.route == route)
+            .map(|r| r.count)
+            .sum()
+    }
+
+    /// All rejections.
+    #[must_use]
+    pub fn total_rejections(&self) -> u64 {
+        self.rejections.iter().map(|r| r.count).sum()
+    }
+}
+
+/// Distinct `(route, reason)` series kept; beyond, rejections count under [`OTHER_ROUTE`], so
+/// that labels passed by hand cannot grow memory without bound.
+const MAX_SERIES: usize = 4096;
+
+/// The route label of rejections beyond [`MAX_SERIES`].
+const OTHER_ROUTE: &str = "(other)";
+
+/// The rejection counters a validator and its clones share.
+#[derive(Debug, Default)]
+pub(crate) struct Rejections {
+    counts: Mutex<HashMap<(String, &'static str), u64>>,
+}
+
+impl Rejections {
+    pub(crate) fn record(&self, route: &str, reason: &'static str) {
+        let mut counts = lock(&self.counts);
+        if let Some(count) = counts.get_mut(&(route.to_owned(), reason)) {
+            *count += 1;
+            return;
+        }
+        let route = if counts.len() < MAX_SERIES {
+            route
+        } else {
+            OTHER_ROUTE
+        };
+        *counts.entry((route.to_owned(), reason)).or_default() += 1;
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<RejectionCount> {
+        let mut rejections: Vec<RejectionCount> = lock(&self.counts)
+            .iter()
+            .map(|((route, reason), count)| RejectionCount {
+                route: route.clone(),
+                reason,
+                count: *count,
+            })
+            .collect();
+        rejections.sort_by(|a, b| (&a.route, a.reason).cmp(&(&b.route, b.reason)));
+        rejections
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_by_route_and_reason_and_caps_the_series() {
+        let rejections = Rejections::default();
+        rejections.record("GET /a", "expired");
+        rejections.record("GET /a", "expired");
+        rejections.record("GET /b", "missing_credentials");
+        let snapshot = rejections.snapshot();
+        assert_eq!(snapshot.len(), 2);
+        assert_eq!(
+            (snapshot[0].route.as_str(), snapshot[0].count),
+            ("GET /a", 2)
+        );
+        for i in 0..MAX_SERIES + 10 {
+            rejections.record(&format!("GET /{i}"), "expired");
+        }
+        let snapshot = rejections.snapshot();
+        assert!(snapshot.len() <= MAX_SERIES + 1);
+        assert!(snapshot.iter().any(|r| r.route == OTHER_ROUTE));
+    }
+}

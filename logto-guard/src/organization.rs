@@ -1,0 +1,131 @@
+//! Logto organizations: which organization a token is for, and the organization part of a
+//! requirement.
+//!
+//! Logto issues two kinds of organization-bound access tokens:
+//!
+//! - an **organization token** (requested with `organization_id` and no `resource`): `aud` is
+//!   `urn:logto:organization:<organization id>` and `scope` holds organization permissions;
+//! - an **organization-level API resource token** (requested with both `resource` and
+//!   `organization_id`): `aud` is the resource indicator and the `organization_id` claim names
+//!   the organization.
+//!
+//! [`AccessToken::organization_id`] reads the organization of either kind.
+
+use crate::error::AuthError;
+use crate::token::AccessToken;
+
+/// The `aud` prefix of Logto organization tokens: `urn:logto:organization:<organization id>`.
+///
+/// ```
+/// use logto_guard::ORGANIZATION_AUDIENCE_PREFIX;
+///
+/// let aud = format!("{ORGANIZATION_AUDIENCE_PREFIX}org-a");
+/// assert_eq!(aud, "urn:logto:organization:org-a");
+/// ```
+pub const ORGANIZATION_AUDIENCE_PREFIX: &str = "urn:logto:organization:";
+
+/// The organization id an `aud` value names, if it is `urn:logto:organization:<id>` with a
+/// non-empty id.
+pub(crate) fn organization_of_audience(audience: &str) -> Option<&str> {
+    audience
+        .strip_prefix(ORGANIZATION_AUDIENCE_PREFIX)
+        .filter(|id| !id.is_empty())
+}
+
+/// The organization part of a [`Requirement`](crate::Requirement), known at compile time.
+///
+/// Whether the token must be an organization token or an organization-level API resource
+/// token follows from the requirement's `RESOURCE`: empty means an organization token
+/// (`aud` = `urn:logto:organization:<id>`), a resource indicator means a token for that
+/// resource that carries an `organization_id` claim.
+///
+/// | `#[requires]` | rule |
+/// | --- | --- |
+/// | no `organization` | `None` |
+/// | `organization` | `Any` |
+/// | `organization = "<org_id>"` | `Segment("org_id")` |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrganizationRule {
+    /// No organization is required (the default). With an empty `RESOURCE` the token must
+    /// still be an organization token, for some organization.
+    #[default]
+    None,
+    /// The token must be for an organization, any one.
+    Any,
+    /// The token must be for the organization whose id is the value of this dynamic path
+    /// segment of the matched route (the name without `<` and `>`, e.g. `"org_id"` for
+    /// `/organizations/<org_id>/members`).
+    Segment(&'static str),
+}
+
+impl OrganizationRule {
+    /// Whether any organization is required.
+    #[must_use]
+    pub const fn is_required(&self) -> bool {
+        !matches!(self, Self::None)
+    }
+}
+
+/// The organization part of a [`Policy`](crate::Policy): a [`OrganizationRule`] with the
+/// route segment already read, so it can be checked without any web framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrganizationMatch<'a> {
+    /// No organization is required (the default).
+    #[default]
+    None,
+    /// The token must be for an organization, any one.
+    Any,
+    /// The token must be for exactly this organization id.
+    Id(&'a str),
+}
+
+/// The organization a verified token is for; a Rocket request guard too.
+///
+/// As a handler parameter it accepts what [`AccessToken`] accepts, and then requires the token
+/// to be for an organization (an organization token, or an organization-level API resource
+/// token): otherwise the request is refused with 403 `insufficient_scope`
+/// ([`AuthError::OrganizationRequired`]). It does **not** compare the organization with the
+/// path: for that, write `#[requires(organization = "<org_id>", ...)]` on the handler.
+///
+/// ```
+/// use logto_guard::{Organization, requires};
+///
+/// #[requires(organization = "<org_id>", scope = "read:members")]
+/// #[rocket::get("/organizations/<org_id>/members")]
+/// fn members(org_id: &str, organization: Organization) -> String {
+///     assert_eq!(org_id, organization.id());
+///     format!("members of {}", organization.id())
+/// }
+/// ```
+///
+/// Without Rocket, [`Organization::of`] reads it from a verified token.
+#[derive(Debug, Clone)]
+pub struct Organization {
+    id: String,
+    token: AccessToken,
+}
+
+impl Organization {
+    /// The organization of `token`, or [`AuthError::OrganizationRequired`] if it has none.
+    pub fn of(token: &AccessToken) -> Result<Self, AuthError> {
+        let id = token
+            .organization_id()
+            .ok_or(AuthError::OrganizationRequired)?;
+        Ok(Self {
+            id: id.to_owned(),
+            token: token.clone(),
+        })
+    }
+
+    /// The organization id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The verified token.
+    #[must_use]
+    pub fn token(&self) -> &AccessToken {
+        &self.token
+    }
+}

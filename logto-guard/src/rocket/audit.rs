@@ -1,0 +1,262 @@
+//! The route audit: at ignite, every mounted route must be guarded or public on purpose.
+//!
+//! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
+//! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
+//! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
+//! take a token guard). Handlers are matched by fn name, which is all a Rocket route carries
+//! (as the manifest does). Anything else is reported, and with `deny` aborts ignite.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rocket::{Build, Rocket, Route};
+
+use crate::config::{Config, RouteAudit, parse_public_route};
+use crate::declaration::Declaration;
+
+/// A `#[public]` or `#[guarded]` on a handler, left in the binary for the route audit.
+///
+/// Generated code submits these with `inventory`; not a public API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteMarker {
+    /// What the handler was marked as.
+    pub kind: MarkerKind,
+    /// The handler function's name.
+    pub handler: &'static str,
+    /// `module_path!()` of the handler.
+    pub module: &'static str,
+    /// `file!()` of the handler.
+    pub file: &'static str,
+    /// `line!()` of the handler.
+    pub line: u32,
+}
+
+/// What a [`RouteMarker`] says about its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// `#[public]`: reachable without a token, on purpose.
+    Public,
+    /// `#[guarded]`: a parameter of the handler checks the token.
+    Guarded,
+}
+
+inventory::collect!(RouteMarker);
+
+/// The name Rocket gives a `FileServer`'s route: `FileServer: <directory>`.
+const FILE_SERVER_PREFIX: &str = "FileServer: ";
+
+/// What the audit concluded about one route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Guarded,
+    Public,
+    /// Neither guarded nor public.
+    Unaudited,
+    /// Its fn name is marked public in one module and guarded in another: the audit cannot
+    /// tell which of them this route runs.
+    Ambiguous,
+}
+
+/// The audit's counts, for the start-up log line.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    guarded: usize,
+    public: usize,
+}
+
+/// What the handlers of this binary declare, by fn name.
+#[derive(Default)]
+struct Marks {
+    guarded: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    public: BTreeMap<&'static str, BTreeSet<&'static str>>,
+}
+
+impl Marks {
+    fn collect() -> Self {
+        let mut marks = Self::default();
+        for declaration in Declaration::all() {
+            marks
+                .guarded
+                .entry(declaration.handler)
+                .or_default()
+                .insert(declaration.module);
+        }
+        for marker in inventory::iter::<RouteMarker> {
+            let by_name = match marker.kind {
+                MarkerKind::Public => &mut marks.public,
+                MarkerKind::Guarded => &mut marks.guarded,
+            };
+            by_name
+                .entry(marker.handler)
+                .or_default()
+                .insert(marker.module);
+        }
+        marks
+    }
+}
+
+/// Whether this binary speaks the audit's vocabulary: what `auto` turns into `deny`.
+fn uses_the_audit(config: &Config) -> bool {
+    !config.public_routes.is_empty() || inventory::iter::<RouteMarker>.into_iter().next().is_some()
+}
+
+/// `"GET /orders/<id>"`: a route as the audit, the metrics and `public_routes` name it.
+pub(crate) fn route_label(route: &Route) -> String {
+    format!("{} {}", route.method, route.uri.path())
+}
+
+/// Audits the routes of `rocket` as `config` says; `Err` when ignite must abort. `skip` names
+/// routes of this crate's own (the metadata route), which are public by design.
+pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Result<Summary, ()> {
+    let (mode, why) = match config.route_audit {
+        RouteAudit::Off => return Ok(Summary::default()),
+        RouteAudit::Auto if uses_the_audit(config) => (
+            RouteAudit::Deny,
+            " (`route_audit` is `auto`, which denies once the app marks routes with #[public], \
+             #[guarded] or `public_routes`)",
+        ),
+        RouteAudit::Auto => (
+            RouteAudit::Warn,
+            " (`route_audit` is `auto`, which only warns until the app marks a route with \
+             #[public], #[guarded] or `public_routes`)",
+        ),
+        mode => (mode, ""),
+    };
+    let marks = Marks::collect();
+    let public_routes: Vec<(Option<String>, &str)> = config
+        .public_routes
+        .iter()
+        .filter_map(|entry| parse_public_route(entry))
+        .collect();
+    let mut used_entries = vec![false; public_routes.len()];
+    let mut routes: Vec<&Route> = rocket
+        .routes()
+        .filter(|route| !route.name.as_deref().is_some_and(|n| skip.contains(&n)))
+        .collect();
+    routes.sort_by_key(|route| (route.uri.path().to_owned(), route.method.as_str()));
+
+    let mut summary = Summary::default();
+    let mut offending = 0_usize;
+    for route in routes {
+        let listed = public_routes
+            .iter()
+            .enumerate()
+            .find(|(_, (method, path))| {
+                *path == route.uri.path()
+                    && method.as_deref().is_none_or(|m| m == route.method.as_str())
+            });
+        if let Some((index, _)) = listed {
+            used_entries[index] = true;
+        }
+        let verdict = verdict(route, &marks, listed.is_some());
+        let label = route_label(route);
+        let handler = route.name.as_deref().map_or_else(
+            || "a route without a handler name".to_owned(),
+            |n| format!("handler `{n}`"),
+        );
+        match verdict {
+            Verdict::Guarded => summary.guarded += 1,
+            Verdict::Public => {
+                summary.public += 1;
+                tracing::debug!(route = %label, "logto-guard: route audit: public");
+            }
+            Verdict::Unaudited => {
+                offending += 1;
+                let fix = if route.name.is_some() {
+                    format!(
+                        "put #[requires(resource = ..)] above its route attribute to require a \
+                         token, #[guarded] if its own parameters (AccessToken, Authorized<R>, \
+                         Organization) check the token, or #[public] if anyone may call it; or \
+                         list \"{label}\" in `public_routes`"
+                    )
+                } else {
+                    format!("list \"{label}\" in `public_routes` if anyone may call it")
+                };
+                report(
+                    mode,
+                    &format!(
+                        "logto-guard: route audit: {label} ({handler}) is neither guarded nor \
+                         public: {fix}"
+                    ),
+                );
+            }
+            Verdict::Ambiguous => {
+                offending += 1;
+                let name = route.name.as_deref().unwrap_or_default();
+                let modules = |by_name: &BTreeMap<&str, BTreeSet<&str>>| {
+                    by_name
+                        .get(name)
+                        .map(|m| m.iter().copied().collect::<Vec<_>>().join(", "))
+                        .unwrap_or_default()
+                };
+                report(
+                    mode,
+                    &format!(
+                        "logto-guard: route audit: {label} ({handler}) cannot be audited: \
+                         handlers named `{name}` are public in {} and guarded in {}, and a \
+                         Rocket route carries only the fn name; rename one of them",
+                        modules(&marks.public),
+                        modules(&marks.guarded),
+                    ),
+                );
+            }
+        }
+    }
+    for (entry, _) in config
+        .public_routes
+        .iter()
+        .zip(&used_entries)
+        .filter(|(_, used)| !**used)
+    {
+        tracing::warn!(
+            "logto-guard: route audit: the `public_routes` entry \"{entry}\" matches no mounted \
+             route; write the path as the route declares it, e.g. \"/orders/<id>\""
+        );
+    }
+    if offending == 0 {
+        tracing::info!(
+            "logto-guard: route audit: {} routes guarded, {} public",
+            summary.guarded,
+            summary.public
+        );
+        return Ok(summary);
+    }
+    if mode == RouteAudit::Deny {
+        tracing::error!(
+            "logto-guard: route audit failed: {offending} route(s) neither guarded nor public \
+             (listed above){why}; fix them, or set `route_audit = \"warn\"` to start anyway"
+        );
+        return Err(());
+    }
+    tracing::warn!(
+        "logto-guard: route audit: {offending} route(s) neither guarded nor public (listed \
+         above){why}; set `route_audit = \"deny\"` to refuse to start instead"
+    );
+    Ok(summary)
+}
+
+fn verdict(route: &Route, marks: &Marks, listed_public: bool) -> Verdict {
+    let Some(name) = route.name.as_deref() else {
+        return if listed_public {
+            Verdict::Public
+        } else {
+            Verdict::Unaudited
+        };
+    };
+    let guarded = marks.guarded.contains_key(name);
+    let public = marks.public.contains_key(name);
+    match (guarded, public) {
+        (true, true) => Verdict::Ambiguous,
+        (true, false) => Verdict::Guarded,
+        (false, true) => Verdict::Public,
+        (false, false) if listed_public || name.starts_with(FILE_SERVER_PREFIX) => Verdict::Public,
+        (false, false) => Verdict::Unaudited,
+    }
+}
+
+fn report(mode: RouteAudit, message: &str) {
+    if mode == RouteAudit::Deny {
+        tracing::error!("{message}");
+    } else {
+        tracing::warn!("{message}");
+    }
+}

@@ -1,0 +1,131 @@
+//! Serving RFC 9728 protected resource metadata, and naming it in challenges.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rocket::http::{ContentType, Method, Status};
+use rocket::route::{self, Handler};
+use rocket::{Data, Request, Route};
+
+use crate::config::Config;
+use crate::declaration::Declaration;
+use crate::manifest::Manifest;
+use crate::metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};
+use crate::validate::Validator;
+
+/// The name of the metadata route, which the route audit skips.
+pub(crate) const ROUTE_NAME: &str = "logto_guard::protected_resource_metadata";
+
+/// Below every route of the app's own (Rocket's default ranks are negative), so an app that
+/// serves its own metadata keeps it.
+const RANK: isize = 100;
+
+/// What the fairing publishes: the metadata URL of each resource, and which one a rejection
+/// names.
+#[derive(Debug)]
+pub(crate) struct Published {
+    /// Handler fn name to the metadata URL of the resource its `#[requires]` names.
+    by_handler: HashMap<&'static str, String>,
+    /// For every other route: the first configured resource's, else the first declared one's.
+    default: Option<String>,
+}
+
+impl Published {
+    /// The metadata URL a rejection of `request` names in its challenge.
+    pub(crate) fn url_for(&self, request: &Request<'_>) -> Option<&str> {
+        request
+            .route()
+            .and_then(|route| route.name.as_deref())
+            .and_then(|name| self.by_handler.get(name))
+            .or(self.default.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// The metadata documents and the routes that serve them, for the validator's resources; an
+/// error says what to fix.
+pub(crate) fn publish(
+    validator: &Validator,
+    config: &Config,
+) -> Result<(Published, Vec<Route>), String> {
+    if validator.resources().is_empty() {
+        return Err(
+            "`resource_metadata` is on but this API has no resource to describe: list \
+                    one in `resources`, or name it in a #[requires(resource = ..)]"
+                .to_owned(),
+        );
+    }
+    let manifest = Manifest::collect();
+    let mut urls = BTreeMap::new();
+    let mut documents: HashMap<String, (String, String)> = HashMap::new();
+    for resource in validator.resources() {
+        let url = metadata_url(resource, config.public_url.as_deref())
+            .map_err(|e| format!("cannot serve protected resource metadata: {e}"))?;
+        let path = url_path(&url).ok_or_else(|| format!("invalid metadata URL {url}"))?;
+        let document =
+            ProtectedResourceMetadata::from_manifest(&manifest, validator.issuer(), resource);
+        if let Some((other, _)) = documents.get(&path) {
+            return Err(format!(
+                "resources `{other}` and `{resource}` would both publish their metadata at \
+                 {path}; give them different paths, or set `resource_metadata = false`"
+            ));
+        }
+        tracing::info!("logto-guard: protected resource metadata of {resource} at {url}");
+        documents.insert(path, (resource.clone(), document.to_json()));
+        urls.insert(resource.clone(), url);
+    }
+    let by_handler = Declaration::all()
+        .filter_map(|d| Some((d.handler, urls.get(d.resource)?.clone())))
+        .collect();
+    let default = config
+        .resources
+        .first()
+        .and_then(|resource| urls.get(resource))
+        .or_else(|| urls.values().next())
+        .cloned();
+    let handler = Documents(Arc::new(
+        documents
+            .into_iter()
+            .map(|(path, (_, json))| (path, json))
+            .collect(),
+    ));
+    let routes = [
+        WELL_KNOWN_PATH.to_owned(),
+        format!("{WELL_KNOWN_PATH}/<path..>"),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, uri)| {
+        let rank = RANK + isize::try_from(i).unwrap_or_default();
+        let mut route = Route::ranked(rank, Method::Get, &uri, handler.clone());
+        route.name = Some(ROUTE_NAME.into());
+        route
+    })
+    .collect();
+    Ok((
+        Published {
+            by_handler,
+            default,
+        },
+        routes,
+    ))
+}
+
+/// The path part of a metadata URL: what the server routes.
+fn url_path(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|url| url.path().to_owned())
+}
+
+/// Serves the documents by request path; forwards any other path.
+#[derive(Clone)]
+struct Documents(Arc<HashMap<String, String>>);
+
+#[rocket::async_trait]
+impl Handler for Documents {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        match self.0.get(request.uri().path().as_str()) {
+            Some(json) => route::Outcome::from(request, (ContentType::JSON, json.clone())),
+            None => route::Outcome::forward(data, Status::NotFound),
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! The route audit at ignite: every mounted route is guarded (`#[requires]`, `#[guarded]`) or
+//! public (`#[public]`, `public_routes`, a `FileServer`); anything else aborts ignite with
+//! `deny`, is logged with `warn`, and `auto` denies here because this binary uses `#[public]`.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::sync::{Arc, Mutex, Once};
+
+use logto_guard::testing::TestIssuer;
+use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, guarded, public, requires};
+use rocket::http::{Method, Status};
+use rocket::local::asynchronous::Client;
+use rocket::route::{Handler, Outcome};
+use rocket::{Build, Data, Request, Rocket, Route, get, routes};
+
+#[requires(resource = "https://api.example.com", scope = "read:things")]
+#[get("/things")]
+fn audit_things() -> &'static str {
+    "things"
+}
+
+#[public]
+#[get("/health")]
+fn audit_health() -> &'static str {
+    "ok"
+}
+
+#[get("/status")]
+#[public]
+fn audit_status_below_route() -> &'static str {
+    "ok"
+}
+
+#[guarded]
+#[get("/me")]
+fn audit_me(token: AccessToken) -> String {
+    token.subject().unwrap_or_default().to_owned()
+}
+
+#[get("/admin")]
+fn audit_admin() -> &'static str {
+    "anyone can get here"
+}
+
+#[rocket::post("/admin")]
+fn audit_admin_post() -> &'static str {
+    "anyone can post here"
+}
+
+/// A hand-built route without a name.
+#[derive(Clone)]
+struct Anonymous;
+
+#[rocket::async_trait]
+impl Handler for Anonymous {
+    async fn handle<'r>(&self, request: &'r Request<'_>, _: Data<'r>) -> Outcome<'r> {
+        Outcome::from(request, "anonymous")
+    }
+}
+
+fn audited_routes() -> Vec<Route> {
+    routes![
+        audit_things,
+        audit_health,
+        audit_status_below_route,
+        audit_me
+    ]
+}
+
+fn app(config: Config, extra: Vec<Route>) -> Rocket<Build> {
+    rocket::build()
+        .attach(LogtoGuard::with_config(config))
+        .mount("/", audited_routes())
+        .mount("/", extra)
+}
+
+/// Log records of the current thread (where `rocket::async_test` ignites), as text.
+///
+/// One global subscriber writes each thread's records to that thread's buffer: thread-local
+/// subscribers in parallel tests race on tracing's cached callsite interest.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+thread_local! {
+    static CAPTURE: RefCell<Option<Logs>> = const { RefCell::new(None) };
+}
+
+/// Writes to the current thread's [`Logs`], if it captures.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURE.with(|capture| {
+            if let Some(logs) = &*capture.borrow() {
+                logs.0.lock().expect("log buffer").extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn capture() -> (Self, Capturing) {
+        static SUBSCRIBER: Once = Once::new();
+        SUBSCRIBER.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::DEBUG)
+                .with_ansi(false)
+                .with_writer(|| ThreadWriter)
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+        });
+        let logs = Self::default();
+        CAPTURE.with(|capture| *capture.borrow_mut() = Some(logs.clone()));
+        (logs, Capturing)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+    }
+}
+
+/// Stops capturing the current thread's records when dropped.
+struct Capturing;
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        CAPTURE.with(|capture| *capture.borrow_mut() = None);
+    }
+}
+
+/// Asserts that ignite failed in the logto-guard fairing.
+async fn assert_aborts(rocket: Rocket<Build>) {
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("ignite should abort");
+    };
+    // Reading the kind also marks the error handled, so Rocket does not panic on drop.
+    match error.kind() {
+        rocket::error::ErrorKind::FailedFairings(failed) => {
+            assert_eq!(
+                failed.iter().map(|f| f.name).collect::<Vec<_>>(),
+                ["logto-guard"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[rocket::async_test]
+async fn deny_aborts_ignite_naming_each_unguarded_route_and_the_fix() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Deny);
+    assert_aborts(app(config, routes![audit_admin, audit_admin_post])).await;
+    let logs = logs.text();
+    for route in [
+        "GET /admin (handler `audit_admin`)",
+        "POST /admin (handler `audit_admin_post`)",
+    ] {
+        assert!(
+            logs.contains(&format!("{route} is neither guarded nor public")),
+            "{logs}"
+        );
+    }
+    assert!(logs.contains("#[public] if anyone may call it"), "{logs}");
+    assert!(
+        logs.contains("list \"GET /admin\" in `public_routes`"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("route audit failed: 2 route(s) neither guarded nor public"),
+        "{logs}"
+    );
+    // Guarded and public routes are not reported.
+    for fine in ["/things", "/health", "/status", "/me"] {
+        assert!(!logs.contains(&format!("GET {fine} (")), "{logs}");
+    }
+}
+
+#[rocket::async_test]
+async fn auto_denies_once_the_binary_marks_routes() {
+    let issuer = TestIssuer::start().await;
+    assert_eq!(Config::default().route_audit, RouteAudit::Auto);
+    let (logs, _guard) = Logs::capture();
+    assert_aborts(app(issuer.config(), routes![audit_admin])).await;
+    assert!(
+        logs.text()
+            .contains("`route_audit` is `auto`, which denies once the app marks routes"),
+        "{}",
+        logs.text()
+    );
+}
+
+#[rocket::async_test]
+async fn marked_routes_pass_and_serve() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let client = Client::tracked(app(issuer.config(), vec![]))
+        .await
+        .expect("every route is guarded or public");
+    assert!(
+        logs.text()
+            .contains("route audit: 2 routes guarded, 2 public"),
+        "{}",
+        logs.text()
+    );
+    assert_eq!(client.get("/health").dispatch().await.status(), Status::Ok);
+    assert_eq!(client.get("/status").dispatch().await.status(), Status::Ok);
+    assert_eq!(
+        client.get("/me").dispatch().await.status(),
+        Status::Unauthorized
+    );
+}
+
+#[rocket::async_test]
+async fn public_routes_config_makes_a_route_public() {
+    let issuer = TestIssuer::start().await;
+    for entries in [
+        vec!["GET /admin", "post /admin"],
+        vec!["/admin"],
+        vec!["  GET   /admin ", "/admin"],
+    ] {
+        let mut config = issuer.config().route_audit(RouteAudit::Deny);
+        for entry in &entries {
+            config = config.public_route(*entry);
+        }
+        let client = Client::tracked(app(config, routes![audit_admin, audit_admin_post]))
+            .await
+            .unwrap_or_else(|e| panic!("{entries:?}: {}", e.kind()));
+        assert_eq!(client.get("/admin").dispatch().await.status(), Status::Ok);
+    }
+    // A method-qualified entry covers only that method.
+    let config = issuer
+        .config()
+        .route_audit(RouteAudit::Deny)
+        .public_route("GET /admin");
+    assert_aborts(app(config, routes![audit_admin, audit_admin_post])).await;
+}
+
+#[rocket::async_test]
+async fn public_routes_entries_are_checked() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    for bad in ["admin", "FETCH /admin", "GET", "/admin?x=1", "GET /a b"] {
+        let config = issuer.config().public_route(bad);
+        let error = config.check().expect_err(bad).to_string();
+        assert!(
+            error.starts_with(&format!("public route `{bad}` must be a mounted path")),
+            "{error}"
+        );
+        assert_aborts(app(config, vec![])).await;
+    }
+    // An entry that matches nothing is a warning, not an error.
+    Client::tracked(app(issuer.config().public_route("/nowhere"), vec![]))
+        .await
+        .expect("ignites");
+    assert!(
+        logs.text()
+            .contains("the `public_routes` entry \"/nowhere\" matches no mounted route"),
+        "{}",
+        logs.text()
+    );
+}
+
+#[rocket::async_test]
+async fn warn_logs_and_starts() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Warn);
+    let client = Client::tracked(app(config, routes![audit_admin]))
+        .await
+        .expect("warn mode starts");
+    let logs = logs.text();
+    assert!(
+        logs.contains(" WARN ")
+            && logs.contains("GET /admin (handler `audit_admin`) is neither guarded nor public"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("set `route_audit = \"deny\"` to refuse to start instead"),
+        "{logs}"
+    );
+    assert_eq!(client.get("/admin").dispatch().await.status(), Status::Ok);
+}
+
+#[rocket::async_test]
+async fn off_does_not_audit() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Off);
+    Client::tracked(app(config, routes![audit_admin]))
+        .await
+        .expect("off starts");
+    assert!(!logs.text().contains("route audit"), "{}", logs.text());
+}
+
+#[rocket::async_test]
+async fn file_servers_are_public_and_unnamed_routes_need_the_config() {
+    let issuer = TestIssuer::start().await;
+    let static_files = rocket::fs::FileServer::from(env!("CARGO_MANIFEST_DIR"));
+    let deny = || issuer.config().route_audit(RouteAudit::Deny);
+    let rocket = app(deny(), vec![]).mount("/static", static_files.clone());
+    Client::tracked(rocket)
+        .await
+        .expect("a FileServer is public");
+
+    let anonymous = || vec![Route::new(Method::Get, "/anonymous", Anonymous)];
+    let (logs, _guard) = Logs::capture();
+    assert_aborts(app(deny(), anonymous())).await;
+    assert!(
+        logs.text().contains(
+            "GET /anonymous (a route without a handler name) is neither guarded nor public: \
+             list \"GET /anonymous\" in `public_routes`"
+        ),
+        "{}",
+        logs.text()
+    );
+    Client::tracked(app(deny().public_route("GET /anonymous"), anonymous()))
+        .await
+        .expect("listed in public_routes");
+}
+
+#[rocket::async_test]
+async fn the_metadata_routes_are_not_reported() {
+    let issuer = TestIssuer::start().await;
+    let config = issuer
+        .config()
+        .route_audit(RouteAudit::Deny)
+        .resource_metadata(true);
+    let client = Client::tracked(app(config, vec![]))
+        .await
+        .expect("the metadata routes are the fairing's own");
+    let response = client
+        .get("/.well-known/oauth-protected-resource")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+}
