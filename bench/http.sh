@@ -9,7 +9,8 @@ start_issuer
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 
 start_rust_app "{}"
-load unprotected "$APP/open"
+# The unprotected request carries the same header, so that only the guard differs.
+load unprotected "$APP/open" -H "Authorization: Bearer $REPEATED"
 load protected_repeated_token "$APP/protected" -H "Authorization: Bearer $REPEATED"
 stop_app
 
