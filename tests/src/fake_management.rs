@@ -4,8 +4,10 @@
 //! It implements only what `sync` uses, the way Logto does: the token endpoint
 //! (`POST /oidc/token`, client credentials with HTTP Basic authentication, `invalid_client` 401,
 //! `invalid_target` 400), `GET/POST /api/resources`, `GET/POST /api/resources/{id}/scopes`,
-//! `PATCH/DELETE /api/resources/{id}/scopes/{scopeId}` with Logto's JSON shapes, status codes
+//! `PATCH/DELETE /api/resources/{id}/scopes/{scopeId}`, `GET/POST /api/organization-scopes`,
+//! `PATCH/DELETE /api/organization-scopes/{id}` with Logto's JSON shapes, status codes
 //! and error codes (`resource.resource_identifier_in_use`, `scope.name_exists`,
+//! `organization_scope.name_exists`,
 //! `scope.name_with_space`, `entity.not_exists_with_id`, `guard.invalid_pagination`),
 //! pagination (`page` from 1, `page_size` default 20 and at most 100, `Total-Number` header),
 //! and authorization (401 `auth.unauthorized` for an unknown token, 403 `auth.forbidden` for
@@ -56,10 +58,18 @@ struct FakeScope {
     description: Option<String>,
 }
 
+#[derive(Debug, Clone)]
+struct FakeOrganizationScope {
+    id: String,
+    name: String,
+    description: Option<String>,
+}
+
 #[derive(Default)]
 struct Data {
     resources: Vec<FakeResource>,
     scopes: Vec<FakeScope>,
+    organization_scopes: Vec<FakeOrganizationScope>,
     /// Access token -> app id.
     tokens: BTreeMap<String, String>,
     next_id: u64,
@@ -125,7 +135,11 @@ impl FakeManagement {
                     list_scopes,
                     create_scope,
                     update_scope,
-                    delete_scope
+                    delete_scope,
+                    list_organization_scopes,
+                    create_organization_scope,
+                    update_organization_scope,
+                    delete_organization_scope
                 ],
             )
             .register("/", catchers![default_catcher])
@@ -191,6 +205,31 @@ impl FakeManagement {
             description: description.map(str::to_owned),
         });
         id
+    }
+
+    /// Adds an organization permission (organization scope) as if created in the Console;
+    /// returns its id.
+    pub fn add_organization_scope(&self, name: &str, description: Option<&str>) -> String {
+        let mut data = lock(&self.data);
+        let id = data.id("orgscp");
+        data.organization_scopes.push(FakeOrganizationScope {
+            id: id.clone(),
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+        });
+        id
+    }
+
+    /// `(name, description)` of every organization permission, sorted by name.
+    #[must_use]
+    pub fn organization_scopes(&self) -> Vec<(String, Option<String>)> {
+        let mut scopes: Vec<_> = lock(&self.data)
+            .organization_scopes
+            .iter()
+            .map(|s| (s.name.clone(), s.description.clone()))
+            .collect();
+        scopes.sort();
+        scopes
     }
 
     /// `(indicator, name)` of every resource, in creation order.
@@ -670,6 +709,122 @@ fn delete_scope(
     data.scopes.retain(|s| s.id != scope_id);
     if data.scopes.len() == before {
         return not_found("scope", scope_id);
+    }
+    Reply {
+        status: Status::NoContent,
+        body: None,
+        total: None,
+    }
+}
+
+fn organization_scope_json(scope: &FakeOrganizationScope) -> Value {
+    json!({
+        "tenantId": "default",
+        "id": scope.id,
+        "name": scope.name,
+        "description": scope.description,
+    })
+}
+
+#[get("/api/organization-scopes?<page>&<page_size>")]
+fn list_organization_scopes(
+    data: &State<Shared>,
+    authorization: Authorization,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Reply {
+    let data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    match pagination(page, page_size) {
+        Ok((page, size)) => paged(
+            data.organization_scopes
+                .iter()
+                .map(organization_scope_json)
+                .collect(),
+            page,
+            size,
+        ),
+        Err(reply) => reply,
+    }
+}
+
+#[post("/api/organization-scopes", data = "<body>")]
+fn create_organization_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    body: String,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
+        return Reply::error(
+            Status::BadRequest,
+            "guard.invalid_input",
+            "`name` is required.",
+        );
+    };
+    if data.organization_scopes.iter().any(|s| s.name == name) {
+        return Reply::error(
+            Status::UnprocessableEntity,
+            "organization_scope.name_exists",
+            &format!("The organization scope name {name} is already in use."),
+        );
+    }
+    let scope = FakeOrganizationScope {
+        id: data.id("orgscp"),
+        name: name.to_owned(),
+        description: body["description"].as_str().map(str::to_owned),
+    };
+    data.organization_scopes.push(scope.clone());
+    Reply::json(Status::Created, organization_scope_json(&scope))
+}
+
+#[patch("/api/organization-scopes/<id>", data = "<body>")]
+fn update_organization_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    body: String,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let Some(scope) = data.organization_scopes.iter_mut().find(|s| s.id == id) else {
+        return not_found("organization scope", id);
+    };
+    if let Some(description) = body["description"].as_str() {
+        scope.description = Some(description.to_owned());
+    }
+    Reply::json(Status::Ok, organization_scope_json(scope))
+}
+
+#[delete("/api/organization-scopes/<id>")]
+fn delete_organization_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let before = data.organization_scopes.len();
+    data.organization_scopes.retain(|s| s.id != id);
+    if data.organization_scopes.len() == before {
+        return not_found("organization scope", id);
     }
     Reply {
         status: Status::NoContent,

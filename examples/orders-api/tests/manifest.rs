@@ -117,6 +117,22 @@ fn committed_resources() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Names of the committed manifest's organization permissions.
+fn committed_organization_permissions() -> Vec<String> {
+    let manifest: Value = serde_json::from_str(&committed()).expect("manifest.json is JSON");
+    manifest["organization"]["permissions"]
+        .as_array()
+        .expect("the organization section: `read:members` of GET /organizations/<org_id>/members")
+        .iter()
+        .map(|p| p["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[test]
+fn the_committed_manifest_lists_read_members_as_an_organization_permission() {
+    assert_eq!(committed_organization_permissions(), ["read:members"]);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_dry_run_prints_the_plan_and_changes_nothing() {
     let fake = FakeManagement::start().await;
@@ -144,6 +160,12 @@ async fn sync_dry_run_prints_the_plan_and_changes_nothing() {
                 "{stdout}"
             );
         }
+    }
+    for permission in committed_organization_permissions() {
+        assert!(
+            stdout.contains(&format!("+ create organization permission {permission}: ")),
+            "{stdout}"
+        );
     }
     assert!(
         stdout.ends_with("Dry run: nothing was changed.\n"),
@@ -188,6 +210,12 @@ async fn sync_registers_the_manifest_and_a_second_run_changes_nothing() {
             .collect();
         assert_eq!(registered, permissions, "{indicator}");
     }
+    let organization: Vec<String> = fake
+        .organization_scopes()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(organization, committed_organization_permissions());
 
     fake.clear_requests();
     let second = run(&["sync"], &env).await;

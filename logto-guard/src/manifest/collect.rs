@@ -35,6 +35,12 @@ impl Manifest {
     /// handler under the resource's `any_token_handlers`; a resource only such handlers name
     /// has no permissions.
     ///
+    /// An organization-token declaration (`#[requires(organization, scope = ...)]`, no
+    /// resource) lists its scopes as organization permissions, in the `organization` section,
+    /// with the same sorting and description rule; without scopes it names no permission and
+    /// is not listed. A declaration with both a resource and an organization rule names
+    /// permissions of its resource, as any other.
+    ///
     /// A declaration's description is registered for each of its scopes. When handlers give
     /// one scope different descriptions, the manifest takes the one from a declaration that
     /// names only that scope if there is one (it describes exactly that scope), and among
@@ -83,21 +89,25 @@ impl Manifest {
     #[must_use]
     pub fn from_declarations<'a>(declarations: impl IntoIterator<Item = &'a Declaration>) -> Self {
         let mut facts: BTreeMap<&'a str, ResourceFacts<'a>> = BTreeMap::new();
+        let mut organization: BTreeMap<&'a str, ScopeFacts<'a>> = BTreeMap::new();
         for declaration in declarations {
-            // An organization token's scopes are organization permissions (Logto's
-            // organization template), not an API resource's: never a resource here.
-            if declaration.is_organization_token() {
-                continue;
-            }
             let handler = handler_name(declaration);
-            let resource = facts.entry(declaration.resource).or_default();
-            if declaration.scopes.is_empty() {
-                resource.any_token.insert(handler);
-                continue;
-            }
+            // An organization token's scopes are organization permissions (Logto's
+            // organization template), not an API resource's: the `organization` section.
+            // Without scopes it names no permission at all.
+            let scopes = if declaration.is_organization_token() {
+                &mut organization
+            } else {
+                let resource = facts.entry(declaration.resource).or_default();
+                if declaration.scopes.is_empty() {
+                    resource.any_token.insert(handler);
+                    continue;
+                }
+                &mut resource.scopes
+            };
             let only_scope = declaration.scopes.len() == 1;
             for scope in declaration.scopes {
-                let scope_facts = resource.scopes.entry(scope).or_default();
+                let scope_facts = scopes.entry(scope).or_default();
                 scope_facts.handlers.insert(handler.clone());
                 if let Some(description) = declaration.description {
                     // `!only_scope` sorts declarations naming only this scope first.
@@ -113,20 +123,17 @@ impl Manifest {
             .map(|(indicator, resource)| Resource {
                 indicator: indicator.to_owned(),
                 name: default_resource_name(indicator),
-                permissions: resource
-                    .scopes
-                    .into_iter()
-                    .map(|(name, scope)| Permission {
-                        name: name.to_owned(),
-                        description: pick_description(indicator, name, &scope, &mut warnings),
-                        handlers: scope.handlers.into_iter().map(unrouted).collect(),
-                    })
-                    .collect(),
+                permissions: permissions(
+                    resource.scopes,
+                    &format!("of `{indicator}`"),
+                    &mut warnings,
+                ),
                 any_token_handlers: resource.any_token.into_iter().map(unrouted).collect(),
             })
             .collect();
+        let organization_permissions = permissions(organization, "of organizations", &mut warnings);
         tracing::debug!(?warnings, "collected the scope manifest");
-        Self::from_parts(resources, warnings)
+        Self::from_parts(resources, organization_permissions, warnings)
     }
 }
 
@@ -148,8 +155,25 @@ fn default_resource_name(indicator: &str) -> String {
         .unwrap_or_else(|| indicator.to_owned())
 }
 
+/// The permissions of one resource (or of organizations), sorted by name.
+fn permissions(
+    scopes: BTreeMap<&str, ScopeFacts<'_>>,
+    owner: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<Permission> {
+    scopes
+        .into_iter()
+        .map(|(name, scope)| Permission {
+            name: name.to_owned(),
+            description: pick_description(owner, name, &scope, warnings),
+            handlers: scope.handlers.into_iter().map(unrouted).collect(),
+        })
+        .collect()
+}
+
+/// `owner` is `` of `<indicator>` `` or `of organizations`, for the warning.
 fn pick_description(
-    indicator: &str,
+    owner: &str,
     scope: &str,
     facts: &ScopeFacts<'_>,
     warnings: &mut Vec<String>,
@@ -163,7 +187,7 @@ fn pick_description(
             .map(|(_, description, handler)| format!("{handler}: {description:?}"))
             .collect();
         warnings.push(format!(
-            "permission `{scope}` of `{indicator}` has different descriptions ({}); the \
+            "permission `{scope}` {owner} has different descriptions ({}); the \
              manifest uses {chosen:?}; give every handler the same description, or describe \
              the scope on a handler that requires only it",
             sources.join(", ")

@@ -4,9 +4,10 @@
 use serde_json::Value;
 
 /// Every key of the schema, in the order they are written; other keys follow, sorted.
-const KEY_ORDER: [&str; 11] = [
+const KEY_ORDER: [&str; 12] = [
     "version",
     "resources",
+    "organization",
     "indicator",
     "name",
     "description",

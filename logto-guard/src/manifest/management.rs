@@ -413,7 +413,7 @@ pub(crate) struct RemoteResource {
     pub(crate) indicator: String,
 }
 
-/// A scope (permission) of a resource as Logto lists it.
+/// A scope (permission) of a resource, or an organization scope, as Logto lists it.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RemoteScope {
     pub(crate) id: String,
@@ -604,6 +604,44 @@ impl Management {
         scope_id: &str,
     ) -> Result<(), SyncError> {
         let path = ["api", "resources", resource_id, "scopes", scope_id];
+        self.send(Method::DELETE, &path, None).await?;
+        Ok(())
+    }
+
+    /// Every organization permission (`GET /api/organization-scopes`, all pages).
+    pub(crate) async fn organization_scopes(&self) -> Result<Vec<RemoteScope>, SyncError> {
+        self.get_all(&["api", "organization-scopes"]).await
+    }
+
+    /// `POST /api/organization-scopes`.
+    pub(crate) async fn create_organization_scope(
+        &self,
+        name: &str,
+        description: &str,
+    ) -> Result<(), SyncError> {
+        let body = serde_json::json!({ "name": name, "description": description });
+        let path = ["api", "organization-scopes"];
+        let (response, request) = self.send(Method::POST, &path, Some(body)).await?;
+        let _: RemoteScope = parse(response, &request).await?;
+        Ok(())
+    }
+
+    /// `PATCH /api/organization-scopes/{id}` with a new description.
+    pub(crate) async fn update_organization_scope_description(
+        &self,
+        scope_id: &str,
+        description: &str,
+    ) -> Result<(), SyncError> {
+        let body = serde_json::json!({ "description": description });
+        let path = ["api", "organization-scopes", scope_id];
+        let (response, request) = self.send(Method::PATCH, &path, Some(body)).await?;
+        let _: RemoteScope = parse(response, &request).await?;
+        Ok(())
+    }
+
+    /// `DELETE /api/organization-scopes/{id}`.
+    pub(crate) async fn delete_organization_scope(&self, scope_id: &str) -> Result<(), SyncError> {
+        let path = ["api", "organization-scopes", scope_id];
         self.send(Method::DELETE, &path, None).await?;
         Ok(())
     }

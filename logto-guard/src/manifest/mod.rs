@@ -37,7 +37,21 @@
 //!         { "name": "orders_api::me", "routes": [{ "method": "GET", "path": "/me" }] }
 //!       ]
 //!     }
-//!   ]
+//!   ],
+//!   "organization": {
+//!     "permissions": [
+//!       {
+//!         "name": "read:members",
+//!         "description": "Read members",
+//!         "handlers": [
+//!           {
+//!             "name": "orders_api::members",
+//!             "routes": [{ "method": "GET", "path": "/organizations/<org_id>/members" }]
+//!           }
+//!         ]
+//!       }
+//!     ]
+//!   }
 //! }
 //! ```
 //!
@@ -51,6 +65,8 @@
 //! | `permissions[].description` | a string, or `null` when no handler gave one (see [`Manifest::from_declarations`] for conflicting descriptions) |
 //! | `permissions[].handlers` | the handlers that name this scope (all-of or any-of), sorted by `name` |
 //! | `any_token_handlers` | handlers that accept any valid token for the resource (declared without scopes), sorted by `name` |
+//! | `organization` | only when some handler names an organization permission (`#[requires(organization, scope = ...)]` without a resource: an organization token's scopes); absent otherwise, never empty |
+//! | `organization.permissions` | Logto's organization permissions (organization scopes, tenant-wide): same fields, sorting and description rule as a resource's `permissions` |
 //! | handler `name` | `module::path::fn_name` of the handler |
 //! | handler `routes` | only from [`Manifest::collect_with_routes`]: the handler's mounted routes (`method`, `path` without the query), sorted by path then method; `[]` when it is not mounted |
 //!

@@ -10,8 +10,18 @@ use serde::Serialize;
 pub struct Manifest {
     version: u32,
     resources: Vec<Resource>,
+    /// Present only when some handler names an organization permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<Organization>,
     #[serde(skip)]
     warnings: Vec<String>,
+}
+
+/// The `organization` section: Logto's organization permissions (organization scopes of the
+/// organization template, tenant-wide, not under an API resource).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Organization {
+    permissions: Vec<Permission>,
 }
 
 /// One API resource: its indicator, the name to create it with, and its permissions.
@@ -88,10 +98,18 @@ impl Manifest {
     /// The version of the JSON layout this crate writes.
     pub const VERSION: u32 = 1;
 
-    pub(super) fn from_parts(resources: Vec<Resource>, warnings: Vec<String>) -> Self {
+    pub(super) fn from_parts(
+        resources: Vec<Resource>,
+        organization_permissions: Vec<Permission>,
+        warnings: Vec<String>,
+    ) -> Self {
+        let organization = (!organization_permissions.is_empty()).then_some(Organization {
+            permissions: organization_permissions,
+        });
         let mut manifest = Self {
             version: Self::VERSION,
             resources,
+            organization,
             warnings,
         };
         manifest.normalize();
@@ -110,10 +128,36 @@ impl Manifest {
         self.resources.iter().find(|r| r.indicator == indicator)
     }
 
-    /// Whether no handler declares a requirement.
+    /// The organization permissions (scopes of organization tokens, `#[requires(organization,
+    /// scope = ...)]` without a resource), sorted by name; empty when there are none.
+    #[must_use]
+    pub fn organization_permissions(&self) -> &[Permission] {
+        self.organization
+            .as_ref()
+            .map_or(&[], |organization| organization.permissions.as_slice())
+    }
+
+    /// The organization permission with this name, if declared.
+    #[must_use]
+    pub fn organization_permission(&self, name: &str) -> Option<&Permission> {
+        self.organization_permissions()
+            .iter()
+            .find(|p| p.name == name)
+    }
+
+    /// Whether the manifest has an `organization` section, i.e. names organization
+    /// permissions: only then does `sync` look at (and, with prune, delete) Logto's
+    /// organization permissions.
+    #[must_use]
+    pub fn has_organization_permissions(&self) -> bool {
+        self.organization.is_some()
+    }
+
+    /// Whether the manifest names no resource and no organization permission. (An
+    /// organization-token handler declared without scopes names neither.)
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.resources.is_empty()
+        self.resources.is_empty() && self.organization.is_none()
     }
 
     /// Things worth a look that do not stop the manifest: conflicting descriptions, handlers
@@ -168,9 +212,29 @@ impl Manifest {
         json
     }
 
+    /// Every handler of every permission (resources' and organization's) and every
+    /// any-token handler.
     #[cfg(feature = "rocket")]
-    pub(super) fn resources_mut(&mut self) -> &mut [Resource] {
-        &mut self.resources
+    pub(super) fn handlers_mut(&mut self) -> Vec<&mut Handler> {
+        let mut handlers: Vec<&mut Handler> = Vec::new();
+        for resource in &mut self.resources {
+            handlers.extend(
+                resource
+                    .permissions
+                    .iter_mut()
+                    .flat_map(|p| p.handlers.iter_mut())
+                    .chain(resource.any_token_handlers.iter_mut()),
+            );
+        }
+        if let Some(organization) = &mut self.organization {
+            handlers.extend(
+                organization
+                    .permissions
+                    .iter_mut()
+                    .flat_map(|p| p.handlers.iter_mut()),
+            );
+        }
+        handlers
     }
 
     #[cfg(feature = "rocket")]
@@ -187,6 +251,12 @@ impl Manifest {
                 sort_handlers(&mut permission.handlers);
             }
             sort_handlers(&mut resource.any_token_handlers);
+        }
+        if let Some(organization) = &mut self.organization {
+            organization.permissions.sort_by(|a, b| a.name.cmp(&b.name));
+            for permission in &mut organization.permissions {
+                sort_handlers(&mut permission.handlers);
+            }
         }
         self.warnings.sort();
         self.warnings.dedup();

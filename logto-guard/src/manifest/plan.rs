@@ -45,6 +45,30 @@ pub enum Action {
         /// The scope name.
         name: String,
     },
+    /// Create an organization permission (`POST /api/organization-scopes`).
+    CreateOrganizationScope {
+        /// The scope name.
+        name: String,
+        /// Its description (sent as `""` when `None`).
+        description: Option<String>,
+    },
+    /// Change an organization permission's description
+    /// (`PATCH /api/organization-scopes/{id}`).
+    UpdateOrganizationScopeDescription {
+        /// The scope name.
+        name: String,
+        /// The description in Logto now.
+        from: Option<String>,
+        /// The description in the manifest.
+        to: String,
+    },
+    /// Delete an organization permission the manifest does not name (only with prune, and
+    /// only when the manifest has an `organization` section;
+    /// `DELETE /api/organization-scopes/{id}`).
+    DeleteOrganizationScope {
+        /// The scope name.
+        name: String,
+    },
 }
 
 impl fmt::Display for Action {
@@ -79,6 +103,23 @@ impl fmt::Display for Action {
             Self::DeleteScope { indicator, name } => {
                 write!(f, "- delete permission {name} from {indicator}")
             }
+            Self::CreateOrganizationScope { name, description } => {
+                write!(f, "+ create organization permission {name}")?;
+                match description {
+                    Some(description) => write!(f, ": {description:?}"),
+                    None => write!(f, " (no description)"),
+                }
+            }
+            Self::UpdateOrganizationScopeDescription { name, from, to } => {
+                let from = from.as_deref().unwrap_or_default();
+                write!(
+                    f,
+                    "~ update the description of organization permission {name}: {from:?} -> {to:?}"
+                )
+            }
+            Self::DeleteOrganizationScope { name } => {
+                write!(f, "- delete organization permission {name}")
+            }
         }
     }
 }
@@ -99,24 +140,38 @@ pub(crate) struct RemoteState {
 /// does not name are deleted only with prune; otherwise they are listed as
 /// [`unmanaged`](Self::unmanaged).
 ///
+/// Organization permissions (the manifest's `organization` section) follow the same rules,
+/// after the resources; they are looked at only when the manifest has that section, so prune
+/// never deletes organization permissions of a manifest that names none.
+///
 /// Its `Display` is the readable plan that `sync` prints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     actions: Vec<Action>,
     unmanaged: Vec<(String, String)>,
+    unmanaged_organization: Vec<String>,
     resource_ids: BTreeMap<String, String>,
     scope_ids: BTreeMap<(String, String), String>,
+    organization_scope_ids: BTreeMap<String, String>,
 }
 
 impl Plan {
     /// The plan for `manifest` given Logto's state of the resources it names (absent ones
-    /// are not in `remote`).
-    pub(crate) fn compute(manifest: &Manifest, remote: &[RemoteState], prune: bool) -> Self {
+    /// are not in `remote`) and its organization scopes (`None` when not read because the
+    /// manifest names no organization permission).
+    pub(crate) fn compute(
+        manifest: &Manifest,
+        remote: &[RemoteState],
+        organization: Option<&[RemoteScope]>,
+        prune: bool,
+    ) -> Self {
         let mut plan = Self {
             actions: Vec::new(),
             unmanaged: Vec::new(),
+            unmanaged_organization: Vec::new(),
             resource_ids: BTreeMap::new(),
             scope_ids: BTreeMap::new(),
+            organization_scope_ids: BTreeMap::new(),
         };
         for resource in manifest.resources() {
             let indicator = &resource.indicator;
@@ -176,7 +231,51 @@ impl Plan {
                 }
             }
         }
+        if let Some(scopes) = organization.filter(|_| manifest.has_organization_permissions()) {
+            plan.compute_organization(manifest, scopes, prune);
+        }
         plan
+    }
+
+    /// The organization permissions' part: the same rules as a resource's permissions.
+    fn compute_organization(&mut self, manifest: &Manifest, remote: &[RemoteScope], prune: bool) {
+        for scope in remote {
+            self.organization_scope_ids
+                .insert(scope.name.clone(), scope.id.clone());
+        }
+        for permission in manifest.organization_permissions() {
+            match remote.iter().find(|s| s.name == permission.name) {
+                None => self.actions.push(Action::CreateOrganizationScope {
+                    name: permission.name.clone(),
+                    description: permission.description.clone(),
+                }),
+                Some(scope) => match &permission.description {
+                    Some(wanted) if scope.description.as_deref() != Some(wanted) => {
+                        self.actions
+                            .push(Action::UpdateOrganizationScopeDescription {
+                                name: permission.name.clone(),
+                                from: scope.description.clone(),
+                                to: wanted.clone(),
+                            });
+                    }
+                    _ => {}
+                },
+            }
+        }
+        let mut extra: Vec<&RemoteScope> = remote
+            .iter()
+            .filter(|s| manifest.organization_permission(&s.name).is_none())
+            .collect();
+        extra.sort_by(|a, b| a.name.cmp(&b.name));
+        for scope in extra {
+            if prune {
+                self.actions.push(Action::DeleteOrganizationScope {
+                    name: scope.name.clone(),
+                });
+            } else {
+                self.unmanaged_organization.push(scope.name.clone());
+            }
+        }
     }
 
     /// The changes, in the order they are applied.
@@ -196,6 +295,17 @@ impl Plan {
     #[must_use]
     pub fn unmanaged(&self) -> &[(String, String)] {
         &self.unmanaged
+    }
+
+    /// Names of organization permissions in Logto that the manifest's `organization` section
+    /// does not name and that are kept because prune was not asked for.
+    #[must_use]
+    pub fn unmanaged_organization_permissions(&self) -> &[String] {
+        &self.unmanaged_organization
+    }
+
+    pub(crate) fn organization_scope_id(&self, name: &str) -> Option<&str> {
+        self.organization_scope_ids.get(name).map(String::as_str)
     }
 
     pub(crate) fn resource_id(&self, indicator: &str) -> Option<&str> {
@@ -219,13 +329,16 @@ impl fmt::Display for Plan {
         for action in &self.actions {
             writeln!(f, "  {action}")?;
         }
-        if !self.unmanaged.is_empty() {
+        if !self.unmanaged.is_empty() || !self.unmanaged_organization.is_empty() {
             writeln!(
                 f,
                 "Kept: in Logto but not in the manifest (`sync --prune` deletes them):"
             )?;
             for (indicator, name) in &self.unmanaged {
                 writeln!(f, "  = {name} in {indicator}")?;
+            }
+            for name in &self.unmanaged_organization {
+                writeln!(f, "  = organization permission {name}")?;
             }
         }
         Ok(())
@@ -278,7 +391,12 @@ mod tests {
     #[test]
     fn creates_a_missing_resource_with_its_permissions() {
         let declarations = [declaration(&["read:a", "write:a"], Some("A"))];
-        let plan = Plan::compute(&Manifest::from_declarations(&declarations), &[], false);
+        let plan = Plan::compute(
+            &Manifest::from_declarations(&declarations),
+            &[],
+            None,
+            false,
+        );
         assert_eq!(
             plan.to_string(),
             "3 changes:\n  + create resource https://api.example.com named \"api.example.com\"\n  \
@@ -299,7 +417,7 @@ mod tests {
             scope("write:a", Some("kept")),
             scope("legacy", None),
         ]);
-        let kept = Plan::compute(&manifest, &state, false);
+        let kept = Plan::compute(&manifest, &state, None, false);
         assert_eq!(
             kept.actions(),
             [Action::UpdateDescription {
@@ -310,7 +428,7 @@ mod tests {
             }]
         );
         assert_eq!(kept.unmanaged(), [(API.to_owned(), "legacy".to_owned())]);
-        let pruned = Plan::compute(&manifest, &state, true);
+        let pruned = Plan::compute(&manifest, &state, None, true);
         assert_eq!(
             pruned.actions().last(),
             Some(&Action::DeleteScope {
@@ -327,6 +445,7 @@ mod tests {
         let plan = Plan::compute(
             &Manifest::from_declarations(&declarations),
             &remote(vec![scope("read:a", Some("Read"))]),
+            None,
             true,
         );
         assert!(plan.is_empty());

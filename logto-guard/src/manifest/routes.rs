@@ -77,24 +77,17 @@ impl Manifest {
         // Which modules declare a handler of each fn name.
         let mut modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut unmounted = BTreeSet::new();
-        for resource in self.resources_mut() {
-            for handler in resource
-                .permissions
-                .iter_mut()
-                .flat_map(|p| p.handlers.iter_mut())
-                .chain(resource.any_token_handlers.iter_mut())
-            {
-                let (module, fn_name) = split_handler(handler);
-                modules
-                    .entry(fn_name.to_owned())
-                    .or_default()
-                    .insert(module.to_owned());
-                let routes = by_name.get(fn_name).cloned().unwrap_or_default();
-                if routes.is_empty() {
-                    unmounted.insert(handler.name.clone());
-                }
-                handler.routes = Some(routes);
+        for handler in self.handlers_mut() {
+            let (module, fn_name) = split_handler(handler);
+            modules
+                .entry(fn_name.to_owned())
+                .or_default()
+                .insert(module.to_owned());
+            let routes = by_name.get(fn_name).cloned().unwrap_or_default();
+            if routes.is_empty() {
+                unmounted.insert(handler.name.clone());
             }
+            handler.routes = Some(routes);
         }
         for handler in unmounted {
             self.push_warning(format!(

@@ -6,9 +6,10 @@ use super::plan::{Action, Plan, RemoteState};
 
 impl Management {
     /// What would make Logto match `manifest`, from Logto's current resources and the scopes
-    /// of those the manifest names; changes nothing. With `prune`, permissions of those
-    /// resources that the manifest does not name are deleted; other resources are never
-    /// touched.
+    /// of those the manifest names, and its organization permissions when the manifest has an
+    /// `organization` section; changes nothing. With `prune`, permissions of those resources
+    /// that the manifest does not name are deleted, and so are organization permissions it
+    /// does not name when it has that section; other resources are never touched.
     ///
     /// # Errors
     ///
@@ -23,7 +24,14 @@ impl Management {
             let scopes = self.scopes(&resource.id).await?;
             remote.push(RemoteState { resource, scopes });
         }
-        let plan = Plan::compute(manifest, &remote, prune);
+        // Organization permissions only when the manifest names some: prune must never empty
+        // the organization template of an app that declares none.
+        let organization = if manifest.has_organization_permissions() {
+            Some(self.organization_scopes().await?)
+        } else {
+            None
+        };
+        let plan = Plan::compute(manifest, &remote, organization.as_deref(), prune);
         tracing::debug!(changes = plan.actions().len(), "planned the sync");
         Ok(plan)
     }
@@ -80,6 +88,22 @@ impl Management {
                         .ok_or_else(|| stale(indicator, Some(name)))?;
                     self.delete_scope(&id, scope_id).await?;
                 }
+                Action::CreateOrganizationScope { name, description } => {
+                    let description = description.as_deref().unwrap_or_default();
+                    self.create_organization_scope(name, description).await?;
+                }
+                Action::UpdateOrganizationScopeDescription { name, to, .. } => {
+                    let id = plan
+                        .organization_scope_id(name)
+                        .ok_or_else(|| stale_organization(name))?;
+                    self.update_organization_scope_description(id, to).await?;
+                }
+                Action::DeleteOrganizationScope { name } => {
+                    let id = plan
+                        .organization_scope_id(name)
+                        .ok_or_else(|| stale_organization(name))?;
+                    self.delete_organization_scope(id).await?;
+                }
             }
             tracing::info!(change = %action, "applied to Logto");
             done += 1;
@@ -95,5 +119,12 @@ fn stale(indicator: &str, scope: Option<&str>) -> SyncError {
             Some(scope) => format!("permission {scope} of {indicator}"),
             None => format!("resource {indicator}"),
         },
+    }
+}
+
+/// A plan that names an organization permission it did not see in Logto.
+fn stale_organization(name: &str) -> SyncError {
+    SyncError::StalePlan {
+        what: format!("organization permission {name}"),
     }
 }
