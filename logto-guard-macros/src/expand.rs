@@ -21,21 +21,24 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         mut handler,
     } = requires;
     let name = handler.sig.ident.unraw();
-    let handler_name = name.to_string();
+    let site = crate::route::handler_site(&handler);
     // Rocket's route attribute declares a struct with the fn's exact name; this cannot clash.
     let requirement = format_ident!("__logto_guard_requires_{}", name);
     let vis = &handler.vis;
 
-    let (resource, resource_check) = match resource {
+    let (audience, resource_check) = match resource {
         // An organization token: `aud` is `urn:logto:organization:<id>`, not a resource.
-        None => (quote!(""), None),
-        Some(Resource::Literal(lit)) => (quote!(#lit), None),
+        None => (quote!(::logto_guard::Audience::Organization), None),
+        Some(Resource::Literal(lit)) => (quote!(::logto_guard::Audience::Resource(#lit)), None),
         Some(Resource::Const(path)) => {
             // At the path's span, so a bad value is reported there.
             let check = quote_spanned! {path.span()=>
                 const _: () = ::logto_guard::__private::assert_resource_indicator(#path);
             };
-            (quote!(#path), Some(check))
+            (
+                quote!(::logto_guard::Audience::Resource(#path)),
+                Some(check),
+            )
         }
     };
     let mode = match mode {
@@ -45,6 +48,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
     let organization = match organization {
         Organization::None => quote!(::logto_guard::OrganizationRule::None),
         Organization::Any => quote!(::logto_guard::OrganizationRule::Any),
+        Organization::Optional(_) => quote!(::logto_guard::OrganizationRule::Optional),
         Organization::Segment(lit, name) => {
             let name = syn::LitStr::new(&name, lit.span());
             quote!(::logto_guard::OrganizationRule::Segment(#name))
@@ -59,9 +63,6 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
         None => quote!(::core::option::Option::None),
     };
-    // `line!()` spanned at the fn's name reports the line of the `fn`.
-    let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
-
     handler.sig.inputs.insert(
         0,
         parse_quote!(_logto_guard_authorized: ::logto_guard::Authorized<#requirement>),
@@ -73,7 +74,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         #vis struct #requirement;
 
         impl ::logto_guard::Requirement for #requirement {
-            const RESOURCE: &'static str = #resource;
+            const AUDIENCE: ::logto_guard::Audience<'static> = #audience;
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];
             const MODE: ::logto_guard::ScopeMode = #mode;
             const DESCRIPTION: ::core::option::Option<&'static str> = #description;
@@ -84,18 +85,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         #resource_check
 
         ::logto_guard::__private::inventory::submit! {
-            ::logto_guard::Declaration {
-                resource: <#requirement as ::logto_guard::Requirement>::RESOURCE,
-                scopes: <#requirement as ::logto_guard::Requirement>::SCOPES,
-                mode: <#requirement as ::logto_guard::Requirement>::MODE,
-                description: <#requirement as ::logto_guard::Requirement>::DESCRIPTION,
-                organization: <#requirement as ::logto_guard::Requirement>::ORGANIZATION,
-                client: <#requirement as ::logto_guard::Requirement>::CLIENT,
-                handler: #handler_name,
-                module: ::core::module_path!(),
-                file: ::core::file!(),
-                line: #line,
-            }
+            ::logto_guard::Declaration::__new::<#requirement>(#site)
         }
 
         #handler

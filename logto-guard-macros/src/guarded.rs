@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
+use syn::spanned::Spanned as _;
 use syn::{Ident, Token, Type};
 
 use crate::public::{self, Marker};
@@ -42,7 +43,15 @@ pub(crate) fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         );
     }
-    public::expand(Marker::Guarded, &handler)
+    let checks = public::token_guard_parameters(&handler, &extra).map(|ty| {
+        quote::quote_spanned! {ty.span()=>
+            const _: () = {
+                fn checks_the_token<T: ::logto_guard::TokenGuard>() {}
+                let _ = checks_the_token::<#ty>;
+            };
+        }
+    });
+    public::expand(Marker::Guarded, &handler, quote::quote!(#(#checks)*))
 }
 
 /// Nothing, or `by = Type`.

@@ -111,7 +111,7 @@ mod rules;
 /// | argument | value | meaning |
 /// |---|---|---|
 /// | `resource` (required without `organization`) | a string literal, or the path of a `const &str` | the API resource indicator the token's `aud` must contain |
-/// | `organization` | none, or a string literal `"<segment>"` | the token must be for an organization: any one, or the one whose id is the value of this dynamic path segment of the route; without `resource`, an organization token, with `resource`, an organization-level token for the resource |
+/// | `organization` | none, a string literal `"<segment>"`, or `optional` | the token must be for an organization: any one, or the one whose id is the value of this dynamic path segment of the route; without `resource`, an organization token, with `resource`, an organization-level token for the resource. `optional` (with `resource` only): a token for the resource with or without an `organization_id`, on purpose |
 /// | `scope` | a string literal | this scope is required |
 /// | `scopes` | a list of string literals | all of these scopes are required |
 /// | `any` | a list of string literals | any one of these scopes is enough |
@@ -120,6 +120,12 @@ mod rules;
 ///
 /// Give at most one of `scope`, `scopes` and `any`; with none, any valid token for the
 /// resource (or organization) is accepted.
+///
+/// Without `organization`, a route is **not** for an organization: a token for the resource
+/// that carries an `organization_id` (an organization-level API resource token, whose scopes
+/// come from the caller's role in that one organization) is refused with 403
+/// `insufficient_scope`. A route that serves both kinds says so with `organization = optional`
+/// and scopes its data by the token's organization itself.
 ///
 /// # Compile-time checks
 ///
@@ -140,9 +146,10 @@ mod rules;
 ///
 /// # What it generates
 ///
-/// A hidden type implementing [`Requirement`] for these arguments (`RESOURCE` is empty for an
-/// organization token), a [`Declaration`] for the
-/// scope manifest, and one extra **first** parameter on the handler,
+/// A hidden type implementing [`Requirement`] for these arguments (its `AUDIENCE` is
+/// `Audience::Organization` for an organization token), a [`Declaration`] for the scope
+/// manifest and the route audit (with the handler's fn name, method, URI and module), and one
+/// extra **first** parameter on the handler,
 /// `_logto_guard_authorized: Authorized<ThatType>`, so the check runs before the handler's
 /// other guards. The rest of the function is unchanged. The token is verified once per
 /// request, however many guards (such as an explicit `AccessToken` parameter) ask for it.

@@ -10,7 +10,7 @@ use syn::parse::{ParseStream, Parser as _};
 use syn::{Attribute, Expr, Ident, Item, ItemFn, Lit, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
-use crate::route::{self, ParamKind};
+use crate::route::{self, ParamKind, is_route};
 use crate::rules::{self, ResourceProblem, ScopeProblem};
 
 /// One checked `#[requires]`: everything [`crate::expand`] needs.
@@ -44,6 +44,8 @@ pub(crate) enum Organization {
     /// `organization = "<name>"`: the organization named by this path segment of the route,
     /// already checked to exist; the literal (for its span) and the segment's name.
     Segment(LitStr, String),
+    /// `organization = optional`: with or without an organization, on purpose.
+    Optional(Ident),
 }
 
 /// The `client` argument.
@@ -74,11 +76,6 @@ const ARGUMENTS: &[&str] = &[
 
 /// The values of `client`.
 const CLIENTS: &[&str] = &["machine", "user"];
-
-/// Rocket's route attributes.
-const ROUTE_ATTRIBUTES: &[&str] = &[
-    "get", "put", "post", "delete", "head", "patch", "options", "route",
-];
 
 const NOT_A_HANDLER: &str = "`#[requires]` goes on a Rocket route handler: a `fn` with a route \
     attribute (`#[get]`, `#[post]`, ...), placed above that attribute";
@@ -235,6 +232,14 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
              or write `organization` to require a Logto organization token",
         );
     }
+    if let (Organization::Optional(ident), false) = (&organization, has_resource) {
+        cx.error_spanned_by(
+            ident,
+            "`organization = optional` accepts a token for a resource with or without an \
+             organization, so it needs `resource`; for a Logto organization token write \
+             `organization`",
+        );
+    }
     let (mode, scopes) = scopes.map_or((Mode::All, Vec::new()), |(_, mode, list)| (mode, list));
     let resource = match resource {
         Some(resource) => Some(resource),
@@ -361,15 +366,37 @@ fn parse_resource(cx: &Ctxt, value: Expr) -> Option<Resource> {
     }
 }
 
-const ORGANIZATION_FORMS: &str = "write `organization` for any organization, or \
-    `organization = \"<org_id>\"` for the one named by the route's `<org_id>` segment";
+const ORGANIZATION_FORMS: &str = "write `organization` for any organization, \
+    `organization = \"<org_id>\"` for the one named by the route's `<org_id>` segment, or \
+    `organization = optional` for tokens with or without an organization";
 
-/// `organization` (any organization) or `organization = "<segment>"`; the segment's existence
-/// in the route is checked by [`check_segment`].
+/// `organization` (any organization), `organization = "<segment>"` or
+/// `organization = optional`; the segment's existence in the route is checked by
+/// [`check_segment`].
 fn parse_organization(cx: &Ctxt, value: Option<Expr>) -> Organization {
     let Some(value) = value else {
         return Organization::Any;
     };
+    if let Expr::Path(path) = &value
+        && path.qself.is_none()
+        && let Some(ident) = path.path.get_ident()
+    {
+        if ident == "optional" {
+            return Organization::Optional(ident.clone());
+        }
+        let message = match ident.to_string().as_str() {
+            "any" | "required" | "true" => {
+                format!("`organization = {ident}` is written `organization`: any organization")
+            }
+            "none" | "false" => format!(
+                "`organization = {ident}` is the default: leave `organization` out for a route \
+                 that is not for an organization"
+            ),
+            _ => format!("unknown organization form `{ident}`: {ORGANIZATION_FORMS}"),
+        };
+        cx.error_spanned_by(ident, message);
+        return Organization::None;
+    }
     let Some(lit) = string_literal(&value) else {
         cx.error_spanned_by(
             value,
@@ -709,20 +736,5 @@ fn item_head(item: &Item) -> TokenStream {
 
 /// `#[requires]` or `#[logto_guard::requires]`.
 fn is_requires(attr: &Attribute) -> bool {
-    path_is(attr.path(), &["requires"], "logto_guard")
-}
-
-/// `#[get]`, `#[rocket::post]`, ...
-fn is_route(attr: &Attribute) -> bool {
-    path_is(attr.path(), ROUTE_ATTRIBUTES, "rocket")
-}
-
-/// `name` or `krate::name`, with `name` one of `names`.
-fn path_is(path: &Path, names: &[&str], krate: &str) -> bool {
-    let segments: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    match segments.as_slice() {
-        [name] => names.contains(&name.as_str()),
-        [first, name] => first == krate && names.contains(&name.as_str()),
-        _ => false,
-    }
+    route::path_is(attr.path(), &["requires"], "logto_guard")
 }

@@ -3,7 +3,7 @@
 //! handler, the conflicts with `#[requires]`, and the marker it leaves in the binary.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens as _, quote, quote_spanned};
+use quote::{ToTokens as _, quote};
 use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemFn, Type};
 
@@ -67,7 +67,7 @@ pub(crate) fn public(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         );
     }
-    expand(Marker::Public, &handler)
+    expand(Marker::Public, &handler, TokenStream::new())
 }
 
 /// Parses the item under a marker: a fn, without `#[requires]` or the other marker.
@@ -114,25 +114,33 @@ pub(crate) fn handler(marker: Marker, item: TokenStream) -> syn::Result<ItemFn> 
             conflict("`#[requires(..)]` (written above this attribute)"),
         ));
     }
+    if !handler.attrs.iter().any(crate::route::is_route) {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "`{}` must be placed above the route attribute (`#[get]`, `#[post]`, ...): put \
+                 it first (and give the fn a route attribute if it has none), so that it can \
+                 read which route the handler serves",
+                marker.attribute()
+            ),
+        ));
+    }
     Ok(handler)
 }
 
 /// The handler, unchanged, and its marker for the route audit.
-pub(crate) fn expand(marker: Marker, handler: &ItemFn) -> TokenStream {
-    let name = handler.sig.ident.unraw().to_string();
+pub(crate) fn expand(marker: Marker, handler: &ItemFn, checks: TokenStream) -> TokenStream {
     let kind = marker.kind();
-    // `line!()` spanned at the fn's name reports the line of the `fn`.
-    let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
+    let site = crate::route::handler_site(handler);
     quote! {
         ::logto_guard::__private::inventory::submit! {
             ::logto_guard::__private::RouteMarker {
                 kind: #kind,
-                handler: #name,
-                module: ::core::module_path!(),
-                file: ::core::file!(),
-                line: #line,
+                handler: #site,
             }
         }
+
+        #checks
 
         #handler
     }
@@ -149,6 +157,23 @@ pub(crate) fn guard_parameter<'a>(handler: &'a ItemFn, extra: &[String]) -> Opti
         let ty = strip(&typed.ty);
         let name = last_ident(ty)?;
         (TOKEN_GUARDS.contains(&name.as_str()) || extra.contains(&name)).then_some(ty)
+    })
+}
+
+/// The parameters spelled like one of logto-guard's token guards (and not named by `by`),
+/// whose types the generated code then proves to be [`TOKEN_GUARDS`] with the sealed
+/// `TokenGuard` trait: a look-alike of the app's own does not pass.
+pub(crate) fn token_guard_parameters<'a>(
+    handler: &'a ItemFn,
+    extra: &'a [String],
+) -> impl Iterator<Item = &'a Type> {
+    handler.sig.inputs.iter().filter_map(|input| {
+        let FnArg::Typed(typed) = input else {
+            return None;
+        };
+        let ty = strip(&typed.ty);
+        let name = last_ident(ty)?;
+        (TOKEN_GUARDS.contains(&name.as_str()) && !extra.contains(&name)).then_some(ty)
     })
 }
 

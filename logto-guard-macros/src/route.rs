@@ -1,9 +1,74 @@
-//! Reading the route attribute under `#[requires]`: its URI literal and the dynamic segments
-//! (`<name>`, `<name..>`) and query parameters it declares, so that
+//! Reading the route attribute under `#[requires]`, `#[guarded]` and `#[public]`: its method
+//! and URI literal, which identify the handler's Rocket route at run time, and the dynamic
+//! segments (`<name>`, `<name..>`) and query parameters it declares, so that
 //! `organization = "<org_id>"` can be checked against the route at compile time.
 
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt as _;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, Lit, LitStr, Token};
+use syn::{Attribute, Expr, ItemFn, Lit, LitStr, Path, Token};
+
+/// Rocket's route attributes.
+pub(crate) const ROUTE_ATTRIBUTES: &[&str] = &[
+    "get", "put", "post", "delete", "head", "patch", "options", "route",
+];
+
+/// `#[get]`, `#[rocket::post]`, ...
+pub(crate) fn is_route(attr: &Attribute) -> bool {
+    path_is(attr.path(), ROUTE_ATTRIBUTES, "rocket")
+}
+
+/// `name` or `krate::name`, with `name` one of `names`.
+pub(crate) fn path_is(path: &Path, names: &[&str], krate: &str) -> bool {
+    let segments: Vec<_> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    match segments.as_slice() {
+        [name] => names.contains(&name.as_str()),
+        [first, name] => first == krate && names.contains(&name.as_str()),
+        _ => false,
+    }
+}
+
+/// `::logto_guard::HandlerSite::__new(..)` for `handler`: its fn name, its route's method and
+/// URI, and where it is. A route attribute whose method or URI cannot be read gives `""`, which
+/// matches no route, so the route audit reports the route rather than trusting it.
+pub(crate) fn handler_site(handler: &ItemFn) -> TokenStream {
+    let name = handler.sig.ident.unraw().to_string();
+    let attr = handler.attrs.iter().find(|attr| is_route(attr));
+    let method = attr.and_then(method).unwrap_or_default();
+    let uri = attr
+        .and_then(uri)
+        .map(|lit| lit.value())
+        .unwrap_or_default();
+    // `line!()` spanned at the fn's name reports the line of the `fn`.
+    let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
+    quote! {
+        ::logto_guard::HandlerSite::__new(
+            #name,
+            #method,
+            #uri,
+            ::core::module_path!(),
+            ::core::file!(),
+            #line,
+        )
+    }
+}
+
+/// The method of a route attribute, as Rocket names it: `GET` for `#[get]`, and the first
+/// argument of `#[route(GET, ..)]`.
+fn method(attr: &Attribute) -> Option<String> {
+    let name = attr.path().segments.last()?.ident.to_string();
+    if name != "route" {
+        return Some(name.to_ascii_uppercase());
+    }
+    let args = attr
+        .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .ok()?;
+    match args.into_iter().next()? {
+        Expr::Path(path) => Some(path.path.get_ident()?.to_string().to_ascii_uppercase()),
+        _ => None,
+    }
+}
 
 /// A dynamic part of a route URI.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{
-    AccessToken, ClientRule, Declaration, LogtoGuard, OrganizationRule, ScopeMode, requires,
+    AccessToken, Audience, ClientRule, Declaration, LogtoGuard, OrganizationRule, ScopeMode,
+    requires,
 };
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::Client;
@@ -47,11 +48,17 @@ fn members(org_id: &str) -> String {
 #[rocket::post("/organization-sync")]
 fn organization_sync() {}
 
-// Compiled out (rustc applies `#[cfg]` before `#[requires]` sees the fn): not declared.
+// Compiled out: rustc evaluates every `#[cfg]` of an item before any attribute macro on it,
+// wherever the `#[cfg]` stands, so `#[requires]` never sees these and declares nothing.
 #[requires(resource = ORDERS_API, scope = "never:declared")]
 #[cfg(any())]
 #[rocket::get("/disabled")]
 fn disabled() {}
+
+#[cfg(any())]
+#[requires(resource = ORDERS_API, scope = "never:declared")]
+#[rocket::get("/disabled")]
+fn disabled_above() {}
 
 async fn client(issuer: &TestIssuer) -> Client {
     let rocket = rocket::build()
@@ -182,7 +189,7 @@ async fn any_valid_token() {
 }
 
 fn declaration(handler: &str) -> &'static Declaration {
-    let mut found = Declaration::all().filter(|d| d.handler == handler);
+    let mut found = Declaration::all().filter(|d| d.handler.name == handler);
     let declaration = found
         .next()
         .unwrap_or_else(|| panic!("no declaration for {handler}"));
@@ -193,21 +200,24 @@ fn declaration(handler: &str) -> &'static Declaration {
 #[test]
 fn declarations() {
     let read = declaration("read_orders");
-    assert_eq!(read.resource, "https://api.example.com");
+    assert_eq!(read.audience, Audience::Resource("https://api.example.com"));
+    assert_eq!(read.handler.method, "GET");
+    assert_eq!(read.handler.uri, "/orders");
     assert_eq!(read.scopes, ["read:orders"]);
     assert_eq!(read.mode, ScopeMode::All);
     assert_eq!(read.description, Some("Read orders"));
-    assert_eq!(read.module, module_path!());
-    assert_eq!(read.file, file!());
+    assert_eq!(read.handler.module, module_path!());
+    assert_eq!(read.handler.file, file!());
     // `line` is the line of the `fn`.
     let fn_line = include_str!("requires.rs")
         .lines()
         .position(|line| line.starts_with("fn read_orders()"))
         .map(|index| index + 1);
-    assert_eq!(Some(read.line as usize), fn_line);
+    assert_eq!(Some(read.handler.line as usize), fn_line);
 
     let order = declaration("order");
-    assert_eq!(order.resource, ORDERS_API);
+    assert_eq!(order.resource(), Some(ORDERS_API));
+    assert_eq!(order.handler.uri, "/orders/<id>");
     assert_eq!(order.scopes, ["read:orders", "admin:orders"]);
     assert_eq!(order.mode, ScopeMode::Any);
     assert_eq!(order.description, None);
@@ -216,26 +226,28 @@ fn declarations() {
     assert_eq!(delete.scopes, ["write:orders", "delete:orders"]);
     assert_eq!(delete.mode, ScopeMode::All);
 
-    assert!(Declaration::all().all(|d| d.handler != "disabled"));
+    assert_eq!(delete.handler.method, "DELETE");
+    assert!(Declaration::all().all(|d| d.handler.name != "disabled"));
+    assert!(Declaration::all().all(|d| d.handler.name != "disabled_above"));
 
     assert_eq!(read.organization, OrganizationRule::None);
     assert_eq!(read.client, ClientRule::Any);
 
     let members = declaration("members");
-    assert_eq!(members.resource, "");
-    assert!(members.is_organization_token());
+    assert_eq!(members.audience, Audience::Organization);
+    assert_eq!(members.resource(), None);
     assert_eq!(members.scopes, ["read:members"]);
     assert_eq!(members.organization, OrganizationRule::Segment("org_id"));
     assert_eq!(members.client, ClientRule::User);
 
     let sync = declaration("organization_sync");
-    assert_eq!(sync.resource, ORDERS_API);
-    assert!(!sync.is_organization_token());
+    assert_eq!(sync.audience, Audience::Resource(ORDERS_API));
+    assert_eq!(sync.handler.method, "POST");
     assert_eq!(sync.organization, OrganizationRule::Any);
     assert_eq!(sync.client, ClientRule::Machine);
 
     let me = declaration("me");
-    assert_eq!(me.resource, ORDERS_API);
+    assert_eq!(me.resource(), Some(ORDERS_API));
     assert!(me.scopes.is_empty());
     assert_eq!(me.mode, ScopeMode::All);
 }

@@ -43,9 +43,22 @@ pub struct Config {
     /// An explicit JWK Set URI; with `issuer` and without this, it is discovered from
     /// `<issuer>/.well-known/openid-configuration`.
     pub jwks_uri: Option<String>,
-    /// The API resource indicators a plain `AccessToken` guard accepts as audience. Routes
-    /// declared with `#[requires(resource = ...)]` add theirs automatically.
+    /// The API resource indicators a plain `AccessToken` guard (and [`Validator::validate`])
+    /// accepts as audience. With the fairing, the resources that the app's own **mounted**
+    /// `#[requires(resource = ...)]` routes name are added; nothing else is.
+    ///
+    /// [`Validator::validate`]: crate::Validator::validate
     pub resources: Vec<String>,
+    /// Whether a plain `AccessToken` or `Organization` guard (and [`Validator::validate`])
+    /// accepts tokens bound to a Logto organization: organization tokens (`aud` =
+    /// `urn:logto:organization:<id>`) and organization-level API resource tokens (a resource
+    /// plus `organization_id`). Which organization is not checked: compare it with the data
+    /// yourself, or use `#[requires(organization = "<org_id>", ..)]`. Default `false`: such a
+    /// token is refused (401 for an organization token's audience, 403 for an
+    /// organization-level resource token). `#[requires(organization ..)]` routes do not need it.
+    ///
+    /// [`Validator::validate`]: crate::Validator::validate
+    pub organization_tokens: bool,
     /// The `realm` of `WWW-Authenticate` challenges. Default `"api"`.
     pub realm: String,
     /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s.
@@ -130,6 +143,7 @@ impl Default for Config {
             issuer: None,
             jwks_uri: None,
             resources: Vec::new(),
+            organization_tokens: false,
             realm: "api".to_owned(),
             leeway: Duration::from_secs(60),
             keys_max_age: Duration::from_secs(600),
@@ -243,6 +257,14 @@ impl Config {
     #[must_use]
     pub fn resource(mut self, indicator: impl Into<String>) -> Self {
         self.resources.push(indicator.into());
+        self
+    }
+
+    /// Whether plain `AccessToken` guards accept tokens bound to an organization; see
+    /// [`organization_tokens`](Self::organization_tokens).
+    #[must_use]
+    pub fn organization_tokens(mut self, accept: bool) -> Self {
+        self.organization_tokens = accept;
         self
     }
 

@@ -1,29 +1,25 @@
-//! Requirements declared with `#[requires]`, collected from the whole binary at start-up.
+//! What `#[requires]`, `#[guarded]` and `#[public]` leave in the binary: the requirement of
+//! each handler and where that handler is, collected at start-up for the manifest, the
+//! metadata and the route audit.
 
 use crate::organization::OrganizationRule;
-use crate::requirement::{ClientRule, ScopeMode};
+use crate::requirement::{Audience, ClientRule, Requirement, ScopeMode};
 
-/// One `#[requires]` as written on a handler: what the scope manifest is built from.
+/// A route handler as its route attribute declares it, and where it is in the source.
 ///
-/// With an empty `resource` the declaration is for an **organization token**, and its
-/// `scopes` are organization permissions (Logto's organization template), not permissions of
-/// an API resource; see [`is_organization_token`](Self::is_organization_token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Declaration {
-    /// The API resource indicator; empty for an organization token.
-    pub resource: &'static str,
-    /// The scopes; empty means any valid token for the resource (or organization).
-    pub scopes: &'static [&'static str],
-    /// All of the scopes, or any one.
-    pub mode: ScopeMode,
-    /// The `description` argument, if any.
-    pub description: Option<&'static str>,
-    /// The `organization` argument: none, any organization, or the route segment naming it.
-    pub organization: OrganizationRule,
-    /// The `client` argument: any client, only machine-to-machine apps, or only users.
-    pub client: ClientRule,
+/// A Rocket route carries only the fn name, method and URI of its handler, so a mounted route
+/// is matched with [`is_route`](Self::is_route) on all three: two handlers named `list` in two
+/// modules are told apart by their method or URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub struct HandlerSite {
     /// The handler function's name.
-    pub handler: &'static str,
+    pub name: &'static str,
+    /// The route's method, as Rocket names it (`"GET"`).
+    pub method: &'static str,
+    /// The route's URI as the attribute declares it, before any mount point
+    /// (`"/orders/<id>?<q>"`).
+    pub uri: &'static str,
     /// `module_path!()` of the handler.
     pub module: &'static str,
     /// `file!()` of the handler.
@@ -32,37 +28,129 @@ pub struct Declaration {
     pub line: u32,
 }
 
+impl HandlerSite {
+    /// For generated code: a new field never breaks what the macros emit.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new(
+        name: &'static str,
+        method: &'static str,
+        uri: &'static str,
+        module: &'static str,
+        file: &'static str,
+        line: u32,
+    ) -> Self {
+        Self {
+            name,
+            method,
+            uri,
+            module,
+            file,
+            line,
+        }
+    }
+
+    /// The path part of [`uri`](Self::uri), which Rocket routes on.
+    #[must_use]
+    pub fn path(&self) -> &'static str {
+        self.uri.split_once('?').map_or(self.uri, |(path, _)| path)
+    }
+
+    /// Whether `route`, mounted anywhere, is this handler's: the same fn name, method and
+    /// path as declared.
+    #[cfg(feature = "rocket")]
+    #[must_use]
+    pub(crate) fn is_route(&self, route: &rocket::Route) -> bool {
+        route.name.as_deref() == Some(self.name)
+            && route.method.as_str() == self.method
+            && route.uri.unmounted_origin.path().as_str() == self.path()
+    }
+}
+
+/// One `#[requires]` as written on a handler: what the scope manifest is built from.
+///
+/// With [`Audience::Organization`] the declaration is for an **organization token**, and its
+/// `scopes` are organization permissions (Logto's organization template), not permissions of
+/// an API resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Declaration {
+    /// What the token's `aud` must name.
+    pub audience: Audience<'static>,
+    /// The scopes; empty means any valid token for the audience.
+    pub scopes: &'static [&'static str],
+    /// All of the scopes, or any one.
+    pub mode: ScopeMode,
+    /// The `description` argument, if any.
+    pub description: Option<&'static str>,
+    /// The `organization` argument: none, any organization, optional, or the route segment
+    /// naming it.
+    pub organization: OrganizationRule,
+    /// The `client` argument: any client, only machine-to-machine apps, or only users.
+    pub client: ClientRule,
+    /// The handler it is written on.
+    pub handler: HandlerSite,
+}
+
 inventory::collect!(Declaration);
 
 impl Declaration {
+    /// For generated code: the declaration of requirement `R` on `handler`.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __new<R: Requirement>(handler: HandlerSite) -> Self {
+        Self::__with(
+            R::AUDIENCE,
+            R::SCOPES,
+            R::MODE,
+            R::DESCRIPTION,
+            R::ORGANIZATION,
+            R::CLIENT,
+            handler,
+        )
+    }
+
+    /// For tests that write out what `#[requires]` generates.
+    #[doc(hidden)]
+    #[must_use]
+    pub const fn __with(
+        audience: Audience<'static>,
+        scopes: &'static [&'static str],
+        mode: ScopeMode,
+        description: Option<&'static str>,
+        organization: OrganizationRule,
+        client: ClientRule,
+        handler: HandlerSite,
+    ) -> Self {
+        Self {
+            audience,
+            scopes,
+            mode,
+            description,
+            organization,
+            client,
+            handler,
+        }
+    }
+
     /// Every declaration linked into this binary, in no particular order.
     pub fn all() -> impl Iterator<Item = &'static Declaration> {
         inventory::iter::<Declaration>.into_iter()
     }
 
-    /// Whether this declares an organization token (`#[requires(organization, ..)]` without
-    /// `resource`): its scopes are organization permissions, not an API resource's.
-    ///
-    /// ```
-    /// use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
-    ///
-    /// let members = Declaration {
-    ///     resource: "",
-    ///     scopes: &["read:members"],
-    ///     mode: ScopeMode::All,
-    ///     description: None,
-    ///     organization: OrganizationRule::Segment("org_id"),
-    ///     client: ClientRule::Any,
-    ///     handler: "members",
-    ///     module: "app",
-    ///     file: "src/lib.rs",
-    ///     line: 1,
-    /// };
-    /// assert!(members.is_organization_token());
-    /// ```
+    /// The declaration of the handler of `route`, if it has one.
+    #[cfg(feature = "rocket")]
+    pub(crate) fn of_route(route: &rocket::Route) -> Option<&'static Declaration> {
+        Self::all().find(|declaration| declaration.handler.is_route(route))
+    }
+
+    /// The resource indicator, when the audience is a resource.
     #[must_use]
-    pub const fn is_organization_token(&self) -> bool {
-        self.resource.is_empty()
+    pub fn resource(&self) -> Option<&'static str> {
+        match self.audience {
+            Audience::Resource(resource) => Some(resource),
+            Audience::Organization => None,
+        }
     }
 }
 

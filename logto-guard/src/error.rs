@@ -116,6 +116,17 @@ pub enum AuthError {
         /// check was made against a route (`Some("org_id")` for `<org_id>`).
         segment: Option<&'static str>,
     },
+    /// A token bound to an organization (an organization-level API resource token, with an
+    /// `organization_id` claim) on a route that is not for an organization.
+    ///
+    /// 403 `insufficient_scope`: the scopes of such a token come from the caller's role in
+    /// that one organization, so they do not grant tenant-wide access. The description never
+    /// names the organization (a claim value).
+    #[error(
+        "token is bound to an organization, but this route is not for an organization: \
+         request a token without `organization_id`"
+    )]
+    OrganizationNotAllowed,
     /// A user's token on a route that accepts only machine-to-machine tokens.
     ///
     /// 403 `insufficient_scope`: the token is valid but issued to the wrong kind of client.
@@ -164,6 +175,7 @@ impl AuthError {
             Self::InsufficientScope { .. }
             | Self::OrganizationRequired
             | Self::OrganizationMismatch { .. }
+            | Self::OrganizationNotAllowed
             | Self::MachineToMachineRequired
             | Self::UserRequired => 403,
             Self::KeysUnavailable { .. } => 503,
@@ -181,6 +193,7 @@ impl AuthError {
             Self::InsufficientScope { .. }
             | Self::OrganizationRequired
             | Self::OrganizationMismatch { .. }
+            | Self::OrganizationNotAllowed
             | Self::MachineToMachineRequired
             | Self::UserRequired => Some("insufficient_scope"),
             _ => Some("invalid_token"),

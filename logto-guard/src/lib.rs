@@ -80,16 +80,16 @@ mod token;
 mod validate;
 
 #[cfg(feature = "rocket")]
-pub use self::rocket::{Authorized, ErrorBody, LogtoGuard};
+pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
 pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, RouteAudit};
-pub use declaration::Declaration;
+pub use declaration::{Declaration, HandlerSite};
 pub use error::AuthError;
 pub use organization::{
     ORGANIZATION_AUDIENCE_PREFIX, Organization, OrganizationMatch, OrganizationRule,
 };
-pub use requirement::{ClientRule, Policy, Requirement, ScopeMode};
+pub use requirement::{Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use token::{AccessToken, Scopes};
 pub use validate::{MAX_TOKEN_BYTES, Validator};
 

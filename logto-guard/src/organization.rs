@@ -35,23 +35,38 @@ pub(crate) fn organization_of_audience(audience: &str) -> Option<&str> {
 /// The organization part of a [`Requirement`](crate::Requirement), known at compile time.
 ///
 /// Whether the token must be an organization token or an organization-level API resource
-/// token follows from the requirement's `RESOURCE`: empty means an organization token
-/// (`aud` = `urn:logto:organization:<id>`), a resource indicator means a token for that
-/// resource that carries an `organization_id` claim.
+/// token follows from the requirement's [`AUDIENCE`](crate::Requirement::AUDIENCE):
+/// [`Audience::Organization`](crate::Audience::Organization) means an organization token
+/// (`aud` = `urn:logto:organization:<id>`, always for some organization), a resource means a
+/// token for that resource, which carries an `organization_id` claim exactly when it is
+/// organization-level.
+///
+/// A grant holds only in its context (Logto's "What to check for each permission model"):
+/// the scopes of an organization-level API resource token come from the caller's role **in
+/// that organization**, so such a token is refused on a route that is not for an
+/// organization (`None`) unless the route says it serves both kinds (`Optional`).
 ///
 /// | `#[requires]` | rule |
 /// | --- | --- |
 /// | no `organization` | `None` |
 /// | `organization` | `Any` |
 /// | `organization = "<org_id>"` | `Segment("org_id")` |
+/// | `organization = optional` | `Optional` |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OrganizationRule {
-    /// No organization is required (the default). With an empty `RESOURCE` the token must
-    /// still be an organization token, for some organization.
+    /// The route is not for an organization (the default): a token bound to one is refused
+    /// with [`AuthError::OrganizationNotAllowed`]. An organization token (audience
+    /// [`Audience::Organization`](crate::Audience::Organization)) is always for some
+    /// organization, so there this reads as `Any`.
     #[default]
     None,
     /// The token must be for an organization, any one.
     Any,
+    /// The route serves both kinds on purpose: a token for the resource with or without an
+    /// `organization_id`. The handler must then scope its data by
+    /// [`AccessToken::organization_id`] itself.
+    Optional,
     /// The token must be for the organization whose id is the value of this dynamic path
     /// segment of the matched route (the name without `<` and `>`, e.g. `"org_id"` for
     /// `/organizations/<org_id>/members`).
@@ -59,22 +74,26 @@ pub enum OrganizationRule {
 }
 
 impl OrganizationRule {
-    /// Whether any organization is required.
+    /// Whether a token must be for an organization.
     #[must_use]
     pub const fn is_required(&self) -> bool {
-        !matches!(self, Self::None)
+        matches!(self, Self::Any | Self::Segment(_))
     }
 }
 
 /// The organization part of a [`Policy`](crate::Policy): a [`OrganizationRule`] with the
 /// route segment already read, so it can be checked without any web framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OrganizationMatch<'a> {
-    /// No organization is required (the default).
+    /// The token must not be bound to an organization (the default); see
+    /// [`OrganizationRule::None`].
     #[default]
     None,
     /// The token must be for an organization, any one.
     Any,
+    /// With or without an organization, on purpose; see [`OrganizationRule::Optional`].
+    Optional,
     /// The token must be for exactly this organization id.
     Id(&'a str),
 }

@@ -3,6 +3,9 @@
 
 use crate::error::AuthError;
 use crate::organization::{OrganizationMatch, OrganizationRule};
+
+/// How an audience mismatch names organization tokens.
+pub(crate) const ORGANIZATION_AUDIENCE: &str = "an organization (urn:logto:organization:<id>)";
 use crate::token::AccessToken;
 
 /// Whether a token needs every listed scope or any one of them.
@@ -42,48 +45,88 @@ impl ClientRule {
     }
 }
 
-/// A requirement as a value: the resource a token must be for (or an organization), the kind
-/// of client, and its scopes. Framework-free: [`check`](Self::check) a verified token.
+/// What a token's `aud` must name: an API resource, or a Logto organization.
+///
+/// A type of its own, not a string with a special value, so that no configuration value can
+/// turn a resource requirement into an organization one.
 ///
 /// ```
-/// use logto_guard::{ClientRule, OrganizationMatch, Policy};
+/// use logto_guard::Audience;
 ///
-/// // A token for the resource, with `read:orders`.
+/// let orders = Audience::Resource("https://api.example.com");
+/// let members = Audience::Organization;
+/// assert_ne!(orders, members);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Audience<'a> {
+    /// A token for this API resource indicator: `aud` contains it. An empty indicator matches
+    /// no token.
+    Resource(&'a str),
+    /// A Logto organization token: `aud` is `urn:logto:organization:<id>`, and its scopes are
+    /// organization permissions.
+    Organization,
+}
+
+impl Audience<'_> {
+    /// The resource indicator, for [`Audience::Resource`].
+    #[must_use]
+    pub const fn resource(&self) -> Option<&str> {
+        match self {
+            Self::Resource(resource) => Some(*resource),
+            Self::Organization => None,
+        }
+    }
+}
+
+/// A requirement as a value: the audience a token must have (a resource or an organization),
+/// its organization context, the kind of client, and its scopes. Framework-free:
+/// [`check`](Self::check) a verified token.
+///
+/// ```
+/// use logto_guard::{Audience, ClientRule, OrganizationMatch, Policy};
+///
+/// // A token for the resource, with `read:orders`, not bound to any organization.
 /// let policy = Policy::all("https://api.example.com", &["read:orders"]);
-/// assert_eq!(policy.resource, "https://api.example.com");
+/// assert_eq!(policy.audience, Audience::Resource("https://api.example.com"));
+/// assert_eq!(policy.organization, OrganizationMatch::None);
 ///
 /// // An organization-level API resource token for organization `org-a`.
 /// let policy = Policy::all("https://api.example.com", &["read:orders"]).in_organization("org-a");
 /// assert_eq!(policy.organization, OrganizationMatch::Id("org-a"));
 ///
+/// // A token for the resource, with or without an organization, on purpose.
+/// let policy = Policy::all("https://api.example.com", &["read:orders"]).with_or_without_organization();
+///
 /// // An organization token (aud `urn:logto:organization:org-a`), with `read:members`.
 /// let policy = Policy::organization_token(&["read:members"]).in_organization("org-a");
-/// assert!(policy.resource.is_empty());
+/// assert_eq!(policy.audience, Audience::Organization);
 ///
 /// // Only machine-to-machine tokens.
 /// let policy = Policy::all("https://api.example.com", &[]).client(ClientRule::Machine);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Policy<'a> {
-    /// The API resource indicator the token's `aud` must contain; **empty** for an
-    /// organization token, whose `aud` must be `urn:logto:organization:<id>`.
-    pub resource: &'a str,
-    /// The scopes; empty means any valid token for the resource (or organization).
+    /// What the token's `aud` must name.
+    pub audience: Audience<'a>,
+    /// The scopes; empty means any valid token for the audience.
     pub scopes: &'a [&'a str],
     /// All of `scopes`, or any one.
     pub mode: ScopeMode,
-    /// Which organization the token must be for.
+    /// The organization context the token must have.
     pub organization: OrganizationMatch<'a>,
     /// Which kind of client the token may be issued to.
     pub client: ClientRule,
 }
 
 impl<'a> Policy<'a> {
-    /// Requires every one of `scopes`, on a token for `resource`.
+    /// Requires every one of `scopes`, on a token for `resource` that is not bound to an
+    /// organization.
     #[must_use]
     pub const fn all(resource: &'a str, scopes: &'a [&'a str]) -> Self {
         Self {
-            resource,
+            audience: Audience::Resource(resource),
             scopes,
             mode: ScopeMode::All,
             organization: OrganizationMatch::None,
@@ -91,7 +134,8 @@ impl<'a> Policy<'a> {
         }
     }
 
-    /// Requires any one of `scopes`, on a token for `resource`.
+    /// Requires any one of `scopes`, on a token for `resource` that is not bound to an
+    /// organization.
     #[must_use]
     pub const fn any(resource: &'a str, scopes: &'a [&'a str]) -> Self {
         Self {
@@ -106,6 +150,7 @@ impl<'a> Policy<'a> {
     #[must_use]
     pub const fn organization_token(scopes: &'a [&'a str]) -> Self {
         Self {
+            audience: Audience::Organization,
             organization: OrganizationMatch::Any,
             ..Self::all("", scopes)
         }
@@ -127,6 +172,15 @@ impl<'a> Policy<'a> {
         self
     }
 
+    /// Accepts a token for the resource with or without an organization, on purpose; the
+    /// caller must then scope its data by [`AccessToken::organization_id`] itself. See
+    /// [`OrganizationRule::Optional`](crate::OrganizationRule::Optional).
+    #[must_use]
+    pub const fn with_or_without_organization(mut self) -> Self {
+        self.organization = OrganizationMatch::Optional;
+        self
+    }
+
     /// Requires this kind of client.
     #[must_use]
     pub const fn client(mut self, client: ClientRule) -> Self {
@@ -136,24 +190,26 @@ impl<'a> Policy<'a> {
 
     /// Checks a verified token, in this order:
     ///
-    /// 1. the audience: `aud` must contain the resource, or for an organization-token policy
-    ///    (empty `resource`) be `urn:logto:organization:<id>` (else 401 `invalid_token`,
+    /// 1. the audience: `aud` must contain the resource, or for [`Audience::Organization`] be
+    ///    `urn:logto:organization:<id>` (else 401 `invalid_token`,
     ///    [`AuthError::AudienceMismatch`]);
     /// 2. the kind of client (else 403 `insufficient_scope`,
     ///    [`AuthError::MachineToMachineRequired`] or [`AuthError::UserRequired`]);
-    /// 3. the organization: the token must be for one
+    /// 3. the organization context, all 403 `insufficient_scope`: with
+    ///    [`OrganizationMatch::None`] the token must not be bound to an organization
+    ///    ([`AuthError::OrganizationNotAllowed`]); with `Any` or `Id` it must be for one
     ///    ([`AuthError::OrganizationRequired`]), and for `Id(id)` for that one
-    ///    ([`AuthError::OrganizationMismatch`]), both 403 `insufficient_scope`;
+    ///    ([`AuthError::OrganizationMismatch`]);
     /// 4. the scopes (else 403 `insufficient_scope`, [`AuthError::InsufficientScope`]).
     ///
     /// ```
     /// # #[cfg(feature = "testing")]
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// use logto_guard::testing::TestIssuer;
-    /// use logto_guard::{AuthError, Policy, Validator};
+    /// use logto_guard::{AuthError, Config, Policy, Validator};
     ///
     /// let issuer = TestIssuer::start().await;
-    /// let validator = Validator::new(issuer.config())?.with_organization_tokens(true);
+    /// let validator = Validator::new(issuer.config().organization_tokens(true))?;
     /// let token = issuer.token().organization_token("org-a").scopes(["read:members"]).sign();
     /// let token = validator.validate(&token).await?;
     ///
@@ -163,6 +219,13 @@ impl<'a> Policy<'a> {
     ///     members.in_organization("org-b").check(&token),
     ///     Err(AuthError::OrganizationMismatch { segment: None })
     /// );
+    ///
+    /// // An organization-level API resource token is refused on a tenant-wide policy.
+    /// let token = issuer.token().organization_id("org-a").scopes(["read:orders"]).sign();
+    /// let token = validator.validate(&token).await?;
+    /// let orders = Policy::all(issuer.resource(), &["read:orders"]);
+    /// assert_eq!(orders.check(&token), Err(AuthError::OrganizationNotAllowed));
+    /// assert_eq!(orders.in_organization("org-a").check(&token), Ok(()));
     /// # Ok(()) }
     /// # #[cfg(feature = "testing")]
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
@@ -175,32 +238,35 @@ impl<'a> Policy<'a> {
     }
 
     fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
-        let matches = if self.resource.is_empty() {
-            token.is_organization_token()
-        } else {
-            token.audiences().iter().any(|aud| aud == self.resource)
-        };
-        if matches {
-            Ok(())
-        } else if self.resource.is_empty() {
-            Err(AuthError::AudienceMismatch {
-                expected: "an organization (urn:logto:organization:<id>)".to_owned(),
-            })
-        } else {
-            Err(AuthError::AudienceMismatch {
-                expected: self.resource.to_owned(),
-            })
+        match self.audience {
+            Audience::Resource(resource)
+                if !resource.is_empty() && token.audiences().iter().any(|aud| aud == resource) =>
+            {
+                Ok(())
+            }
+            Audience::Resource(resource) => Err(AuthError::AudienceMismatch {
+                expected: resource.to_owned(),
+            }),
+            Audience::Organization if token.is_organization_token() => Ok(()),
+            Audience::Organization => Err(AuthError::AudienceMismatch {
+                expected: ORGANIZATION_AUDIENCE.to_owned(),
+            }),
         }
     }
 
     fn check_organization(&self, token: &AccessToken) -> Result<(), AuthError> {
-        // An organization-token policy needs an organization even when `organization` is None.
-        let required = match self.organization {
-            OrganizationMatch::None if self.resource.is_empty() => OrganizationMatch::Any,
-            other => other,
+        // An organization token is always for some organization.
+        let required = match (self.audience, self.organization) {
+            (Audience::Organization, OrganizationMatch::None | OrganizationMatch::Optional) => {
+                OrganizationMatch::Any
+            }
+            (_, other) => other,
         };
-        let id = token.organization_id();
-        match (required, id) {
+        match (required, token.organization_id()) {
+            (OrganizationMatch::Optional, _) => Ok(()),
+            (OrganizationMatch::None, _) if token.names_an_organization() => {
+                Err(AuthError::OrganizationNotAllowed)
+            }
             (OrganizationMatch::None, _) => Ok(()),
             (_, None) => Err(AuthError::OrganizationRequired),
             (OrganizationMatch::Any, Some(_)) => Ok(()),
@@ -233,12 +299,12 @@ impl<'a> Policy<'a> {
 /// write one by hand for advanced use:
 ///
 /// ```
-/// use logto_guard::{ClientRule, OrganizationRule, Requirement};
+/// use logto_guard::{Audience, ClientRule, OrganizationRule, Requirement};
 ///
 /// struct ReadOrders;
 ///
 /// impl Requirement for ReadOrders {
-///     const RESOURCE: &'static str = "https://api.example.com";
+///     const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
 ///     const SCOPES: &'static [&'static str] = &["read:orders"];
 /// }
 ///
@@ -246,7 +312,7 @@ impl<'a> Policy<'a> {
 /// struct ReadMembers;
 ///
 /// impl Requirement for ReadMembers {
-///     const RESOURCE: &'static str = "";
+///     const AUDIENCE: Audience<'static> = Audience::Organization;
 ///     const SCOPES: &'static [&'static str] = &["read:members"];
 ///     const ORGANIZATION: OrganizationRule = OrganizationRule::Segment("org_id");
 /// }
@@ -255,22 +321,22 @@ impl<'a> Policy<'a> {
 /// struct Sync;
 ///
 /// impl Requirement for Sync {
-///     const RESOURCE: &'static str = "https://api.example.com";
+///     const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
 ///     const SCOPES: &'static [&'static str] = &["sync:orders"];
 ///     const CLIENT: ClientRule = ClientRule::Machine;
 /// }
 /// ```
 pub trait Requirement: Send + Sync + 'static {
-    /// The API resource indicator; **empty** for an organization token (`aud` =
-    /// `urn:logto:organization:<id>`), which then always needs an organization.
-    const RESOURCE: &'static str;
-    /// The scopes; empty means any valid token for the resource (or organization).
+    /// What the token's `aud` must name: an API resource, or a Logto organization.
+    const AUDIENCE: Audience<'static>;
+    /// The scopes; empty means any valid token for the audience.
     const SCOPES: &'static [&'static str];
     /// All of the scopes, or any one.
     const MODE: ScopeMode = ScopeMode::All;
     /// A human description, registered with the scopes in Logto.
     const DESCRIPTION: Option<&'static str> = None;
-    /// Which organization the token must be for (default: none required).
+    /// The organization context (default: the route is not for an organization, and a token
+    /// bound to one is refused).
     const ORGANIZATION: OrganizationRule = OrganizationRule::None;
     /// Which kind of client the token may be issued to (default: any).
     const CLIENT: ClientRule = ClientRule::Any;
@@ -284,11 +350,12 @@ pub trait Requirement: Send + Sync + 'static {
     #[must_use]
     fn policy() -> Policy<'static> {
         Policy {
-            resource: Self::RESOURCE,
+            audience: Self::AUDIENCE,
             scopes: Self::SCOPES,
             mode: Self::MODE,
             organization: match Self::ORGANIZATION {
                 OrganizationRule::None => OrganizationMatch::None,
+                OrganizationRule::Optional => OrganizationMatch::Optional,
                 OrganizationRule::Any | OrganizationRule::Segment(_) => OrganizationMatch::Any,
             },
             client: Self::CLIENT,

@@ -550,7 +550,8 @@ impl TokenBuilder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// # let issuer = logto_guard::testing::TestIssuer::start().await;
-    /// # let validator = logto_guard::Validator::new(issuer.config()).unwrap();
+    /// # let config = issuer.config().organization_tokens(true);
+    /// # let validator = logto_guard::Validator::new(config).unwrap();
     /// let token = issuer.token().organization_id("org-a").scopes(["read:orders"]).sign();
     /// let token = validator.validate(&token).await.unwrap();
     /// assert_eq!(token.audiences(), [issuer.resource()]);
@@ -569,9 +570,8 @@ impl TokenBuilder {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
     /// # let issuer = logto_guard::testing::TestIssuer::start().await;
-    /// let validator = logto_guard::Validator::new(issuer.config())
-    ///     .unwrap()
-    ///     .with_organization_tokens(true);
+    /// let config = issuer.config().organization_tokens(true);
+    /// let validator = logto_guard::Validator::new(config).unwrap();
     /// let token = issuer.token().organization_token("org-a").scopes(["read:members"]).sign();
     /// let token = validator.validate(&token).await.unwrap();
     /// assert_eq!(token.audiences(), ["urn:logto:organization:org-a"]);

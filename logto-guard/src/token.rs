@@ -127,6 +127,19 @@ impl AccessToken {
             .any(|aud| organization_of_audience(aud).is_some())
     }
 
+    /// Whether the token names any organization at all: an `organization_id` claim (whatever
+    /// its value) or an audience with the organization prefix. Broader than
+    /// [`organization_id`](Self::organization_id), which is `None` for a token naming several,
+    /// so that such a token cannot pass for one bound to none.
+    pub(crate) fn names_an_organization(&self) -> bool {
+        self.inner.organization_id.is_some()
+            || self
+                .inner
+                .audiences
+                .iter()
+                .any(|aud| aud.starts_with(crate::organization::ORGANIZATION_AUDIENCE_PREFIX))
+    }
+
     /// Whether Logto issued this token to a machine-to-machine app (`sub == client_id`).
     #[must_use]
     pub fn is_machine_to_machine(&self) -> bool {

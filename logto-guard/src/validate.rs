@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 use crate::jwks::{KeyCache, Lookup, Snapshot};
 use crate::metrics::{MetricsSnapshot, Rejections};
-use crate::requirement::Policy;
+use crate::requirement::{ORGANIZATION_AUDIENCE, Policy};
 use crate::token::{AccessToken, Claims, Scopes};
 use crate::unix_now;
 
@@ -66,7 +66,7 @@ impl Validator {
             inner: Arc::new(Inner {
                 issuer,
                 resources: config.resources,
-                organization_tokens: false,
+                organization_tokens: config.organization_tokens,
                 leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
                 require_typ: config.require_typ,
                 algorithms: config.algorithms,
@@ -78,16 +78,18 @@ impl Validator {
         })
     }
 
-    /// Verifies `token` and checks that its audience is one of the configured resources (or,
-    /// after [`with_organization_tokens(true)`](Self::with_organization_tokens), that it is a
-    /// Logto organization token).
+    /// Verifies `token` and checks it as a plain `AccessToken` is checked: its audience is one
+    /// of the configured [`resources`](Config::resources), and it is not bound to an
+    /// organization, unless [`organization_tokens`](Config::organization_tokens) is on (then
+    /// Logto organization tokens are accepted too, for any organization).
     pub async fn validate(&self, token: &str) -> Result<AccessToken, AuthError> {
         let token = self.verify(token).await?;
         self.check_audience(&token)?;
         Ok(token)
     }
 
-    /// Verifies `token` and checks it against `policy` (audience and scopes).
+    /// Verifies `token` and checks it against `policy` (audience, organization, client and
+    /// scopes); the configured resources play no part.
     pub async fn authorize(
         &self,
         token: &str,
@@ -98,24 +100,27 @@ impl Validator {
         Ok(token)
     }
 
-    /// Checks that a verified token's audience is one of the configured resources, or that it
-    /// is a Logto organization token if those are accepted.
+    /// Checks a verified token as [`validate`](Self::validate) does.
     pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
         let inner = &*self.inner;
-        if inner
+        let for_a_resource = inner
             .resources
             .iter()
-            .any(|r| token.audiences().contains(r))
-            || (inner.organization_tokens && token.is_organization_token())
-        {
+            .any(|r| token.audiences().contains(r));
+        if for_a_resource && !token.names_an_organization() {
             return Ok(());
         }
-        let organizations = "an organization (urn:logto:organization:<id>)";
+        if inner.organization_tokens && (for_a_resource || token.is_organization_token()) {
+            return Ok(());
+        }
+        if for_a_resource {
+            return Err(AuthError::OrganizationNotAllowed);
+        }
         let expected = match (inner.resources.is_empty(), inner.organization_tokens) {
             (true, false) => "a configured resource (none is configured)".to_owned(),
-            (true, true) => organizations.to_owned(),
+            (true, true) => ORGANIZATION_AUDIENCE.to_owned(),
             (false, false) => inner.resources.join(" "),
-            (false, true) => format!("{} or {organizations}", inner.resources.join(" ")),
+            (false, true) => format!("{} or {ORGANIZATION_AUDIENCE}", inner.resources.join(" ")),
         };
         Err(AuthError::AudienceMismatch { expected })
     }
@@ -203,31 +208,15 @@ impl Validator {
     }
 
     /// Adds resources a plain `AccessToken` is accepted for; used by the Rocket fairing to add
-    /// the resources declared with `#[requires]`.
+    /// the resources that the mounted `#[requires]` routes name.
     #[must_use]
-    pub fn with_resources<'a>(self, resources: impl IntoIterator<Item = &'a str>) -> Self {
+    pub(crate) fn with_resources<'a>(self, resources: impl IntoIterator<Item = &'a str>) -> Self {
         let mut inner = Inner::clone(&self.inner);
         for resource in resources {
             if !inner.resources.iter().any(|r| r == resource) {
                 inner.resources.push(resource.to_owned());
             }
         }
-        Self {
-            inner: Arc::new(inner),
-        }
-    }
-
-    /// Makes [`validate`](Self::validate) and [`check_audience`](Self::check_audience) also
-    /// accept Logto organization tokens (`aud` = `urn:logto:organization:<id>`), for an API
-    /// that serves organization data. Off by default; the Rocket fairing turns it on when a
-    /// `#[requires(organization, ..)]` without `resource` is linked into the binary.
-    ///
-    /// Which organization the token is for is not checked here: use
-    /// [`Policy::in_organization`] for that.
-    #[must_use]
-    pub fn with_organization_tokens(self, accept: bool) -> Self {
-        let mut inner = Inner::clone(&self.inner);
-        inner.organization_tokens = accept;
         Self {
             inner: Arc::new(inner),
         }

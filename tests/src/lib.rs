@@ -2,6 +2,7 @@
 //! whose output is read line by line until they say they are ready.
 
 pub mod fake_management;
+pub mod logs;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};

@@ -2,12 +2,9 @@
 //! public (`#[public]`, `public_routes`, a `FileServer`); anything else aborts ignite with
 //! `deny`, is logged with `warn`, and `auto` denies here because this binary uses `#[public]`.
 
-use std::cell::RefCell;
-use std::io::Write;
-use std::sync::{Arc, Mutex, Once};
-
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, guarded, public, requires};
+use logto_guard_tests::logs::Logs;
 use rocket::http::{Method, Status};
 use rocket::local::asynchronous::Client;
 use rocket::route::{Handler, Outcome};
@@ -25,9 +22,9 @@ fn audit_health() -> &'static str {
     "ok"
 }
 
-#[get("/status")]
 #[public]
-fn audit_status_below_route() -> &'static str {
+#[get("/status")]
+fn audit_status() -> &'static str {
     "ok"
 }
 
@@ -62,7 +59,7 @@ fn audited_routes() -> Vec<Route> {
     routes![
         audit_things,
         audit_health,
-        audit_status_below_route,
+        audit_status,
         audit_me
     ]
 }
@@ -72,65 +69,6 @@ fn app(config: Config, extra: Vec<Route>) -> Rocket<Build> {
         .attach(LogtoGuard::with_config(config))
         .mount("/", audited_routes())
         .mount("/", extra)
-}
-
-/// Log records of the current thread (where `rocket::async_test` ignites), as text.
-///
-/// One global subscriber writes each thread's records to that thread's buffer: thread-local
-/// subscribers in parallel tests race on tracing's cached callsite interest.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-thread_local! {
-    static CAPTURE: RefCell<Option<Logs>> = const { RefCell::new(None) };
-}
-
-/// Writes to the current thread's [`Logs`], if it captures.
-struct ThreadWriter;
-
-impl Write for ThreadWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        CAPTURE.with(|capture| {
-            if let Some(logs) = &*capture.borrow() {
-                logs.0.lock().expect("log buffer").extend_from_slice(buf);
-            }
-        });
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Logs {
-    fn capture() -> (Self, Capturing) {
-        static SUBSCRIBER: Once = Once::new();
-        SUBSCRIBER.call_once(|| {
-            let subscriber = tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::DEBUG)
-                .with_ansi(false)
-                .with_writer(|| ThreadWriter)
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-        });
-        let logs = Self::default();
-        CAPTURE.with(|capture| *capture.borrow_mut() = Some(logs.clone()));
-        (logs, Capturing)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
-    }
-}
-
-/// Stops capturing the current thread's records when dropped.
-struct Capturing;
-
-impl Drop for Capturing {
-    fn drop(&mut self) {
-        CAPTURE.with(|capture| *capture.borrow_mut() = None);
-    }
 }
 
 /// Asserts that ignite failed in the logto-guard fairing.

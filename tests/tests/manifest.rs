@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use logto_guard::manifest::{
     Action, Management, ManagementConfig, Manifest, ManifestError, MountedRoute, SyncError, cli,
 };
-use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
+use logto_guard::{Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode};
 use logto_guard_tests::fake_management::{
     APP_ID, APP_SECRET, FakeManagement, MANAGEMENT_RESOURCE, NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET,
 };
@@ -20,167 +20,136 @@ const AUDIT: &str = "urn:example:audit";
 
 // What `#[requires]` generates, written out: this binary's declarations.
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: ORDERS,
-        scopes: &["read:orders"],
-        mode: ScopeMode::All,
-        description: Some("Read orders"),
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "list_orders",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &["read:orders"],
+        ScopeMode::All,
+        Some("Read orders"),
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("list_orders", "GET", "/orders", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: ORDERS,
-        scopes: &["write:orders"],
-        mode: ScopeMode::All,
-        description: Some("Create orders"),
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "create_order",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &["write:orders"],
+        ScopeMode::All,
+        Some("Create orders"),
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("create_order", "POST", "/orders", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: ORDERS,
-        scopes: &["write:orders", "delete:orders"],
-        mode: ScopeMode::All,
-        description: Some("Delete orders"),
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "delete_order",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &["write:orders", "delete:orders"],
+        ScopeMode::All,
+        Some("Delete orders"),
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("delete_order", "DELETE", "/orders/<id>", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: ORDERS,
-        scopes: &[],
-        mode: ScopeMode::All,
-        description: None,
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "me",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &[],
+        ScopeMode::All,
+        None,
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("me", "GET", "/me", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: BILLING,
-        scopes: &["read:invoices"],
-        mode: ScopeMode::All,
-        description: Some("Read invoices"),
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "invoices",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(BILLING),
+        &["read:invoices"],
+        ScopeMode::All,
+        Some("Read invoices"),
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("invoices", "GET", "/invoices?<page>", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: AUDIT,
-        scopes: &[],
-        mode: ScopeMode::All,
-        description: None,
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler: "audit_log",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(AUDIT),
+        &[],
+        ScopeMode::All,
+        None,
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("audit_log", "GET", "/audit-log", module_path!(), file!(), line!()),
+    )
 }
 
 // Organization tokens (no resource): their scopes are organization permissions.
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: "",
-        scopes: &["read:members"],
-        mode: ScopeMode::All,
-        description: Some("Read members"),
-        organization: OrganizationRule::Segment("org_id"),
-        client: ClientRule::Any,
-        handler: "list_members",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Organization,
+        &["read:members"],
+        ScopeMode::All,
+        Some("Read members"),
+        OrganizationRule::Segment("org_id"),
+        ClientRule::Any,
+        HandlerSite::__new("list_members", "GET", "/organizations/<org_id>/members", module_path!(), file!(), line!()),
+    )
 }
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: "",
-        scopes: &["invite:members", "read:members"],
-        mode: ScopeMode::All,
-        description: Some("Invite members"),
-        organization: OrganizationRule::Any,
-        client: ClientRule::User,
-        handler: "invite_member",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Organization,
+        &["invite:members", "read:members"],
+        ScopeMode::All,
+        Some("Invite members"),
+        OrganizationRule::Any,
+        ClientRule::User,
+        HandlerSite::__new("invite_member", "GET", "/invite-member", module_path!(), file!(), line!()),
+    )
 }
 // An organization token without scopes names no permission: listed nowhere.
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: "",
-        scopes: &[],
-        mode: ScopeMode::All,
-        description: None,
-        organization: OrganizationRule::Any,
-        client: ClientRule::Any,
-        handler: "organization_profile",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Organization,
+        &[],
+        ScopeMode::All,
+        None,
+        OrganizationRule::Any,
+        ClientRule::Any,
+        HandlerSite::__new("organization_profile", "GET", "/organization-profile", module_path!(), file!(), line!()),
+    )
 }
 // An organization-resource declaration: a permission of its resource, as any other.
 logto_guard::__private::inventory::submit! {
-    Declaration {
-        resource: ORDERS,
-        scopes: &["read:orders"],
-        mode: ScopeMode::All,
-        description: None,
-        organization: OrganizationRule::Segment("org_id"),
-        client: ClientRule::Any,
-        handler: "organization_orders",
-        module: module_path!(),
-        file: file!(),
-        line: line!(),
-    }
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &["read:orders"],
+        ScopeMode::All,
+        None,
+        OrganizationRule::Segment("org_id"),
+        ClientRule::Any,
+        HandlerSite::__new("organization_orders", "GET", "/organizations/<org_id>/orders", module_path!(), file!(), line!()),
+    )
 }
 
-/// A second `list_orders`, in another module: Rocket routes carry only the fn name.
+/// A second `list_orders`, in another module, on another path.
 mod admin {
-    use logto_guard::{ClientRule, Declaration, OrganizationRule, ScopeMode};
+    use logto_guard::{
+        Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode,
+    };
 
     logto_guard::__private::inventory::submit! {
-        Declaration {
-            resource: super::ORDERS,
-            scopes: &["admin:orders", "read:orders"],
-            mode: ScopeMode::Any,
-            description: None,
-            organization: OrganizationRule::None,
-            client: ClientRule::Any,
-            handler: "list_orders",
-            module: module_path!(),
-            file: file!(),
-            line: line!(),
-        }
+        Declaration::__with(
+        Audience::Resource(super::ORDERS),
+        &["admin:orders", "read:orders"],
+        ScopeMode::Any,
+        None,
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new("list_orders", "GET", "/admin/orders", module_path!(), file!(), line!()),
+    )
     }
 
     #[rocket::get("/admin/orders")]
@@ -288,7 +257,8 @@ const EXPECTED_JSON: &str = r#"{
               "name": "manifest::list_orders"
             },
             {
-              "name": "manifest::organization_orders"
+              "name": "manifest::organization_orders",
+              "organization": "<org_id>"
             }
           ]
         },
@@ -329,7 +299,8 @@ const EXPECTED_JSON: &str = r#"{
         "description": "Invite members",
         "handlers": [
           {
-            "name": "manifest::invite_member"
+            "name": "manifest::invite_member",
+            "organization": "any"
           }
         ]
       },
@@ -338,10 +309,12 @@ const EXPECTED_JSON: &str = r#"{
         "description": "Read members",
         "handlers": [
           {
-            "name": "manifest::invite_member"
+            "name": "manifest::invite_member",
+            "organization": "any"
           },
           {
-            "name": "manifest::list_members"
+            "name": "manifest::list_members",
+            "organization": "<org_id>"
           }
         ]
       }
@@ -431,18 +404,15 @@ fn a_description_from_a_single_scope_handler_wins_and_the_conflict_is_reported()
 }
 
 const fn tied_declaration(handler: &'static str, description: Option<&'static str>) -> Declaration {
-    Declaration {
-        resource: ORDERS,
-        scopes: &["read:orders"],
-        mode: ScopeMode::All,
+    Declaration::__with(
+        Audience::Resource(ORDERS),
+        &["read:orders"],
+        ScopeMode::All,
         description,
-        organization: OrganizationRule::None,
-        client: ClientRule::Any,
-        handler,
-        module: "app",
-        file: "src/lib.rs",
-        line: 1,
-    }
+        OrganizationRule::None,
+        ClientRule::Any,
+        HandlerSite::__new(handler, "GET", "/", "app", "src/lib.rs", 1),
+    )
 }
 
 #[test]
@@ -469,21 +439,24 @@ fn resource_names_default_to_the_host_and_can_be_set() {
 }
 
 #[rocket::async_test]
-async fn collect_with_routes_lists_mounted_methods_and_paths_by_fn_name() {
+async fn collect_with_routes_lists_mounted_methods_and_paths_by_route_identity() {
     let rocket = app();
     let manifest = Manifest::collect_with_routes(&rocket);
     let orders = manifest.resource(ORDERS).expect("orders");
     let read = orders.permission("read:orders").expect("read:orders");
     let routes = |i: usize| read.handlers[i].routes.clone().expect("routes");
-    // Matched by fn name: both `list_orders` list the routes of both.
-    let both = vec![
-        MountedRoute::new("GET", "/admin/orders"),
-        MountedRoute::new("GET", "/orders"),
-        MountedRoute::new("GET", "/v2/orders"),
-    ];
+    // Matched by fn name, method and path: the two `list_orders` are told apart by their
+    // paths, and one handler mounted at two bases lists both.
     assert_eq!(read.handlers[0].name, "manifest::admin::list_orders");
-    assert_eq!(routes(0), both);
-    assert_eq!(routes(1), both);
+    assert_eq!(routes(0), [MountedRoute::new("GET", "/admin/orders")]);
+    assert_eq!(read.handlers[1].name, "manifest::list_orders");
+    assert_eq!(
+        routes(1),
+        [
+            MountedRoute::new("GET", "/orders"),
+            MountedRoute::new("GET", "/v2/orders"),
+        ]
+    );
     let delete = orders.permission("delete:orders").expect("delete:orders");
     assert_eq!(
         delete.handlers[0].routes,
@@ -500,10 +473,7 @@ async fn collect_with_routes_lists_mounted_methods_and_paths_by_fn_name() {
     assert_eq!(audit.any_token_handlers[0].routes, Some(vec![]));
     let warnings = manifest.warnings().join("\n");
     assert!(warnings.contains("`manifest::audit_log`"), "{warnings}");
-    assert!(
-        warnings.contains("handlers named `list_orders` are declared in several modules (manifest, manifest::admin)"),
-        "{warnings}"
-    );
+    assert!(!warnings.contains("list_orders"), "{warnings}");
     let json = manifest.to_json();
     assert!(
         json.contains("{\n                  \"method\": \"DELETE\",\n                  \"path\": \"/orders/<id>\"\n                }"),
@@ -906,12 +876,12 @@ async fn pagination_reads_every_page_of_resources_and_scopes() {
 
 /// Only this binary's organization-token declarations.
 fn organization_manifest() -> Manifest {
-    Manifest::from_declarations(Declaration::all().filter(|d| d.is_organization_token()))
+    Manifest::from_declarations(Declaration::all().filter(|d| d.resource().is_none()))
 }
 
 /// Only this binary's resource declarations: no `organization` section.
 fn resources_only_manifest() -> Manifest {
-    Manifest::from_declarations(Declaration::all().filter(|d| !d.is_organization_token()))
+    Manifest::from_declarations(Declaration::all().filter(|d| !d.resource().is_none()))
 }
 
 #[test]
@@ -955,14 +925,14 @@ fn organization_permissions_have_their_own_section() {
     let resources_only = resources_only_manifest();
     assert!(!resources_only.has_organization_permissions());
     assert!(resources_only.organization_permissions().is_empty());
-    assert!(!resources_only.to_json().contains("\"organization\""));
     let json: serde_json::Value = serde_json::from_str(&resources_only.to_json()).expect("JSON");
+    assert!(json.get("organization").is_none(), "{json}");
     assert_eq!(json.as_object().map(serde_json::Map::len), Some(2));
     // Only organization permissions: not empty, no resources.
     let organization = organization_manifest();
     assert!(!organization.is_empty());
     assert!(organization.resources().is_empty());
-    let section = &EXPECTED_JSON[EXPECTED_JSON.find("  \"organization\"").expect("section")..];
+    let section = &EXPECTED_JSON[EXPECTED_JSON.find("  \"organization\": {").expect("section")..];
     assert_eq!(
         organization.to_json(),
         format!("{{\n  \"version\": 1,\n  \"resources\": [],\n{section}")
@@ -1075,18 +1045,15 @@ async fn organization_permissions_are_planned_applied_and_then_match() {
 
 #[tokio::test]
 async fn an_organization_permission_without_description_keeps_logtos() {
-    static UNDESCRIBED: [Declaration; 1] = [Declaration {
-        resource: "",
-        scopes: &["read:members"],
-        mode: ScopeMode::All,
-        description: None,
-        organization: OrganizationRule::Any,
-        client: ClientRule::Any,
-        handler: "members",
-        module: "app",
-        file: "src/lib.rs",
-        line: 1,
-    }];
+    static UNDESCRIBED: [Declaration; 1] = [Declaration::__with(
+        Audience::Organization,
+        &["read:members"],
+        ScopeMode::All,
+        None,
+        OrganizationRule::Any,
+        ClientRule::Any,
+        HandlerSite::__new("members", "GET", "/members", "app", "src/lib.rs", 1),
+    )];
     let fake = FakeManagement::start().await;
     fake.add_organization_scope("read:members", Some("From the Console"));
     let management = connect(&fake).await;

@@ -1,8 +1,11 @@
-//! The Rocket integration with small apps: configuration from the figment, the missing-fairing
-//! 500, optional authentication, the app's own catchers, and a restyled error body.
+//! The Rocket integration with small apps: configuration from the figment, the sentinels that
+//! stop ignition without the fairing, optional authentication, the app's own catchers, and a restyled error body.
 
 use logto_guard::testing::TestIssuer;
-use logto_guard::{AccessToken, AuthError, LogtoGuard};
+use logto_guard::{
+    AccessToken, Audience, AuthError, Authorized, LogtoGuard, Organization, Requirement, Validator,
+};
+use logto_guard_tests::logs::Logs;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
@@ -102,14 +105,61 @@ async fn invalid_config_aborts_ignite() {
     }
 }
 
+/// Mounting `routes` without the fairing stops ignition: a Rocket sentinel names the guard's
+/// type, and one log line says what to add.
+async fn assert_sentinel_aborts(routes: Vec<rocket::Route>, sentinel: &str, guard: &str) {
+    let (logs, _capturing) = Logs::capture();
+    let Err(error) = Client::tracked(rocket::build().mount("/", routes)).await else {
+        panic!("ignition should stop without the fairing ({guard})");
+    };
+    match error.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => {
+            let names: Vec<&str> = sentries.iter().map(|s| s.type_name).collect();
+            assert_eq!(names.len(), 1, "{names:?}");
+            assert!(names[0].contains(sentinel), "{names:?} for {sentinel}");
+        }
+        other => panic!("{guard}: {other:?}"),
+    }
+    let logs = logs.text();
+    assert!(
+        logs.contains(&format!(
+            "a mounted route takes `logto_guard::{guard}`, but the fairing is not attached: \
+             add `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket"
+        )),
+        "{logs}"
+    );
+}
+
+struct ReadThings;
+
+impl Requirement for ReadThings {
+    const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
+    const SCOPES: &'static [&'static str] = &["read:things"];
+}
+
+#[get("/things")]
+fn things(_auth: Authorized<ReadThings>) {}
+
+#[get("/organization")]
+fn organization(organization: Organization) -> String {
+    organization.id().to_owned()
+}
+
+#[get("/ready")]
+fn ready(validator: &Validator) -> String {
+    validator.issuer().to_owned()
+}
+
 #[rocket::async_test]
-async fn missing_fairing_is_a_500() {
-    let client = Client::tracked(app(rocket::build()))
-        .await
-        .expect("ignites");
-    let response = client.get("/me").header(bearer("a.b.c")).dispatch().await;
-    assert_eq!(response.status(), Status::InternalServerError);
-    assert!(response.headers().get_one("WWW-Authenticate").is_none());
+async fn a_missing_fairing_stops_ignition_for_every_guard() {
+    assert_sentinel_aborts(routes![me], "AccessToken", "AccessToken").await;
+    // `Option` would otherwise run the handler as anonymous, for every request.
+    assert_sentinel_aborts(routes![maybe], "AccessToken", "AccessToken").await;
+    assert_sentinel_aborts(routes![why], "AccessToken", "AccessToken").await;
+    let authorized = "Authorized<rocket::ReadThings>";
+    assert_sentinel_aborts(routes![things], authorized, "Authorized").await;
+    assert_sentinel_aborts(routes![organization], "Organization", "Organization").await;
+    assert_sentinel_aborts(routes![ready], "Validator", "Validator").await;
 }
 
 #[rocket::async_test]

@@ -734,7 +734,7 @@ async fn policies_check_scopes_all_and_any() {
 #[tokio::test]
 async fn access_token_exposes_claims() {
     let issuer = TestIssuer::start().await;
-    let validator = validator(issuer.config());
+    let validator = validator(issuer.config().organization_tokens(true));
     let token = issuer
         .token()
         .machine_to_machine("app-1")

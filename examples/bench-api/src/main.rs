@@ -10,12 +10,12 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use logto_guard::testing::TestIssuer;
-use logto_guard::{Authorized, LogtoGuard, Requirement};
+use logto_guard::{Audience, Authorized, LogtoGuard, Requirement};
 use rocket::{get, routes};
 
 struct ReadOrders;
 impl Requirement for ReadOrders {
-    const RESOURCE: &'static str = "https://api.example.com";
+    const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
     const SCOPES: &'static [&'static str] = &["read:orders"];
 }
 

@@ -68,7 +68,15 @@ fn list_orders(orders: &State<Orders>) -> Json<Vec<Order>> {
     Json(lock(&orders.orders).values().cloned().collect())
 }
 
-#[requires(resource = RESOURCE, scope = "write:orders", description = "Create orders")]
+/// Tenant-wide callers and organization-level tokens alike may create orders (an order made
+/// with an organization's token belongs to that organization), so this route says
+/// `organization = optional`; the other API-wide routes refuse organization-level tokens.
+#[requires(
+    resource = RESOURCE,
+    organization = optional,
+    scope = "write:orders",
+    description = "Create orders"
+)]
 #[post("/orders", data = "<order>")]
 fn create_order(
     token: AccessToken,

@@ -5,8 +5,8 @@
 
 use logto_guard::testing::{TestIssuer, TokenBuilder};
 use logto_guard::{
-    AccessToken, Authorized, LogtoGuard, Organization, OrganizationRule, Requirement, guarded,
-    requires,
+    AccessToken, Audience, Authorized, Config, LogtoGuard, Organization, OrganizationRule,
+    Requirement, guarded, requires,
 };
 use orders_api::{RESOURCE, app};
 use rocket::http::{ContentType, Header, Status};
@@ -20,6 +20,8 @@ const WANTS_ORGANIZATION_TOKEN: &str =
     "audience mismatch: this API expects a token for an organization (urn:logto:organization:<id>)";
 const WANTS_RESOURCE_TOKEN: &str =
     "audience mismatch: this API expects a token for https://api.example.com";
+const NOT_FOR_ORGANIZATIONS: &str = "token is bound to an organization, but this route is not \
+    for an organization: request a token without `organization_id`";
 const MACHINES_ONLY: &str = "this route accepts only machine-to-machine tokens";
 const USERS_ONLY: &str = "this route accepts only user tokens, not machine-to-machine tokens";
 
@@ -42,6 +44,12 @@ fn resource_any_organization(token: AccessToken) -> String {
 #[get("/organizations/<org_id>/ping")]
 fn organization_ping(org_id: &str) -> String {
     org_id.to_owned()
+}
+
+#[requires(resource = RESOURCE, organization = optional, scope = "read:orders")]
+#[get("/either")]
+fn with_or_without_organization(token: AccessToken) -> String {
+    token.organization_id().unwrap_or("tenant-wide").to_owned()
 }
 
 #[guarded]
@@ -78,7 +86,7 @@ fn machine_organization_audit(org_id: &str) -> String {
 struct WrongSegment;
 
 impl Requirement for WrongSegment {
-    const RESOURCE: &'static str = "";
+    const AUDIENCE: Audience<'static> = Audience::Organization;
     const SCOPES: &'static [&'static str] = &[];
     const ORGANIZATION: OrganizationRule = OrganizationRule::Segment("tenant");
 }
@@ -90,9 +98,14 @@ fn misconfigured(_auth: Authorized<WrongSegment>, org_id: &str) -> String {
 }
 
 async fn client(issuer: &TestIssuer) -> Client {
-    let rocket = app(LogtoGuard::with_config(issuer.config())).mount(
+    client_with(issuer.config()).await
+}
+
+async fn client_with(config: Config) -> Client {
+    let rocket = app(LogtoGuard::with_config(config)).mount(
         "/v1/t",
         routes![
+            with_or_without_organization,
             any_organization,
             resource_any_organization,
             organization_ping,
@@ -302,11 +315,20 @@ async fn organization_resource_token_on_its_organizations_orders() {
         .collect();
     assert_eq!(ids, [1, 4]);
 
-    // The API-wide list still has every order; one without organization has no such field.
+    // The API-wide list has every order, for a tenant-wide token only; one without
+    // organization has no such field.
+    let response = get(&client, "/orders", &token).await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        NOT_FOR_ORGANIZATIONS,
+    )
+    .await;
     let all: Value = serde_json::from_str(
         &ok(
-            get(&client, "/orders", &token).await,
-            "org-level token on /orders",
+            get(&client, "/orders", &tokens.resource(&["read:orders"])).await,
+            "tenant-wide token on /orders",
         )
         .await,
     )
@@ -382,11 +404,15 @@ async fn each_kind_of_token_on_each_kind_of_route() {
     )
     .await;
 
-    // An organization-level resource token is a resource token: not an organization token.
+    // An organization-level resource token carries scopes from the caller's role in that one
+    // organization: refused on the tenant-wide /orders (403), and not an organization token.
     let organization_resource = tokens.organization_resource("org-a", &scopes);
-    ok(
-        get(&client, "/orders", &organization_resource).await,
-        "org-level on /orders",
+    let response = get(&client, "/orders", &organization_resource).await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        NOT_FOR_ORGANIZATIONS,
     )
     .await;
     ok(
@@ -524,6 +550,73 @@ async fn organization_and_access_token_guards() {
     let client = client(&issuer).await;
     let tokens = Tokens { issuer: &issuer };
 
+    // Outside a `#[requires(organization ..)]` route, `Organization` needs
+    // `organization_tokens`: by default it refuses both kinds of organization token.
+    let response = get(
+        &client,
+        "/v1/t/organization",
+        &tokens.organization("org-a", &[]),
+    )
+    .await;
+    rejected(
+        response,
+        Status::Unauthorized,
+        "invalid_token",
+        WANTS_RESOURCE_TOKEN,
+    )
+    .await;
+    let response = get(
+        &client,
+        "/v1/t/organization",
+        &tokens.organization_resource("org-a", &[]),
+    )
+    .await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        NOT_FOR_ORGANIZATIONS,
+    )
+    .await;
+    let response = client.get("/v1/t/organization").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+
+    // A plain `AccessToken` refuses every token bound to an organization unless the config
+    // turns `organization_tokens` on, although this app has organization routes.
+    let response = get(&client, "/v1/t/token", &tokens.organization("org-a", &[])).await;
+    rejected(
+        response,
+        Status::Unauthorized,
+        "invalid_token",
+        WANTS_RESOURCE_TOKEN,
+    )
+    .await;
+    let response = get(
+        &client,
+        "/v1/t/token",
+        &tokens.organization_resource("org-a", &[]),
+    )
+    .await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        NOT_FOR_ORGANIZATIONS,
+    )
+    .await;
+    ok(
+        get(&client, "/v1/t/token", &tokens.resource(&[])).await,
+        "resource token",
+    )
+    .await;
+}
+
+#[rocket::async_test]
+async fn organization_tokens_on_plain_guards_only_when_configured() {
+    let issuer = TestIssuer::start().await;
+    let client = client_with(issuer.config().organization_tokens(true)).await;
+    let tokens = Tokens { issuer: &issuer };
+
     // `Organization` yields the organization of either kind of token.
     for (token, what) in [
         (tokens.organization("org-a", &[]), "organization token"),
@@ -543,8 +636,6 @@ async fn organization_and_access_token_guards() {
         NO_ORGANIZATION,
     )
     .await;
-    let response = client.get("/v1/t/organization").dispatch().await;
-    assert_eq!(response.status(), Status::Unauthorized);
 
     // Claim and audience naming different organizations: not for one organization.
     let confused = issuer
@@ -561,8 +652,7 @@ async fn organization_and_access_token_guards() {
     )
     .await;
 
-    // This app declares organization-token routes, so a plain `AccessToken` accepts
-    // organization tokens as well as resource tokens; other audiences stay refused.
+    // A plain `AccessToken` then accepts both kinds; other audiences stay refused.
     let body = ok(
         get(&client, "/v1/t/token", &tokens.organization("org-a", &[])).await,
         "organization token",
@@ -570,8 +660,13 @@ async fn organization_and_access_token_guards() {
     .await;
     assert_eq!(body, "urn:logto:organization:org-a");
     ok(
-        get(&client, "/v1/t/token", &tokens.resource(&[])).await,
-        "resource token",
+        get(
+            &client,
+            "/v1/t/token",
+            &tokens.organization_resource("org-a", &[]),
+        )
+        .await,
+        "org-level token",
     )
     .await;
     let other = issuer.token().audience("https://other.example.com").sign();
@@ -582,6 +677,58 @@ async fn organization_and_access_token_guards() {
         "invalid_token",
         "audience mismatch: this API expects a token for https://api.example.com or an \
          organization (urn:logto:organization:<id>)",
+    )
+    .await;
+
+    // The routes with a requirement are unchanged by the setting.
+    let response = get(
+        &client,
+        "/orders",
+        &tokens.organization_resource("org-a", &["read:orders"]),
+    )
+    .await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        NOT_FOR_ORGANIZATIONS,
+    )
+    .await;
+}
+
+#[rocket::async_test]
+async fn organization_optional_serves_both_kinds_on_purpose() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+    let tokens = Tokens { issuer: &issuer };
+
+    let body = ok(
+        get(&client, "/v1/t/either", &tokens.resource(&["read:orders"])).await,
+        "plain",
+    )
+    .await;
+    assert_eq!(body, "tenant-wide");
+    let token = tokens.organization_resource("org-b", &["read:orders"]);
+    let body = ok(get(&client, "/v1/t/either", &token).await, "org-level").await;
+    assert_eq!(body, "org-b");
+    // Still a resource route: an organization token's audience is not the resource, and the
+    // scope is still required.
+    let token = tokens.organization("org-b", &["read:orders"]);
+    let response = get(&client, "/v1/t/either", &token).await;
+    rejected(
+        response,
+        Status::Unauthorized,
+        "invalid_token",
+        WANTS_RESOURCE_TOKEN,
+    )
+    .await;
+    let token = tokens.organization_resource("org-b", &[]);
+    let response = get(&client, "/v1/t/either", &token).await;
+    rejected(
+        response,
+        Status::Forbidden,
+        "insufficient_scope",
+        "token lacks a required scope: read:orders",
     )
     .await;
 }

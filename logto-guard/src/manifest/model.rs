@@ -56,9 +56,17 @@ pub struct Permission {
 pub struct Handler {
     /// `module::path::fn_name`.
     pub name: String,
+    /// The organization context of a route for organizations: `"any"` (any organization),
+    /// `"<org_id>"` (the one the route segment names) or `"optional"` (with or without one).
+    /// Absent for a route that is not for an organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
     /// Where it is mounted, when collected with routes; `Some(vec![])` means not mounted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routes: Option<Vec<MountedRoute>>,
+    /// The handler as declared, which mounted routes are matched with.
+    #[serde(skip)]
+    pub(super) declared: Option<crate::declaration::HandlerSite>,
 }
 
 /// A route a handler is mounted at. Ordered by path, then method.

@@ -348,7 +348,7 @@ impl fmt::Display for Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{ClientRule, Declaration, OrganizationRule, ScopeMode};
+    use crate::{Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode};
 
     const API: &str = "https://api.example.com";
 
@@ -357,16 +357,13 @@ mod tests {
         description: Option<&'static str>,
     ) -> Declaration {
         Declaration {
-            resource: API,
+            audience: Audience::Resource(API),
             scopes,
             mode: ScopeMode::All,
             description,
             organization: OrganizationRule::None,
             client: ClientRule::Any,
-            handler: "handler",
-            module: "app",
-            file: "src/lib.rs",
-            line: 1,
+            handler: HandlerSite::__new("handler", "GET", "/", "app", "src/lib.rs", 1),
         }
     }
 

@@ -55,6 +55,7 @@ pub fn reason(error: &AuthError) -> &'static str {
         AuthError::InsufficientScope { .. } => "insufficient_scope",
         AuthError::OrganizationRequired => "organization_required",
         AuthError::OrganizationMismatch { .. } => "organization_mismatch",
+        AuthError::OrganizationNotAllowed => "organization_not_allowed",
         AuthError::MachineToMachineRequired => "machine_to_machine_required",
         AuthError::UserRequired => "user_required",
         AuthError::KeysUnavailable { .. } => "keys_unavailable",

@@ -3,15 +3,16 @@
 //! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
 //! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
-//! take a token guard). Handlers are matched by fn name, which is all a Rocket route carries
-//! (as the manifest does). Anything else is reported, and with `deny` aborts ignite.
+//! take a token guard). A handler is matched to a route by fn name, method and path as its
+//! route attribute declares them ([`HandlerSite::is_route`]), which is what a Rocket route
+//! carries. Anything else is reported, and with `deny` aborts ignite.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rocket::{Build, Rocket, Route};
 
 use crate::config::{Config, RouteAudit, parse_public_route};
-use crate::declaration::Declaration;
+use crate::declaration::{Declaration, HandlerSite};
 
 /// A `#[public]` or `#[guarded]` on a handler, left in the binary for the route audit.
 ///
@@ -20,14 +21,8 @@ use crate::declaration::Declaration;
 pub struct RouteMarker {
     /// What the handler was marked as.
     pub kind: MarkerKind,
-    /// The handler function's name.
-    pub handler: &'static str,
-    /// `module_path!()` of the handler.
-    pub module: &'static str,
-    /// `file!()` of the handler.
-    pub file: &'static str,
-    /// `line!()` of the handler.
-    pub line: u32,
+    /// The handler it is written on.
+    pub handler: HandlerSite,
 }
 
 /// What a [`RouteMarker`] says about its handler.
@@ -51,8 +46,8 @@ enum Verdict {
     Public,
     /// Neither guarded nor public.
     Unaudited,
-    /// Its fn name is marked public in one module and guarded in another: the audit cannot
-    /// tell which of them this route runs.
+    /// Handlers of the same fn name, method and path are marked public in one module and
+    /// guarded in another: the audit cannot tell which of them this route runs.
     Ambiguous,
 }
 
@@ -63,34 +58,32 @@ pub(crate) struct Summary {
     public: usize,
 }
 
-/// What the handlers of this binary declare, by fn name.
-#[derive(Default)]
+/// What the handlers of this binary declare.
 struct Marks {
-    guarded: BTreeMap<&'static str, BTreeSet<&'static str>>,
-    public: BTreeMap<&'static str, BTreeSet<&'static str>>,
+    guarded: Vec<HandlerSite>,
+    public: Vec<HandlerSite>,
 }
 
 impl Marks {
     fn collect() -> Self {
-        let mut marks = Self::default();
-        for declaration in Declaration::all() {
-            marks
-                .guarded
-                .entry(declaration.handler)
-                .or_default()
-                .insert(declaration.module);
-        }
+        let mut guarded: Vec<HandlerSite> = Declaration::all().map(|d| d.handler).collect();
+        let mut public = Vec::new();
         for marker in inventory::iter::<RouteMarker> {
-            let by_name = match marker.kind {
-                MarkerKind::Public => &mut marks.public,
-                MarkerKind::Guarded => &mut marks.guarded,
-            };
-            by_name
-                .entry(marker.handler)
-                .or_default()
-                .insert(marker.module);
+            match marker.kind {
+                MarkerKind::Public => public.push(marker.handler),
+                MarkerKind::Guarded => guarded.push(marker.handler),
+            }
         }
-        marks
+        Self { guarded, public }
+    }
+
+    /// The modules of the handlers in `marked` whose route `route` is.
+    fn modules_of(marked: &[HandlerSite], route: &Route) -> BTreeSet<&'static str> {
+        marked
+            .iter()
+            .filter(|handler| handler.is_route(route))
+            .map(|handler| handler.module)
+            .collect()
     }
 }
 
@@ -182,18 +175,17 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
             Verdict::Ambiguous => {
                 offending += 1;
                 let name = route.name.as_deref().unwrap_or_default();
-                let modules = |by_name: &BTreeMap<&str, BTreeSet<&str>>| {
-                    by_name
-                        .get(name)
-                        .map(|m| m.iter().copied().collect::<Vec<_>>().join(", "))
-                        .unwrap_or_default()
+                let modules = |marked: &[HandlerSite]| {
+                    let modules: Vec<&str> = Marks::modules_of(marked, route).into_iter().collect();
+                    modules.join(", ")
                 };
                 report(
                     mode,
                     &format!(
                         "logto-guard: route audit: {label} ({handler}) cannot be audited: \
-                         handlers named `{name}` are public in {} and guarded in {}, and a \
-                         Rocket route carries only the fn name; rename one of them",
+                         handlers named `{name}` with this method and path are public in {} and \
+                         guarded in {}, and a Rocket route carries only the fn name, method and \
+                         path; rename one of them",
                         modules(&marks.public),
                         modules(&marks.guarded),
                     ),
@@ -242,8 +234,8 @@ fn verdict(route: &Route, marks: &Marks, listed_public: bool) -> Verdict {
             Verdict::Unaudited
         };
     };
-    let guarded = marks.guarded.contains_key(name);
-    let public = marks.public.contains_key(name);
+    let guarded = marks.guarded.iter().any(|handler| handler.is_route(route));
+    let public = marks.public.iter().any(|handler| handler.is_route(route));
     match (guarded, public) {
         (true, true) => Verdict::Ambiguous,
         (true, false) => Verdict::Guarded,

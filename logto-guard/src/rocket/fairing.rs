@@ -152,7 +152,7 @@ impl Fairing for LogtoGuard {
         let settings = config.clone().unwrap_or_default();
         let validator =
             match config.and_then(|config| Validator::new(config).map_err(|e| e.to_string())) {
-                Ok(validator) => with_declarations(validator),
+                Ok(validator) => with_mounted_declarations(validator, &rocket),
                 Err(message) => {
                     rocket::error!("logto-guard: {message}");
                     return Err(rocket);
@@ -209,16 +209,15 @@ impl Fairing for LogtoGuard {
     }
 }
 
-/// Makes a plain `AccessToken` accept what the `#[requires]` of this binary declare: their
-/// resources, and organization tokens if a declaration is for one (those have no resource).
-fn with_declarations(validator: Validator) -> Validator {
-    let resources = Declaration::all()
-        .map(|d| d.resource)
-        .filter(|r| !r.is_empty());
-    let organizations = Declaration::all().any(Declaration::is_organization_token);
-    validator
-        .with_resources(resources)
-        .with_organization_tokens(organizations)
+/// Adds to the resources a plain `AccessToken` accepts those that the `#[requires]` of the
+/// **mounted** routes name: a declaration linked in from a dependency, or on a handler this
+/// app does not mount, adds nothing. Organization tokens stay as the config says.
+fn with_mounted_declarations(validator: Validator, rocket: &Rocket<Build>) -> Validator {
+    let resources = rocket
+        .routes()
+        .filter_map(Declaration::of_route)
+        .filter_map(Declaration::resource);
+    validator.with_resources(resources)
 }
 
 /// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
+use rocket::{Ignite, Rocket, Sentinel};
 
 use super::fairing::GuardState;
 use super::response;
@@ -15,6 +16,7 @@ use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
 use crate::requirement::Requirement;
 use crate::token::AccessToken;
+use crate::validate::Validator;
 
 /// The request's token, verified once however many guards ask (not yet checked for audience).
 struct Verified(Result<AccessToken, AuthError>);
@@ -63,22 +65,42 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
     }
 }
 
-/// The verified token, if its audience is one the API accepts.
+/// Set when an `Authorized<R>` guard accepted this request's token: the route's own
+/// requirement then decides what a plain `AccessToken` of the same request accepts.
+#[derive(Default)]
+struct RequirementMet(AtomicBool);
+
+/// The verified token, if the route's requirement accepted it, or else if it passes the plain
+/// `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     let token = verified(request).await?;
+    if request
+        .local_cache(RequirementMet::default)
+        .0
+        .load(Ordering::Acquire)
+    {
+        return Ok(token);
+    }
     match request.rocket().state::<GuardState>() {
         Some(state) => state.validator.check_audience(&token).map(|()| token),
         None => Err(AuthError::NotConfigured),
     }
 }
 
-/// Any valid token whose audience is one of the API's resources (the `resources` config plus
-/// every resource named by `#[requires]`), or a Logto organization token
-/// (`aud` = `urn:logto:organization:<id>`, any organization) when the app has a
-/// `#[requires(organization, ..)]` without `resource`.
+/// A valid token for this API.
+///
+/// On a `#[requires]` route it is the token the requirement accepted. Anywhere else it is a
+/// token whose audience is one of the API's resources (the `resources` config plus those that
+/// the `#[requires]` of the mounted routes name), and that is **not** bound to a Logto
+/// organization, unless the config turns on
+/// [`organization_tokens`](crate::Config::organization_tokens) (then organization tokens and
+/// organization-level API resource tokens of any organization pass).
 ///
 /// `Option<AccessToken>` makes authentication optional: `None` without a token, and also for
 /// a bad one (Rocket's rule for `Option`); use `Result<AccessToken, AuthError>` to see why.
+///
+/// Mounting a route that takes it without attaching [`LogtoGuard`](crate::LogtoGuard) stops
+/// ignition (a Rocket [`Sentinel`]), `Option<AccessToken>` included.
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for AccessToken {
     type Error = AuthError;
@@ -90,7 +112,8 @@ impl<'r> FromRequest<'r> for AccessToken {
 }
 
 /// What `AccessToken` accepts, for an organization: 403 `insufficient_scope` if the token is
-/// for none. See [`Organization`].
+/// for none. Outside a `#[requires(organization ..)]` route this needs
+/// [`organization_tokens`](crate::Config::organization_tokens). See [`Organization`].
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Organization {
     type Error = AuthError;
@@ -120,7 +143,7 @@ fn segment_value<'r>(request: &'r Request<'_>, name: &str) -> Option<&'r str> {
                 .and_then(|s| s.strip_suffix('>'))
                 == Some(name)
         })?;
-    request.routed_segment(index)
+    request.param::<&str>(index)?.ok()
 }
 
 /// Checks `R` against `token`, reading an organization segment from the matched route.
@@ -147,7 +170,7 @@ fn authorize<R: Requirement>(request: &Request<'_>, token: &AccessToken) -> Resu
         })
 }
 
-/// A token that satisfies `R`: audience `R::RESOURCE` (or an organization token),
+/// A token that satisfies `R`: audience `R::AUDIENCE`,
 /// `R::ORGANIZATION`, `R::CLIENT` and `R::SCOPES`, checked as [`Policy::check`] says.
 ///
 /// For [`OrganizationRule::Segment`], the organization the token must be for is the value
@@ -160,11 +183,11 @@ fn authorize<R: Requirement>(request: &Request<'_>, token: &AccessToken) -> Resu
 /// [`Policy::check`]: crate::Policy::check
 ///
 /// ```
-/// use logto_guard::{Authorized, Requirement};
+/// use logto_guard::{Audience, Authorized, Requirement};
 ///
 /// struct ReadOrders;
 /// impl Requirement for ReadOrders {
-///     const RESOURCE: &'static str = "https://api.example.com";
+///     const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
 ///     const SCOPES: &'static [&'static str] = &["read:orders"];
 /// }
 ///
@@ -213,11 +236,79 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let result = verified(request).await.and_then(|token| {
             authorize::<R>(request, &token)?;
+            request
+                .local_cache(RequirementMet::default)
+                .0
+                .store(true, Ordering::Release);
             Ok(Self {
                 token,
                 requirement: PhantomData,
             })
         });
         outcome(request, result)
+    }
+}
+
+/// A request guard that refuses every request without a valid token: what `#[guarded]` takes
+/// as proof that a handler checks the token. Sealed: implemented by [`AccessToken`],
+/// [`Authorized<R>`] and [`Organization`] only, so a type of the app's own with one of these
+/// names is a compile error rather than a silently unguarded route.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a logto-guard token guard, so it does not prove that the handler checks the token",
+    label = "`#[guarded]` found this parameter",
+    note = "`#[guarded]` needs a parameter of type `logto_guard::AccessToken`, `logto_guard::Authorized<R>` or `logto_guard::Organization`; name a guard of your own with `#[guarded(by = YourGuard)]`"
+)]
+pub trait TokenGuard: sealed::Sealed {}
+
+impl TokenGuard for AccessToken {}
+
+impl TokenGuard for Organization {}
+
+impl<R: Requirement> TokenGuard for Authorized<R> {}
+
+mod sealed {
+    use super::{AccessToken, Authorized, Organization, Requirement};
+
+    pub trait Sealed {}
+
+    impl Sealed for AccessToken {}
+    impl Sealed for Organization {}
+    impl<R: Requirement> Sealed for Authorized<R> {}
+}
+
+/// Stops ignition when a mounted route takes the guard `guard` and the fairing is not
+/// attached, with one line that says what to add (Rocket then names the sentinel).
+fn fairing_missing(rocket: &Rocket<Ignite>, guard: &str) -> bool {
+    let missing = rocket.state::<GuardState>().is_none();
+    if missing {
+        tracing::error!(
+            "logto-guard: a mounted route takes `logto_guard::{guard}`, but the fairing is not \
+             attached: add `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket"
+        );
+    }
+    missing
+}
+
+impl Sentinel for AccessToken {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket, "AccessToken")
+    }
+}
+
+impl Sentinel for Organization {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket, "Organization")
+    }
+}
+
+impl<R: Requirement> Sentinel for Authorized<R> {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket, "Authorized")
+    }
+}
+
+impl Sentinel for Validator {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        fairing_missing(rocket, "Validator")
     }
 }

@@ -8,7 +8,7 @@ use rocket::route::{self, Handler};
 use rocket::{Data, Request, Route};
 
 use crate::config::Config;
-use crate::declaration::Declaration;
+use crate::declaration::{Declaration, HandlerSite};
 use crate::manifest::Manifest;
 use crate::metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};
 use crate::validate::Validator;
@@ -24,8 +24,8 @@ const RANK: isize = 100;
 /// names.
 #[derive(Debug)]
 pub(crate) struct Published {
-    /// Handler fn name to the metadata URL of the resource its `#[requires]` names.
-    by_handler: HashMap<&'static str, String>,
+    /// Each `#[requires]` handler with the metadata URL of the resource it names.
+    by_handler: Vec<(HandlerSite, String)>,
     /// For every other route: the first configured resource's, else the first declared one's.
     default: Option<String>,
 }
@@ -35,8 +35,12 @@ impl Published {
     pub(crate) fn url_for(&self, request: &Request<'_>) -> Option<&str> {
         request
             .route()
-            .and_then(|route| route.name.as_deref())
-            .and_then(|name| self.by_handler.get(name))
+            .and_then(|route| {
+                self.by_handler
+                    .iter()
+                    .find(|(handler, _)| handler.is_route(route))
+            })
+            .map(|(_, url)| url)
             .or(self.default.as_ref())
             .map(String::as_str)
     }
@@ -75,7 +79,7 @@ pub(crate) fn publish(
         urls.insert(resource.clone(), url);
     }
     let by_handler = Declaration::all()
-        .filter_map(|d| Some((d.handler, urls.get(d.resource)?.clone())))
+        .filter_map(|d| Some((d.handler, urls.get(d.resource()?)?.clone())))
         .collect();
     let default = config
         .resources

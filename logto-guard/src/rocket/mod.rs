@@ -9,4 +9,4 @@ mod response;
 mod validator;
 
 pub use fairing::{ErrorBody, LogtoGuard};
-pub use guard::Authorized;
+pub use guard::{Authorized, TokenGuard};

@@ -3,7 +3,8 @@ use logto_guard::{AccessToken, Authorized, Requirement, public};
 struct ReadOrders;
 
 impl Requirement for ReadOrders {
-    const RESOURCE: &'static str = "https://api.example.com";
+    const AUDIENCE: logto_guard::Audience<'static> =
+        logto_guard::Audience::Resource("https://api.example.com");
     const SCOPES: &'static [&'static str] = &["read:orders"];
 }
 

@@ -7,7 +7,8 @@ use rocket::{get, routes};
 struct ReadOrders;
 
 impl Requirement for ReadOrders {
-    const RESOURCE: &'static str = "https://api.example.com";
+    const AUDIENCE: logto_guard::Audience<'static> =
+        logto_guard::Audience::Resource("https://api.example.com");
     const SCOPES: &'static [&'static str] = &["read:orders"];
 }
 
@@ -23,8 +24,8 @@ async fn order(id: u64, auth: logto_guard::Authorized<ReadOrders>) -> String {
     format!("{id} {:?}", auth.subject())
 }
 
-#[get("/organization")]
 #[guarded]
+#[get("/organization")]
 fn organization(organization: Organization) -> String {
     organization.id().to_owned()
 }

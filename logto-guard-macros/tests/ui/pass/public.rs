@@ -9,12 +9,6 @@ fn health() -> &'static str {
     "ok"
 }
 
-#[get("/status")]
-#[public]
-fn status() -> &'static str {
-    "ok"
-}
-
 #[public]
 #[rocket::get("/hello/<name>")]
 async fn r#hello(name: &str, token: Option<AccessToken>) -> String {
@@ -28,5 +22,5 @@ mod nested {
 }
 
 fn main() {
-    let _ = rocket::build().mount("/", routes![health, status, r#hello, nested::nested]);
+    let _ = rocket::build().mount("/", routes![health, r#hello, nested::nested]);
 }
