@@ -1680,3 +1680,23 @@ async fn prune_plans_print_a_warning_under_every_deletion() {
     );
     assert!(fake.writes().is_empty(), "{:?}", fake.writes());
 }
+
+#[tokio::test]
+async fn prune_organization_permissions_without_the_section_warns_that_it_deletes_nothing() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = [
+        "app",
+        "sync",
+        "--dry-run",
+        "--prune-organization-permissions",
+    ];
+    cli::run(args, &resources_only_manifest(), &mut out, &mut err).await;
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains(
+            "warning: --prune-organization-permissions deletes nothing: the manifest names no \
+             organization permission, and sync never empties the organization template\n"
+        ),
+        "{err}"
+    );
+}
