@@ -11,8 +11,10 @@
 //! `scope.name_with_space`, `entity.not_exists_with_id`, `guard.invalid_pagination`),
 //! pagination (`page` from 1, `page_size` default 20 and at most 100, `Total-Number` header),
 //! and authorization (401 `auth.unauthorized` for an unknown token, 403 `auth.forbidden` for
-//! an app without Management API access). It logs every request so that tests can assert what
-//! was called, and can be told to fail every API request.
+//! an app without Management API access). Like oidc-provider, it form-urldecodes the client id
+//! and secret of HTTP Basic authentication (RFC 6749 §2.3.1). It logs every request so that
+//! tests can assert what was called, and can be told to fail every API request or to answer
+//! it with an endless body.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -27,6 +29,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder, Response};
 use rocket::{Shutdown, State, catch, catchers, delete, get, patch, post, routes};
 use serde_json::{Value, json};
+use tokio::io::AsyncReadExt as _;
 
 /// The machine-to-machine app that has Management API access.
 pub const APP_ID: &str = "m2m-app";
@@ -36,6 +39,11 @@ pub const APP_SECRET: &str = "m2m-secret";
 pub const NO_ACCESS_APP_ID: &str = "no-access-app";
 /// Its secret.
 pub const NO_ACCESS_APP_SECRET: &str = "no-access-secret";
+/// A machine-to-machine app with Management API access whose secret has the characters that
+/// HTTP Basic authentication needs form-urlencoded (RFC 6749 §2.3.1).
+pub const RESERVED_CHARACTERS_APP_ID: &str = "m2m-app-reserved-characters";
+/// Its secret: `:`, `%`, a space and `+`, each of which breaks unless form-urlencoded.
+pub const RESERVED_CHARACTERS_APP_SECRET: &str = "se:cr%41t w+rd";
 /// The Management API identifier it accepts (self-hosted Logto's).
 pub const MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
 /// Logto's page size when `page_size` is absent.
@@ -50,30 +58,85 @@ struct FakeResource {
     indicator: String,
 }
 
+/// What a scope belongs to: Logto keeps a resource's scopes and the organization scopes (the
+/// organization template) in two tables with the same rules, so the fake keeps one store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    /// A scope (permission) of the resource with this id.
+    Resource(String),
+    /// An organization scope (organization permission).
+    Organization,
+}
+
+impl Owner {
+    fn id_prefix(&self) -> &'static str {
+        match self {
+            Self::Resource(_) => "scp",
+            Self::Organization => "orgscp",
+        }
+    }
+
+    /// The entity's name in Logto's error messages.
+    fn entity(&self) -> &'static str {
+        match self {
+            Self::Resource(_) => "scope",
+            Self::Organization => "organization scope",
+        }
+    }
+
+    /// Logto's error code for a name already in use.
+    fn name_exists_code(&self) -> &'static str {
+        match self {
+            Self::Resource(_) => "scope.name_exists",
+            Self::Organization => "organization_scope.name_exists",
+        }
+    }
+
+    /// Logto's JSON for a scope of this owner.
+    fn json(&self, scope: &FakeScope) -> Value {
+        match self {
+            Self::Resource(resource_id) => json!({
+                "tenantId": "default",
+                "id": scope.id,
+                "resourceId": resource_id,
+                "name": scope.name,
+                "description": scope.description,
+                "createdAt": 1_700_000_000_000_u64,
+            }),
+            Self::Organization => json!({
+                "tenantId": "default",
+                "id": scope.id,
+                "name": scope.name,
+                "description": scope.description,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct FakeScope {
     id: String,
-    resource_id: String,
+    owner: Owner,
     name: String,
     description: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-struct FakeOrganizationScope {
-    id: String,
-    name: String,
-    description: Option<String>,
+/// How every `/api` request is answered instead of normally, when set.
+enum Override {
+    /// This status and JSON body.
+    Failure(u16, Value),
+    /// 200 with a body of this many bytes, streamed without `Content-Length`.
+    Oversized(u64),
 }
 
 #[derive(Default)]
 struct Data {
     resources: Vec<FakeResource>,
     scopes: Vec<FakeScope>,
-    organization_scopes: Vec<FakeOrganizationScope>,
     /// Access token -> app id.
     tokens: BTreeMap<String, String>,
     next_id: u64,
-    failure: Option<(u16, Value)>,
+    override_api: Option<Override>,
     requests: Vec<String>,
 }
 
@@ -81,6 +144,30 @@ impl Data {
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}{:0>17}", self.next_id)
+    }
+
+    /// Stores a scope of `owner`; returns it.
+    fn add_scope(&mut self, owner: Owner, name: &str, description: Option<&str>) -> FakeScope {
+        let scope = FakeScope {
+            id: self.id(owner.id_prefix()),
+            owner,
+            name: name.to_owned(),
+            description: description.map(str::to_owned),
+        };
+        self.scopes.push(scope.clone());
+        scope
+    }
+
+    /// `(name, description)` of the scopes of `owner`, sorted by name.
+    fn scope_names(&self, owner: &Owner) -> Vec<(String, Option<String>)> {
+        let mut scopes: Vec<_> = self
+            .scopes
+            .iter()
+            .filter(|s| &s.owner == owner)
+            .map(|s| (s.name.clone(), s.description.clone()))
+            .collect();
+        scopes.sort();
+        scopes
     }
 }
 
@@ -196,40 +283,22 @@ impl FakeManagement {
 
     /// Adds a scope to the resource `resource_id`; returns its id.
     pub fn add_scope(&self, resource_id: &str, name: &str, description: Option<&str>) -> String {
-        let mut data = lock(&self.data);
-        let id = data.id("scp");
-        data.scopes.push(FakeScope {
-            id: id.clone(),
-            resource_id: resource_id.to_owned(),
-            name: name.to_owned(),
-            description: description.map(str::to_owned),
-        });
-        id
+        let owner = Owner::Resource(resource_id.to_owned());
+        lock(&self.data).add_scope(owner, name, description).id
     }
 
     /// Adds an organization permission (organization scope) as if created in the Console;
     /// returns its id.
     pub fn add_organization_scope(&self, name: &str, description: Option<&str>) -> String {
-        let mut data = lock(&self.data);
-        let id = data.id("orgscp");
-        data.organization_scopes.push(FakeOrganizationScope {
-            id: id.clone(),
-            name: name.to_owned(),
-            description: description.map(str::to_owned),
-        });
-        id
+        lock(&self.data)
+            .add_scope(Owner::Organization, name, description)
+            .id
     }
 
     /// `(name, description)` of every organization permission, sorted by name.
     #[must_use]
     pub fn organization_scopes(&self) -> Vec<(String, Option<String>)> {
-        let mut scopes: Vec<_> = lock(&self.data)
-            .organization_scopes
-            .iter()
-            .map(|s| (s.name.clone(), s.description.clone()))
-            .collect();
-        scopes.sort();
-        scopes
+        lock(&self.data).scope_names(&Owner::Organization)
     }
 
     /// `(indicator, name)` of every resource, in creation order.
@@ -246,17 +315,10 @@ impl FakeManagement {
     #[must_use]
     pub fn scopes(&self, indicator: &str) -> Vec<(String, Option<String>)> {
         let data = lock(&self.data);
-        let Some(resource) = data.resources.iter().find(|r| r.indicator == indicator) else {
-            return Vec::new();
-        };
-        let mut scopes: Vec<_> = data
-            .scopes
-            .iter()
-            .filter(|s| s.resource_id == resource.id)
-            .map(|s| (s.name.clone(), s.description.clone()))
-            .collect();
-        scopes.sort();
-        scopes
+        match data.resources.iter().find(|r| r.indicator == indicator) {
+            Some(resource) => data.scope_names(&Owner::Resource(resource.id.clone())),
+            None => Vec::new(),
+        }
     }
 
     /// Every request so far, as `METHOD /path?query`.
@@ -282,7 +344,13 @@ impl FakeManagement {
     /// From now on every `/api` request answers `status` with `body` (the token endpoint still
     /// works).
     pub fn fail_with(&self, status: u16, body: Value) {
-        lock(&self.data).failure = Some((status, body));
+        lock(&self.data).override_api = Some(Override::Failure(status, body));
+    }
+
+    /// From now on every `/api` request answers 200 with a body of `bytes` bytes, streamed
+    /// without `Content-Length` (the token endpoint still works).
+    pub fn answer_oversized(&self, bytes: u64) {
+        lock(&self.data).override_api = Some(Override::Oversized(bytes));
     }
 
     /// Invalidates every token issued so far: the API answers 401 to them.
@@ -291,10 +359,18 @@ impl FakeManagement {
     }
 }
 
-/// A JSON answer with an optional `Total-Number` header.
+/// What an answer carries.
+enum Body {
+    Empty,
+    Json(Value),
+    /// This many spaces, streamed without `Content-Length`.
+    Padding(u64),
+}
+
+/// An answer with an optional `Total-Number` header.
 struct Reply {
     status: Status,
-    body: Option<Value>,
+    body: Body,
     total: Option<usize>,
 }
 
@@ -302,7 +378,15 @@ impl Reply {
     fn json(status: Status, body: Value) -> Self {
         Self {
             status,
-            body: Some(body),
+            body: Body::Json(body),
+            total: None,
+        }
+    }
+
+    fn no_content() -> Self {
+        Self {
+            status: Status::NoContent,
+            body: Body::Empty,
             total: None,
         }
     }
@@ -324,11 +408,19 @@ impl<'r> Responder<'r, 'static> for Reply {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
         let mut response = Response::build();
         response.status(self.status);
-        if let Some(body) = self.body {
-            let text = body.to_string();
-            response
-                .header(ContentType::JSON)
-                .sized_body(text.len(), Cursor::new(text));
+        match self.body {
+            Body::Empty => {}
+            Body::Json(body) => {
+                let text = body.to_string();
+                response
+                    .header(ContentType::JSON)
+                    .sized_body(text.len(), Cursor::new(text));
+            }
+            Body::Padding(bytes) => {
+                response
+                    .header(ContentType::JSON)
+                    .streamed_body(tokio::io::repeat(b' ').take(bytes));
+            }
         }
         if let Some(total) = self.total {
             response.raw_header("Total-Number", total.to_string());
@@ -355,19 +447,30 @@ impl<'r> FromRequest<'r> for Authorization {
 }
 
 /// `(app id, secret, has Management API access)` of the known apps.
-const APPS: [(&str, &str, bool); 2] = [
+const APPS: [(&str, &str, bool); 3] = [
     (APP_ID, APP_SECRET, true),
     (NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET, false),
+    (
+        RESERVED_CHARACTERS_APP_ID,
+        RESERVED_CHARACTERS_APP_SECRET,
+        true,
+    ),
 ];
+
+/// `value` decoded from `application/x-www-form-urlencoded` (`+` is a space).
+fn form_decode(value: &str) -> String {
+    RawStr::new(value).url_decode_lossy().into_owned()
+}
 
 fn form_value(body: &str, key: &str) -> Option<String> {
     body.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (RawStr::new(k).url_decode_lossy() == key)
-            .then(|| RawStr::new(v).url_decode_lossy().into_owned())
+        (form_decode(k) == key).then(|| form_decode(v))
     })
 }
 
+/// The client id and secret of HTTP Basic authentication: split at the first `:`, then each
+/// form-urldecoded (RFC 6749 §2.3.1), as oidc-provider does.
 fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
     let encoded = header?.strip_prefix("Basic ")?;
     let decoded = base64::engine::general_purpose::STANDARD
@@ -375,7 +478,7 @@ fn basic_credentials(header: Option<&str>) -> Option<(String, String)> {
         .ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    Some((id.to_owned(), secret.to_owned()))
+    Some((form_decode(id), form_decode(secret)))
 }
 
 #[post("/oidc/token", data = "<body>")]
@@ -418,10 +521,20 @@ fn token(data: &State<Shared>, authorization: Authorization, body: String) -> Re
     Reply::json(Status::Ok, reply)
 }
 
-/// Logto's checks before any Management API route: a forced failure, then the token.
+/// Logto's checks before any Management API route: a forced answer, then the token.
 fn authorize(data: &Data, authorization: &Authorization) -> Result<(), Reply> {
-    if let Some((status, body)) = &data.failure {
-        return Err(Reply::json(Status::new(*status), body.clone()));
+    match &data.override_api {
+        Some(Override::Failure(status, body)) => {
+            return Err(Reply::json(Status::new(*status), body.clone()));
+        }
+        Some(Override::Oversized(bytes)) => {
+            return Err(Reply {
+                status: Status::Ok,
+                body: Body::Padding(*bytes),
+                total: None,
+            });
+        }
+        None => {}
     }
     let Some(token) = authorization
         .0
@@ -478,7 +591,7 @@ fn paged(items: Vec<Value>, page: usize, size: usize) -> Reply {
     let items: Vec<Value> = items.into_iter().skip(start).take(size).collect();
     Reply {
         status: Status::Ok,
-        body: Some(Value::Array(items)),
+        body: Body::Json(Value::Array(items)),
         total: Some(total),
     }
 }
@@ -491,17 +604,6 @@ fn resource_json(resource: &FakeResource) -> Value {
         "indicator": resource.indicator,
         "isDefault": false,
         "accessTokenTtl": 3600,
-    })
-}
-
-fn scope_json(scope: &FakeScope) -> Value {
-    json!({
-        "tenantId": "default",
-        "id": scope.id,
-        "resourceId": scope.resource_id,
-        "name": scope.name,
-        "description": scope.description,
-        "createdAt": 1_700_000_000_000_u64,
     })
 }
 
@@ -586,16 +688,17 @@ fn create_resource(data: &State<Shared>, authorization: Authorization, body: Str
     Reply::json(Status::Created, reply)
 }
 
-#[get("/api/resources/<id>/scopes?<page>&<page_size>")]
-fn list_scopes(
-    data: &State<Shared>,
-    authorization: Authorization,
-    id: &str,
+// ---- scopes: one store for a resource's scopes and the organization scopes ----
+
+/// `GET` a page of the scopes of `owner`.
+fn list_owned_scopes(
+    data: &Data,
+    authorization: &Authorization,
+    owner: &Owner,
     page: Option<&str>,
     page_size: Option<&str>,
 ) -> Reply {
-    let data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
+    if let Err(reply) = authorize(data, authorization) {
         return reply;
     }
     match pagination(page, page_size) {
@@ -603,8 +706,8 @@ fn list_scopes(
         Ok((page, size)) => paged(
             data.scopes
                 .iter()
-                .filter(|s| s.resource_id == id)
-                .map(scope_json)
+                .filter(|s| &s.owner == owner)
+                .map(|s| owner.json(s))
                 .collect(),
             page,
             size,
@@ -613,18 +716,17 @@ fn list_scopes(
     }
 }
 
-#[post("/api/resources/<id>/scopes", data = "<body>")]
-fn create_scope(
-    data: &State<Shared>,
-    authorization: Authorization,
-    id: &str,
-    body: String,
+/// `POST` a scope of `owner`: a name without spaces, unique among the owner's scopes.
+fn create_owned_scope(
+    data: &mut Data,
+    authorization: &Authorization,
+    owner: Owner,
+    body: &str,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
+    if let Err(reply) = authorize(data, authorization) {
         return reply;
     }
-    let body = match json_body(&body) {
+    let body = match json_body(body) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
@@ -635,35 +737,106 @@ fn create_scope(
             "`name` is required.",
         );
     };
-    if name.chars().any(char::is_whitespace) {
+    if matches!(owner, Owner::Resource(_)) && name.chars().any(char::is_whitespace) {
         return Reply::error(
             Status::BadRequest,
             "scope.name_with_space",
             "The name of the scope cannot contain any spaces.",
         );
     }
-    if !data.resources.iter().any(|r| r.id == id) {
+    if let Owner::Resource(id) = &owner
+        && !data.resources.iter().any(|r| &r.id == id)
+    {
         return not_found("resource", id);
     }
     if data
         .scopes
         .iter()
-        .any(|s| s.resource_id == id && s.name == name)
+        .any(|s| s.owner == owner && s.name == name)
     {
         return Reply::error(
             Status::UnprocessableEntity,
-            "scope.name_exists",
-            &format!("The scope name {name} is already in use."),
+            owner.name_exists_code(),
+            &format!("The {} name {name} is already in use.", owner.entity()),
         );
     }
-    let scope = FakeScope {
-        id: data.id("scp"),
-        resource_id: id.to_owned(),
-        name: name.to_owned(),
-        description: body["description"].as_str().map(str::to_owned),
+    let description = body["description"].as_str();
+    let scope = data.add_scope(owner, name, description);
+    Reply::json(Status::Created, scope.owner.json(&scope))
+}
+
+/// `PATCH` the description of the scope `id` of `owner`.
+fn update_owned_scope(
+    data: &mut Data,
+    authorization: &Authorization,
+    owner: &Owner,
+    id: &str,
+    body: &str,
+) -> Reply {
+    if let Err(reply) = authorize(data, authorization) {
+        return reply;
+    }
+    let body = match json_body(body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
     };
-    data.scopes.push(scope.clone());
-    Reply::json(Status::Created, scope_json(&scope))
+    if let Owner::Resource(resource_id) = owner
+        && !data.resources.iter().any(|r| &r.id == resource_id)
+    {
+        return not_found("resource", resource_id);
+    }
+    let Some(scope) = data
+        .scopes
+        .iter_mut()
+        .find(|s| &s.owner == owner && s.id == id)
+    else {
+        return not_found(owner.entity(), id);
+    };
+    if let Some(description) = body["description"].as_str() {
+        scope.description = Some(description.to_owned());
+    }
+    Reply::json(Status::Ok, owner.json(scope))
+}
+
+/// `DELETE` the scope `id` of `owner`.
+fn delete_owned_scope(
+    data: &mut Data,
+    authorization: &Authorization,
+    owner: &Owner,
+    id: &str,
+) -> Reply {
+    if let Err(reply) = authorize(data, authorization) {
+        return reply;
+    }
+    let before = data.scopes.len();
+    data.scopes.retain(|s| !(&s.owner == owner && s.id == id));
+    if data.scopes.len() == before {
+        return not_found(owner.entity(), id);
+    }
+    Reply::no_content()
+}
+
+#[get("/api/resources/<id>/scopes?<page>&<page_size>")]
+fn list_scopes(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Reply {
+    let owner = Owner::Resource(id.to_owned());
+    list_owned_scopes(&lock(data), &authorization, &owner, page, page_size)
+}
+
+#[post("/api/resources/<id>/scopes", data = "<body>")]
+fn create_scope(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    body: String,
+) -> Reply {
+    let owner = Owner::Resource(id.to_owned());
+    create_owned_scope(&mut lock(data), &authorization, owner, &body)
 }
 
 #[patch("/api/resources/<id>/scopes/<scope_id>", data = "<body>")]
@@ -674,56 +847,19 @@ fn update_scope(
     scope_id: &str,
     body: String,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    if !data.resources.iter().any(|r| r.id == id) {
-        return not_found("resource", id);
-    }
-    let Some(scope) = data.scopes.iter_mut().find(|s| s.id == scope_id) else {
-        return not_found("scope", scope_id);
-    };
-    if let Some(description) = body["description"].as_str() {
-        scope.description = Some(description.to_owned());
-    }
-    Reply::json(Status::Ok, scope_json(scope))
+    let owner = Owner::Resource(id.to_owned());
+    update_owned_scope(&mut lock(data), &authorization, &owner, scope_id, &body)
 }
 
-#[delete("/api/resources/<_id>/scopes/<scope_id>")]
+#[delete("/api/resources/<id>/scopes/<scope_id>")]
 fn delete_scope(
     data: &State<Shared>,
     authorization: Authorization,
-    _id: &str,
+    id: &str,
     scope_id: &str,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    let before = data.scopes.len();
-    data.scopes.retain(|s| s.id != scope_id);
-    if data.scopes.len() == before {
-        return not_found("scope", scope_id);
-    }
-    Reply {
-        status: Status::NoContent,
-        body: None,
-        total: None,
-    }
-}
-
-fn organization_scope_json(scope: &FakeOrganizationScope) -> Value {
-    json!({
-        "tenantId": "default",
-        "id": scope.id,
-        "name": scope.name,
-        "description": scope.description,
-    })
+    let owner = Owner::Resource(id.to_owned());
+    delete_owned_scope(&mut lock(data), &authorization, &owner, scope_id)
 }
 
 #[get("/api/organization-scopes?<page>&<page_size>")]
@@ -733,21 +869,8 @@ fn list_organization_scopes(
     page: Option<&str>,
     page_size: Option<&str>,
 ) -> Reply {
-    let data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    match pagination(page, page_size) {
-        Ok((page, size)) => paged(
-            data.organization_scopes
-                .iter()
-                .map(organization_scope_json)
-                .collect(),
-            page,
-            size,
-        ),
-        Err(reply) => reply,
-    }
+    let owner = Owner::Organization;
+    list_owned_scopes(&lock(data), &authorization, &owner, page, page_size)
 }
 
 #[post("/api/organization-scopes", data = "<body>")]
@@ -756,35 +879,7 @@ fn create_organization_scope(
     authorization: Authorization,
     body: String,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    let Some(name) = body["name"].as_str().filter(|n| !n.is_empty()) else {
-        return Reply::error(
-            Status::BadRequest,
-            "guard.invalid_input",
-            "`name` is required.",
-        );
-    };
-    if data.organization_scopes.iter().any(|s| s.name == name) {
-        return Reply::error(
-            Status::UnprocessableEntity,
-            "organization_scope.name_exists",
-            &format!("The organization scope name {name} is already in use."),
-        );
-    }
-    let scope = FakeOrganizationScope {
-        id: data.id("orgscp"),
-        name: name.to_owned(),
-        description: body["description"].as_str().map(str::to_owned),
-    };
-    data.organization_scopes.push(scope.clone());
-    Reply::json(Status::Created, organization_scope_json(&scope))
+    create_owned_scope(&mut lock(data), &authorization, Owner::Organization, &body)
 }
 
 #[patch("/api/organization-scopes/<id>", data = "<body>")]
@@ -794,21 +889,8 @@ fn update_organization_scope(
     id: &str,
     body: String,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    let body = match json_body(&body) {
-        Ok(body) => body,
-        Err(reply) => return reply,
-    };
-    let Some(scope) = data.organization_scopes.iter_mut().find(|s| s.id == id) else {
-        return not_found("organization scope", id);
-    };
-    if let Some(description) = body["description"].as_str() {
-        scope.description = Some(description.to_owned());
-    }
-    Reply::json(Status::Ok, organization_scope_json(scope))
+    let owner = Owner::Organization;
+    update_owned_scope(&mut lock(data), &authorization, &owner, id, &body)
 }
 
 #[delete("/api/organization-scopes/<id>")]
@@ -817,20 +899,7 @@ fn delete_organization_scope(
     authorization: Authorization,
     id: &str,
 ) -> Reply {
-    let mut data = lock(data);
-    if let Err(reply) = authorize(&data, &authorization) {
-        return reply;
-    }
-    let before = data.organization_scopes.len();
-    data.organization_scopes.retain(|s| s.id != id);
-    if data.organization_scopes.len() == before {
-        return not_found("organization scope", id);
-    }
-    Reply {
-        status: Status::NoContent,
-        body: None,
-        total: None,
-    }
+    delete_owned_scope(&mut lock(data), &authorization, &Owner::Organization, id)
 }
 
 #[catch(default)]

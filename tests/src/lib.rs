@@ -147,8 +147,18 @@ pub fn rocket_launch_url(line: &str) -> Option<String> {
 /// Starts a built binary of this workspace as a Rocket app on a free port, with `env`, and
 /// waits until Rocket says it launched. Returns the process and its base URL.
 pub async fn launch_rocket_binary(binary: &str, env: &[(&str, &str)]) -> (Process, String) {
+    launch_rocket_binary_with_args(binary, &[], env).await
+}
+
+/// Like [`launch_rocket_binary`], with command-line arguments.
+pub async fn launch_rocket_binary_with_args(
+    binary: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Process, String) {
     let mut command = Command::new(binary);
     command
+        .args(args)
         .env("ROCKET_PORT", "0")
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")

@@ -5,11 +5,13 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use logto_guard::manifest::{
-    Action, Management, ManagementConfig, Manifest, ManifestError, MountedRoute, SyncError, cli,
+    Action, MAX_RESPONSE_BYTES, Management, ManagementConfig, Manifest, ManifestError,
+    MountedRoute, Prune, SyncError, cli,
 };
 use logto_guard::{Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode};
 use logto_guard_tests::fake_management::{
-    APP_ID, APP_SECRET, FakeManagement, MANAGEMENT_RESOURCE, NO_ACCESS_APP_ID, NO_ACCESS_APP_SECRET,
+    APP_ID, APP_SECRET, FakeManagement, MANAGEMENT_RESOURCE, NO_ACCESS_APP_ID,
+    NO_ACCESS_APP_SECRET, RESERVED_CHARACTERS_APP_ID, RESERVED_CHARACTERS_APP_SECRET,
 };
 use rocket::{delete, get, post, routes};
 use serde_json::json;
@@ -612,7 +614,8 @@ async fn cli_prints_the_manifest_and_checks_a_file() {
     let (code, _, err) = run(args(&["manifest", "--frobnicate"])).await;
     assert_eq!(code, Some(2));
     assert!(
-        err.contains("usage:") && err.contains("my-api sync [--dry-run] [--prune]"),
+        err.contains("usage:")
+            && err.contains("my-api sync [--dry-run] [--prune] [--prune-organization-permissions]"),
         "{err}"
     );
     let (code, _, err) = run(args(&["sync", "--force"])).await;
@@ -636,6 +639,24 @@ async fn cli_prints_the_manifest_and_checks_a_file() {
 fn manifest() -> Manifest {
     Manifest::collect().with_resource_name(ORDERS, "Orders API")
 }
+
+/// `sync --prune`: permissions of the manifest's resources only.
+const PRUNE: Prune = Prune {
+    resource_permissions: true,
+    organization_permissions: false,
+};
+
+/// `sync --prune-organization-permissions`.
+const PRUNE_ORGANIZATION: Prune = Prune {
+    resource_permissions: false,
+    organization_permissions: true,
+};
+
+/// `sync --prune --prune-organization-permissions`.
+const PRUNE_BOTH: Prune = Prune {
+    resource_permissions: true,
+    organization_permissions: true,
+};
 
 async fn connect(fake: &FakeManagement) -> Management {
     Management::connect(&fake.config())
@@ -661,7 +682,10 @@ const FULL_PLAN: &str = "\
 async fn plan_lists_every_change_readably_and_writes_nothing() {
     let fake = FakeManagement::start().await;
     let management = connect(&fake).await;
-    let plan = management.plan(&manifest(), false).await.expect("plan");
+    let plan = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
     assert_eq!(plan.to_string(), FULL_PLAN);
     assert_eq!(
         plan.actions()[0],
@@ -678,7 +702,10 @@ async fn plan_lists_every_change_readably_and_writes_nothing() {
 async fn apply_registers_two_resources_and_a_second_run_changes_nothing() {
     let fake = FakeManagement::start().await;
     let management = connect(&fake).await;
-    let plan = management.plan(&manifest(), false).await.expect("plan");
+    let plan = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
     assert_eq!(management.apply(&plan).await.expect("apply"), 10);
 
     assert_eq!(
@@ -721,7 +748,10 @@ async fn apply_registers_two_resources_and_a_second_run_changes_nothing() {
     // Idempotent: a second run plans nothing and writes nothing.
     fake.clear_requests();
     let again = connect(&fake).await;
-    let second = again.plan(&manifest(), true).await.expect("second plan");
+    let second = again
+        .plan(&manifest(), PRUNE_BOTH)
+        .await
+        .expect("second plan");
     assert!(second.is_empty(), "{second}");
     assert_eq!(
         second.to_string(),
@@ -739,7 +769,10 @@ async fn existing_resources_get_missing_scopes_and_new_descriptions_only() {
     fake.add_scope(&orders, "admin:orders", Some("Written in the Console"));
     fake.add_scope(&orders, "legacy:orders", Some("Old"));
     let management = connect(&fake).await;
-    let plan = management.plan(&manifest(), false).await.expect("plan");
+    let plan = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
     let text = plan.to_string();
     assert!(
         text.contains("~ update the description of read:orders in https://orders.example.com: \"Old words\" -> \"Read orders\"\n"),
@@ -780,7 +813,10 @@ async fn prune_deletes_only_unnamed_scopes_of_resources_the_manifest_names() {
     fake.add_scope(&other, "read:other", Some("Not ours"));
     let management = connect(&fake).await;
 
-    let kept = management.plan(&manifest(), false).await.expect("plan");
+    let kept = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
     assert!(
         !kept
             .actions()
@@ -788,7 +824,7 @@ async fn prune_deletes_only_unnamed_scopes_of_resources_the_manifest_names() {
             .any(|a| matches!(a, Action::DeleteScope { .. }))
     );
 
-    let pruned = management.plan(&manifest(), true).await.expect("plan");
+    let pruned = management.plan(&manifest(), PRUNE).await.expect("plan");
     let deletes: Vec<&Action> = pruned
         .actions()
         .iter()
@@ -843,7 +879,7 @@ async fn pagination_reads_every_page_of_resources_and_scopes() {
     let management = Management::connect(&fake.config().page_size(3))
         .await
         .expect("connect");
-    let plan = management.plan(&manifest(), true).await.expect("plan");
+    let plan = management.plan(&manifest(), PRUNE).await.expect("plan");
     // read:invoices was found (on page 3 of the scopes): not created again; the 7 extras are
     // pruned; billing itself (on page 3 of the resources) is not created again.
     let billing_actions: Vec<String> = plan
@@ -965,7 +1001,7 @@ const ORGANIZATION_PLAN: &str = "\
 2 changes:
   + create organization permission invite:members: \"Invite members\"
   ~ update the description of organization permission read:members: \"Old words\" -> \"Read members\"
-Kept: in Logto but not in the manifest (`sync --prune` deletes them):
+Kept: in Logto but not in the manifest (`sync --prune-organization-permissions` deletes them):
   = organization permission legacy:members
 ";
 
@@ -978,7 +1014,7 @@ async fn organization_permissions_are_planned_applied_and_then_match() {
 
     // The plan (a dry run) reads and writes nothing.
     let plan = management
-        .plan(&organization_manifest(), false)
+        .plan(&organization_manifest(), Prune::NOTHING)
         .await
         .expect("plan");
     assert_eq!(plan.to_string(), ORGANIZATION_PLAN);
@@ -1029,14 +1065,15 @@ async fn organization_permissions_are_planned_applied_and_then_match() {
     // Idempotent: nothing to change, nothing written.
     fake.clear_requests();
     let second = management
-        .plan(&organization_manifest(), false)
+        .plan(&organization_manifest(), Prune::NOTHING)
         .await
         .expect("second plan");
     assert!(second.is_empty(), "{second}");
     assert_eq!(
         second.to_string(),
         "Logto already matches the manifest: nothing to change.\n\
-         Kept: in Logto but not in the manifest (`sync --prune` deletes them):\n  \
+         Kept: in Logto but not in the manifest \
+         (`sync --prune-organization-permissions` deletes them):\n  \
          = organization permission legacy:members\n"
     );
     assert_eq!(management.apply(&second).await.expect("apply nothing"), 0);
@@ -1063,12 +1100,15 @@ async fn an_organization_permission_without_description_keeps_logtos() {
             .to_json()
             .contains("\"organization\": {\n    \"permissions\": [")
     );
-    let plan = management.plan(&manifest, true).await.expect("plan");
+    let plan = management.plan(&manifest, PRUNE_BOTH).await.expect("plan");
     assert!(plan.is_empty(), "{plan}");
 
     let empty = FakeManagement::start().await;
     let management = connect(&empty).await;
-    let plan = management.plan(&manifest, false).await.expect("plan");
+    let plan = management
+        .plan(&manifest, Prune::NOTHING)
+        .await
+        .expect("plan");
     assert_eq!(
         plan.to_string(),
         "1 change:\n  + create organization permission read:members (no description)\n"
@@ -1090,9 +1130,9 @@ async fn prune_deletes_unnamed_organization_permissions_only_when_the_manifest_h
     fake.add_scope(&orders, "legacy:orders", None);
     let management = connect(&fake).await;
 
-    // No organization section: organization permissions are not even read.
+    // No organization section: organization permissions are not even read, whatever the flags.
     let resources_only = management
-        .plan(&resources_only_manifest(), true)
+        .plan(&resources_only_manifest(), PRUNE_BOTH)
         .await
         .expect("plan");
     assert!(
@@ -1115,14 +1155,29 @@ async fn prune_deletes_unnamed_organization_permissions_only_when_the_manifest_h
     management.apply(&resources_only).await.expect("apply");
     assert_eq!(fake.organization_scopes().len(), 3);
 
-    // With the section: only the organization permission it does not name.
+    // With the section, `--prune` alone keeps them: they are tenant-wide.
+    let resources_pruned = management
+        .plan(&organization_manifest(), PRUNE)
+        .await
+        .expect("plan");
+    assert_eq!(
+        resources_pruned.to_string(),
+        "Logto already matches the manifest: nothing to change.\n\
+         Kept: in Logto but not in the manifest \
+         (`sync --prune-organization-permissions` deletes them):\n  \
+         = organization permission legacy:members\n"
+    );
+
+    // `--prune-organization-permissions`: only the organization permission it does not name.
     let pruned = management
-        .plan(&organization_manifest(), true)
+        .plan(&organization_manifest(), PRUNE_ORGANIZATION)
         .await
         .expect("plan");
     assert_eq!(
         pruned.to_string(),
-        "1 change:\n  - delete organization permission legacy:members\n"
+        "1 change:\n  - delete organization permission legacy:members\n    \
+         warning: every organization role in every organization loses legacy:members; \
+         re-creating it does not give it back\n"
     );
     fake.clear_requests();
     assert_eq!(management.apply(&pruned).await.expect("apply"), 1);
@@ -1166,7 +1221,7 @@ async fn pagination_reads_every_page_of_organization_permissions() {
         .await
         .expect("connect");
     let plan = management
-        .plan(&organization_manifest(), true)
+        .plan(&organization_manifest(), PRUNE_ORGANIZATION)
         .await
         .expect("plan");
     // Both found on page 3: not created again; the 7 extras are pruned.
@@ -1194,7 +1249,7 @@ async fn an_organization_permission_created_meanwhile_is_logtos_422() {
     let fake = FakeManagement::start().await;
     let management = connect(&fake).await;
     let plan = management
-        .plan(&organization_manifest(), false)
+        .plan(&organization_manifest(), Prune::NOTHING)
         .await
         .expect("plan");
     fake.add_organization_scope("invite:members", None);
@@ -1300,7 +1355,10 @@ async fn a_token_the_api_rejects_is_a_401_with_what_to_check() {
     let fake = FakeManagement::start().await;
     let management = connect(&fake).await;
     fake.revoke_tokens();
-    let error = management.plan(&manifest(), false).await.expect_err("401");
+    let error = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect_err("401");
     assert!(matches!(error, SyncError::TokenRejected { .. }), "{error}");
     let text = error.to_string();
     assert!(
@@ -1319,7 +1377,10 @@ async fn an_app_without_management_api_access_is_a_403_with_what_to_do() {
     let management = Management::connect(&config)
         .await
         .expect("Logto issues a token");
-    let error = management.plan(&manifest(), false).await.expect_err("403");
+    let error = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect_err("403");
     assert!(matches!(error, SyncError::Forbidden { .. }), "{error}");
     let text = error.to_string();
     assert!(
@@ -1361,7 +1422,10 @@ async fn an_unexpected_500_shows_logtos_code_and_message() {
         500,
         json!({"code": "entity.database_error", "message": "Database is unavailable."}),
     );
-    let error = management.plan(&manifest(), false).await.expect_err("500");
+    let error = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect_err("500");
     let SyncError::Unexpected {
         status,
         code,
@@ -1386,7 +1450,10 @@ async fn an_unexpected_500_shows_logtos_code_and_message() {
 async fn a_resource_created_meanwhile_is_logtos_422() {
     let fake = FakeManagement::start().await;
     let management = connect(&fake).await;
-    let plan = management.plan(&manifest(), false).await.expect("plan");
+    let plan = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
     fake.add_resource("someone else", BILLING);
     let error = management.apply(&plan).await.expect_err("422");
     let text = error.to_string();
@@ -1486,4 +1553,117 @@ async fn endpoints_that_would_leak_the_secret_are_refused() {
         "{error}"
     );
     assert!(!error.to_string().contains("pw"), "{error}");
+}
+
+#[tokio::test]
+async fn a_secret_with_reserved_characters_is_form_urlencoded_in_basic_auth() {
+    let fake = FakeManagement::start().await;
+    // The fake decodes Basic credentials as RFC 6749 §2.3.1 says: sent as they are, the `%41`,
+    // the space and the `+` of this secret change meaning, so it is refused.
+    let raw = reqwest::Client::new()
+        .post(format!("{}/oidc/token", fake.endpoint()))
+        .basic_auth(
+            RESERVED_CHARACTERS_APP_ID,
+            Some(RESERVED_CHARACTERS_APP_SECRET),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("resource", MANAGEMENT_RESOURCE),
+            ("scope", "all"),
+        ])
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(raw.status(), 401);
+
+    let config = ManagementConfig::new(
+        fake.endpoint(),
+        RESERVED_CHARACTERS_APP_ID,
+        RESERVED_CHARACTERS_APP_SECRET,
+    );
+    let management = Management::connect(&config)
+        .await
+        .expect("the form-urlencoded secret is accepted");
+    let plan = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect("plan");
+    assert_eq!(plan.to_string(), FULL_PLAN);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_without_reading_it_all() {
+    let fake = FakeManagement::start().await;
+    let management = connect(&fake).await;
+    // 64 MiB, streamed without Content-Length: the client stops after MAX_RESPONSE_BYTES.
+    fake.answer_oversized(64 << 20);
+    let error = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(error, SyncError::InvalidResponse { .. }),
+        "{error}"
+    );
+    assert_eq!(MAX_RESPONSE_BYTES, 1_048_576);
+    assert_eq!(
+        error.to_string(),
+        "Logto's answer to GET /api/resources?page=1&page_size=100 is not what its Management \
+         API sends (its body is larger than 1048576 bytes, the most sync reads); check that \
+         LOGTO_ENDPOINT points at Logto itself, not a proxy or another service"
+    );
+}
+
+#[tokio::test]
+async fn prune_plans_print_a_warning_under_every_deletion() {
+    let fake = FakeManagement::start().await;
+    let orders = fake.add_resource("orders", ORDERS);
+    fake.add_scope(&orders, "legacy:orders", None);
+    fake.add_organization_scope("legacy:members", None);
+    let management = connect(&fake).await;
+    let plan = management
+        .plan(&manifest(), PRUNE_BOTH)
+        .await
+        .expect("plan");
+    let deletions: Vec<String> = plan
+        .to_string()
+        .lines()
+        .skip_while(|line| !line.starts_with("  - "))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        deletions,
+        [
+            "  - delete permission legacy:orders from https://orders.example.com",
+            "    warning: every role that grants legacy:orders of https://orders.example.com \
+             loses it; re-creating it does not give it back",
+            "  + create resource urn:example:audit named \"urn:example:audit\"",
+            "  + create organization permission invite:members: \"Invite members\"",
+            "  + create organization permission read:members: \"Read members\"",
+            "  - delete organization permission legacy:members",
+            "    warning: every organization role in every organization loses legacy:members; \
+             re-creating it does not give it back",
+        ]
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+}
+
+#[tokio::test]
+async fn prune_organization_permissions_without_the_section_warns_that_it_deletes_nothing() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = [
+        "app",
+        "sync",
+        "--dry-run",
+        "--prune-organization-permissions",
+    ];
+    cli::run(args, &resources_only_manifest(), &mut out, &mut err).await;
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains(
+            "warning: --prune-organization-permissions deletes nothing: the manifest names no \
+             organization permission, and sync never empties the organization template\n"
+        ),
+        "{err}"
+    );
 }

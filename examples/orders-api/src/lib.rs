@@ -1,8 +1,11 @@
 //! `orders-api`: a small, complete Rocket API over in-memory orders, protected by logto-guard.
 //!
 //! Run it with `cargo run -p orders-api`. With `LOGTO_ENDPOINT` set (or a `logto` table in
-//! Rocket.toml) it trusts that Logto; without, it starts an embedded development issuer and
-//! prints ready-to-paste `curl` commands.
+//! Rocket.toml) it trusts that Logto. Without, a debug build bound to a loopback address (what
+//! `cargo run` gives) starts an embedded development issuer and prints ready-to-paste `curl`
+//! commands; anywhere else it refuses to start unless `--dev` asks for development mode
+//! ([`launch`] decides). The feature `dev` (default) compiles that issuer in; build for
+//! production with `--no-default-features`.
 //!
 //! Besides the API-wide routes it serves Logto organizations: `GET
 //! /organizations/<org_id>/orders` takes an organization-level API resource token (for
@@ -19,6 +22,9 @@ use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, State, delete, get, post, routes};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "dev")]
+pub mod development;
+pub mod launch;
 mod ops;
 
 /// This API's resource indicator, as registered in Logto.

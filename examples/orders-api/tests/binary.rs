@@ -1,10 +1,11 @@
 //! The built `orders-api` binary, launched on a free port and driven over real HTTP.
 
+use std::process::Output;
 use std::time::Duration;
 
 use logto_guard::testing::TestIssuer;
 use logto_guard_tests::launch_rocket_binary;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
 
@@ -56,69 +57,6 @@ async fn trusts_the_logto_named_by_logto_endpoint() {
 }
 
 #[tokio::test]
-async fn development_mode_prints_curl_commands_that_work() {
-    let (app, _base) = launch_rocket_binary(BINARY, &[]).await;
-    let output = app.output();
-    assert!(output.contains("DEVELOPMENT mode"), "{output}");
-    let commands: Vec<&str> = output.lines().filter(|l| l.starts_with("curl ")).collect();
-    assert_eq!(commands.len(), 6, "{output}");
-    let expected = [200, 200, 201, 204, 200, 401];
-    let http = reqwest::Client::new();
-    for (command, status) in commands.iter().zip(expected) {
-        let response = run_curl(&http, command).await;
-        assert_eq!(response.status().as_u16(), status, "{command}");
-    }
-}
-
-/// Runs one of the banner's `curl -i [-X M] URL [-H 'K: V']... [-d 'BODY']` lines.
-async fn run_curl(http: &reqwest::Client, command: &str) -> reqwest::Response {
-    let mut words = shell_words(command).into_iter().skip(1);
-    let mut method = Method::GET;
-    let mut request = None;
-    let mut headers = Vec::new();
-    let mut body = None;
-    while let Some(word) = words.next() {
-        match word.as_str() {
-            "-i" => {}
-            "-X" => method = words.next().expect("method").parse().expect("HTTP method"),
-            "-H" => headers.push(words.next().expect("header")),
-            "-d" => body = words.next(),
-            url => request = Some(url.to_owned()),
-        }
-    }
-    let mut builder = http.request(method, request.expect("a URL"));
-    for header in headers {
-        let (name, value) = header.split_once(": ").expect("K: V");
-        builder = builder.header(name, value);
-    }
-    if let Some(body) = body {
-        builder = builder.body(body);
-    }
-    builder.send().await.expect("request")
-}
-
-fn shell_words(command: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    for c in command.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => {
-                if !current.is_empty() {
-                    words.push(std::mem::take(&mut current));
-                }
-            }
-            c => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-#[tokio::test]
 async fn starts_while_logto_is_down_then_recovers() {
     let issuer = TestIssuer::start().await;
     let token = issuer.token().scopes(["read:orders"]).sign();
@@ -157,23 +95,203 @@ async fn starts_while_logto_is_down_then_recovers() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn invalid_config_aborts_launch_with_what_to_fix() {
+/// Runs the binary with `args` and `env` (and no Logto unless `env` names one) until it exits
+/// by itself.
+async fn exit_of(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = tokio::process::Command::new(BINARY);
     command
-        .env("LOGTO_ENDPOINT", "http://logto.internal")
+        .args(args)
         .env("ROCKET_PORT", "0")
+        .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
+        .env_remove("LOGTO_ENDPOINT")
+        .env_remove("ROCKET_LOGTO")
         .kill_on_drop(true);
-    let output = tokio::time::timeout(Duration::from_secs(30), command.output())
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    tokio::time::timeout(Duration::from_secs(30), command.output())
         .await
         .expect("exits promptly")
-        .expect("runs");
+        .expect("runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn invalid_config_aborts_launch_with_what_to_fix() {
+    let output = exit_of(&[], &[("LOGTO_ENDPOINT", "http://logto.internal")]).await;
     assert!(!output.status.success());
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(text.contains("allow_insecure_http = true"), "{text}");
+}
+
+#[tokio::test]
+async fn the_dev_flag_and_a_configured_logto_refuse_to_start() {
+    let issuer = TestIssuer::start().await;
+    let output = exit_of(&["--dev"], &[("LOGTO_ENDPOINT", issuer.endpoint())]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: orders-api will not start: --dev asks for the embedded development issuer, but \
+         a Logto is configured (LOGTO_ENDPOINT or the `logto` table of Rocket's configuration). \
+         Drop --dev to trust that Logto, or remove its configuration to develop with the \
+         embedded issuer.\n"
+    );
+    assert_eq!(text(&output.stdout), "");
+}
+
+#[tokio::test]
+async fn unknown_arguments_exit_2_with_the_usage() {
+    let output = exit_of(&["--devel"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: unknown arguments `--devel`\n\nusage:\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("orders-api --dev "), "{stderr}");
+    assert_eq!(text(&output.stdout), "");
+}
+
+/// Development mode: this test binary is a debug build, and the harness binds 127.0.0.1.
+#[cfg(feature = "dev")]
+mod development {
+    use logto_guard_tests::{free_port, launch_rocket_binary_with_args};
+    use reqwest::Method;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn development_mode_prints_curl_commands_that_work() {
+        // This test binary is a debug build, and the harness binds 127.0.0.1.
+        let (app, _base) = launch_rocket_binary(BINARY, &[]).await;
+        let output = app.output();
+        assert!(
+            output.contains(
+                "== orders-api in DEVELOPMENT mode (a debug build on a loopback address) ==\n\
+                 No Logto is configured, so an embedded development issuer at http://127.0.0.1:"
+            ),
+            "{output}"
+        );
+        assert_curl_commands_work(&output).await;
+    }
+
+    #[tokio::test]
+    async fn the_dev_flag_starts_development_mode_on_purpose() {
+        let (app, _base) = launch_rocket_binary_with_args(BINARY, &["--dev"], &[]).await;
+        let output = app.output();
+        assert!(
+            output.contains("== orders-api in DEVELOPMENT mode (asked for with --dev) =="),
+            "{output}"
+        );
+        assert_curl_commands_work(&output).await;
+    }
+
+    /// Runs the six `curl` commands of the development banner in `output`.
+    async fn assert_curl_commands_work(output: &str) {
+        let commands: Vec<&str> = output.lines().filter(|l| l.starts_with("curl ")).collect();
+        assert_eq!(commands.len(), 6, "{output}");
+        let expected = [200, 200, 201, 204, 200, 401];
+        let http = reqwest::Client::new();
+        for (command, status) in commands.iter().zip(expected) {
+            let response = run_curl(&http, command).await;
+            assert_eq!(response.status().as_u16(), status, "{command}");
+        }
+    }
+
+    /// Runs one of the banner's `curl -i [-X M] URL [-H 'K: V']... [-d 'BODY']` lines.
+    async fn run_curl(http: &reqwest::Client, command: &str) -> reqwest::Response {
+        let mut words = shell_words(command).into_iter().skip(1);
+        let mut method = Method::GET;
+        let mut request = None;
+        let mut headers = Vec::new();
+        let mut body = None;
+        while let Some(word) = words.next() {
+            match word.as_str() {
+                "-i" => {}
+                "-X" => method = words.next().expect("method").parse().expect("HTTP method"),
+                "-H" => headers.push(words.next().expect("header")),
+                "-d" => body = words.next(),
+                url => request = Some(url.to_owned()),
+            }
+        }
+        let mut builder = http.request(method, request.expect("a URL"));
+        for header in headers {
+            let (name, value) = header.split_once(": ").expect("K: V");
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        builder.send().await.expect("request")
+    }
+
+    fn shell_words(command: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut current = String::new();
+        let mut quoted = false;
+        for c in command.chars() {
+            match c {
+                '\'' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !current.is_empty() {
+                        words.push(std::mem::take(&mut current));
+                    }
+                }
+                c => current.push(c),
+            }
+        }
+        if !current.is_empty() {
+            words.push(current);
+        }
+        words
+    }
+
+    #[tokio::test]
+    async fn without_logto_on_a_non_loopback_address_it_refuses_to_start() {
+        let port = free_port();
+        let output = exit_of(
+            &[],
+            &[
+                ("ROCKET_ADDRESS", "0.0.0.0"),
+                ("ROCKET_PORT", &port.to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(
+            text(&output.stderr),
+            "error: orders-api will not start: no Logto is configured, and development mode starts \
+             by itself only in a debug build bound to a loopback address, but 0.0.0.0 is not a \
+             loopback address. Set LOGTO_ENDPOINT=https://<tenant-id>.logto.app (or `endpoint` in \
+             the `logto` table of Rocket.toml) to trust your Logto, or pass --dev to run the \
+             embedded development issuer on purpose.\n"
+        );
+        // It stopped before Rocket or the embedded issuer started: no banner, nothing listening.
+        assert_eq!(text(&output.stdout), "");
+        assert!(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_err()
+        );
+    }
+}
+
+/// A build without the feature `dev` has no development mode at all.
+#[cfg(not(feature = "dev"))]
+#[tokio::test]
+async fn without_the_dev_feature_no_logto_refuses_even_on_loopback() {
+    let output = exit_of(&[], &[]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stderr),
+        "error: orders-api will not start: no Logto is configured, and this build has no \
+         development mode (it was built without the `dev` feature). Set \
+         LOGTO_ENDPOINT=https://<tenant-id>.logto.app (or `endpoint` in the `logto` table of \
+         Rocket.toml) to trust your Logto.\n"
+    );
+    assert_eq!(text(&output.stdout), "");
 }

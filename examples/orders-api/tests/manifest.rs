@@ -261,3 +261,88 @@ async fn sync_with_a_wrong_secret_exits_1_and_says_what_to_check() {
         text(&output.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prune_flags_delete_only_their_own_kind_and_warn_under_every_deletion() {
+    let fake = FakeManagement::start().await;
+    let api = fake.add_resource("Orders", "https://api.example.com");
+    fake.add_scope(&api, "read:orders", Some("Read orders"));
+    fake.add_scope(&api, "write:orders", Some("Create orders"));
+    fake.add_scope(&api, "delete:orders", None);
+    fake.add_scope(&api, "legacy:orders", None);
+    fake.add_organization_scope("read:members", Some("Read the organization's members"));
+    fake.add_organization_scope("legacy:members", None);
+    let env = [
+        ("LOGTO_ENDPOINT", fake.endpoint()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", APP_SECRET),
+    ];
+    let logto_at = format!("Logto at {}: ", fake.endpoint());
+    const DELETE_ORDERS: &str = "  - delete permission legacy:orders from https://api.example.com
+    warning: every role that grants legacy:orders of https://api.example.com loses it; re-creating it does not give it back
+";
+    const DELETE_MEMBERS: &str = "  - delete organization permission legacy:members
+    warning: every organization role in every organization loses legacy:members; re-creating it does not give it back
+";
+    const KEPT_MEMBERS: &str = "Kept: in Logto but not in the manifest (`sync --prune-organization-permissions` deletes them):
+  = organization permission legacy:members
+";
+
+    // `--prune` alone: the organization permission is kept; the dry run shows the real plan.
+    let dry_run = run(&["sync", "--dry-run", "--prune"], &env).await;
+    assert_eq!(dry_run.status.code(), Some(0), "{}", text(&dry_run.stderr));
+    assert_eq!(
+        text(&dry_run.stdout),
+        format!(
+            "{logto_at}1 change:\n{DELETE_ORDERS}{KEPT_MEMBERS}Dry run: nothing was changed.\n"
+        )
+    );
+    let both = [
+        "sync",
+        "--dry-run",
+        "--prune",
+        "--prune-organization-permissions",
+    ];
+    let dry_run = run(&both, &env).await;
+    assert_eq!(
+        text(&dry_run.stdout),
+        format!(
+            "{logto_at}2 changes:\n{DELETE_ORDERS}{DELETE_MEMBERS}Dry run: nothing was changed.\n"
+        )
+    );
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+
+    let pruned = run(&["sync", "--prune"], &env).await;
+    assert_eq!(
+        without_change_log(&pruned.stdout),
+        format!("{logto_at}1 change:\n{DELETE_ORDERS}{KEPT_MEMBERS}Applied 1 change.\n")
+    );
+    let names = |scopes: Vec<(String, Option<String>)>| -> Vec<String> {
+        scopes.into_iter().map(|(name, _)| name).collect()
+    };
+    assert_eq!(
+        names(fake.scopes("https://api.example.com")),
+        ["delete:orders", "read:orders", "write:orders"]
+    );
+    assert_eq!(
+        names(fake.organization_scopes()),
+        ["legacy:members", "read:members"]
+    );
+
+    let pruned = run(&["sync", "--prune-organization-permissions"], &env).await;
+    assert_eq!(
+        without_change_log(&pruned.stdout),
+        format!("{logto_at}1 change:\n{DELETE_MEMBERS}Applied 1 change.\n")
+    );
+    assert_eq!(names(fake.organization_scopes()), ["read:members"]);
+}
+
+/// `stdout` without the log line of each applied change (Rocket's logger prints logto-guard's
+/// `applied to Logto` events there too).
+fn without_change_log(stdout: &[u8]) -> String {
+    text(stdout)
+        .lines()
+        .filter(|line| !line.starts_with("applied to Logto "))
+        .map(|line| format!("{line}\n"))
+        .collect()
+}

@@ -18,7 +18,7 @@
 //! | --- | --- | --- |
 //! | `app manifest` | prints the manifest's JSON (warnings on stderr) | 0 |
 //! | `app manifest --check FILE` | compares with FILE, prints a diff when they differ | 0 equal, 1 different or unreadable |
-//! | `app sync [--dry-run] [--prune]` | registers the manifest in Logto (see [`ManagementConfig`] for the environment variables); prints the plan; `--dry-run` changes nothing; `--prune` also deletes permissions of the manifest's resources that it does not name | 0 done, 1 failed |
+//! | `app sync [--dry-run] [--prune] [--prune-organization-permissions]` | registers the manifest in Logto (see [`ManagementConfig`] for the environment variables); prints the plan, every deletion with a warning that the roles granting it lose it; `--dry-run` prints the same plan and changes nothing; `--prune` also deletes permissions of the manifest's resources that it does not name; `--prune-organization-permissions` deletes organization permissions (tenant-wide) that its `organization` section does not name | 0 done, 1 failed |
 //!
 //! A wrong option exits with 2 and the usage. Any other first argument (or none) is not
 //! ours: the functions return `None` and the app goes on.
@@ -28,10 +28,13 @@ use std::io::Write;
 
 use rocket::{Phase, Rocket};
 
-use super::{Management, ManagementConfig, Manifest};
+use super::{Management, ManagementConfig, Manifest, Prune};
 
 /// The subcommands; the first argument after the program that picks them.
 const SUBCOMMANDS: [&str; 2] = ["manifest", "sync"];
+
+/// The options of `sync`.
+const SYNC_FLAGS: [&str; 3] = ["--dry-run", "--prune", "--prune-organization-permissions"];
 
 /// Runs `manifest` or `sync` if `args` (program name first, as [`std::env::args`]) ask for
 /// one, with the manifest of this binary and the routes of `rocket`; returns the exit code.
@@ -129,9 +132,12 @@ async fn execute(
                 }
             }
         }
-        ("sync", flags) if flags.iter().all(|f| matches!(*f, "--dry-run" | "--prune")) => {
+        ("sync", flags) if flags.iter().all(|f| SYNC_FLAGS.contains(f)) => {
             let dry_run = flags.contains(&"--dry-run");
-            let prune = flags.contains(&"--prune");
+            let prune = Prune {
+                resource_permissions: flags.contains(&"--prune"),
+                organization_permissions: flags.contains(&"--prune-organization-permissions"),
+            };
             warn(manifest, stderr);
             sync(manifest, dry_run, prune, stdout, stderr).await
         }
@@ -151,7 +157,7 @@ async fn execute(
 async fn sync(
     manifest: &Manifest,
     dry_run: bool,
-    prune: bool,
+    prune: Prune,
     stdout: &mut (dyn Write + Send),
     stderr: &mut (dyn Write + Send),
 ) -> i32 {
@@ -159,6 +165,13 @@ async fn sync(
         let _ = writeln!(
             stderr,
             "warning: no handler declares a requirement (#[requires]): the manifest is empty"
+        );
+    }
+    if prune.organization_permissions && !manifest.has_organization_permissions() {
+        let _ = writeln!(
+            stderr,
+            "warning: --prune-organization-permissions deletes nothing: the manifest names no \
+             organization permission, and sync never empties the organization template"
         );
     }
     let result = async {
@@ -198,10 +211,12 @@ fn usage(program: &str) -> String {
         "usage:\n  \
          {program} manifest                  print the scope manifest (JSON)\n  \
          {program} manifest --check FILE     exit 1 with a diff unless FILE matches the code\n  \
-         {program} sync [--dry-run] [--prune]\n      \
+         {program} sync [--dry-run] [--prune] [--prune-organization-permissions]\n      \
          register the manifest's resources and permissions in Logto; --dry-run only prints \
          the plan,\n      --prune also deletes permissions of those resources that the \
-         manifest does not name\n      \
+         manifest does not name,\n      --prune-organization-permissions deletes organization \
+         permissions (tenant-wide) that it does not name;\n      a deleted permission is \
+         taken from every role that grants it\n      \
          environment: LOGTO_ENDPOINT, LOGTO_M2M_APP_ID, LOGTO_M2M_APP_SECRET \
          [, LOGTO_MANAGEMENT_RESOURCE]\n"
     )

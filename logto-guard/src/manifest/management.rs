@@ -17,6 +17,10 @@ const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Stop paginating after this many pages: a server that never ends is not Logto.
 const MAX_PAGES: u32 = 10_000;
 
+/// The largest response body `sync` reads (1 MiB): a page of 100 Logto items is a few tens
+/// of KiB, so anything bigger is not Logto and is not read to its end.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
 /// Where Logto is and how `sync` authenticates to its Management API: a machine-to-machine app
 /// with a role that grants the Logto Management API permission `all`.
 ///
@@ -386,8 +390,10 @@ struct ErrorBody {
 }
 
 impl ErrorBody {
-    async fn read(response: Response) -> Self {
-        let Ok(text) = response.text().await else {
+    /// Logto's error code and message from a failed answer; nothing when the body is
+    /// unreadable, too large or not Logto's JSON (the status still says what failed).
+    async fn read(response: Response, request: &str) -> Self {
+        let Ok(text) = read_body(response, request).await else {
             return Self::default();
         };
         let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
@@ -403,6 +409,57 @@ impl ErrorBody {
             code: field(["code", "error"]),
             message: field(["message", "error_description"]),
         }
+    }
+}
+
+/// Which of Logto's endpoints answered: the same status means something else at each.
+enum Endpoint<'a> {
+    /// `POST <endpoint>/oidc/token`, at this URL, for this Management API resource.
+    Token { url: &'a str, resource: &'a str },
+    /// The Management API (`/api/...`), with a token for this resource.
+    ManagementApi { resource: &'a str },
+}
+
+/// The [`SyncError`] for a failed answer of `endpoint` to `request`, with Logto's error code
+/// and message from its body.
+async fn failure(response: Response, request: String, endpoint: Endpoint<'_>) -> SyncError {
+    let status = response.status();
+    let ErrorBody { code, message } = ErrorBody::read(response, &request).await;
+    match (endpoint, status) {
+        (Endpoint::Token { url, .. }, StatusCode::UNAUTHORIZED) => SyncError::BadCredentials {
+            url: url.to_owned(),
+            code,
+            message,
+        },
+        (Endpoint::Token { url, resource }, StatusCode::BAD_REQUEST)
+            if code.as_deref() == Some("invalid_target") =>
+        {
+            SyncError::UnknownManagementResource {
+                resource: resource.to_owned(),
+                url: url.to_owned(),
+                code,
+                message,
+            }
+        }
+        (Endpoint::ManagementApi { resource }, StatusCode::UNAUTHORIZED) => {
+            SyncError::TokenRejected {
+                request,
+                resource: resource.to_owned(),
+                code,
+                message,
+            }
+        }
+        (Endpoint::ManagementApi { .. }, StatusCode::FORBIDDEN) => SyncError::Forbidden {
+            request,
+            code,
+            message,
+        },
+        _ => SyncError::Unexpected {
+            request,
+            status: status.as_u16(),
+            code,
+            message,
+        },
     }
 }
 
@@ -432,11 +489,11 @@ struct TokenResponse {
 /// A connection to Logto's Management API, authenticated as a machine-to-machine app.
 ///
 /// ```no_run
-/// use logto_guard::manifest::{Management, ManagementConfig, Manifest};
+/// use logto_guard::manifest::{Management, ManagementConfig, Manifest, Prune};
 ///
 /// # async fn sync() -> Result<(), logto_guard::manifest::SyncError> {
 /// let management = Management::connect(&ManagementConfig::from_env()?).await?;
-/// let plan = management.plan(&Manifest::collect(), false).await?;
+/// let plan = management.plan(&Manifest::collect(), Prune::NOTHING).await?;
 /// println!("{plan}");
 /// management.apply(&plan).await?;
 /// # Ok(())
@@ -461,7 +518,9 @@ impl fmt::Debug for Management {
 
 impl Management {
     /// Gets a Management API token from `<endpoint>/oidc/token` (client credentials, HTTP
-    /// Basic authentication, `scope=all`, `resource` = the Management API identifier).
+    /// Basic authentication with the form-urlencoded app id and secret as RFC 6749 §2.3.1
+    /// says, `scope=all`, `resource` = the Management API identifier). No response body is
+    /// read beyond [`MAX_RESPONSE_BYTES`], here or in any later request.
     ///
     /// # Errors
     ///
@@ -482,9 +541,14 @@ impl Management {
         let token_url = join(&endpoint, &["oidc", "token"]);
         let request = format!("POST {}", token_url.path());
         tracing::debug!(%request, %resource, "requesting a Management API token");
+        // RFC 6749 §2.3.1: the client id and secret are form-urlencoded before Basic
+        // authentication, so that a `:` or `%` in them survives.
         let response = http
             .post(token_url.clone())
-            .basic_auth(&config.app_id, Some(&config.app_secret))
+            .basic_auth(
+                form_urlencode(&config.app_id),
+                Some(form_urlencode(&config.app_secret)),
+            )
             .form(&[
                 ("grant_type", "client_credentials"),
                 ("resource", resource.as_str()),
@@ -496,27 +560,13 @@ impl Management {
                 url: token_url.to_string(),
                 reason: describe(&e.without_url()),
             })?;
-        let status = response.status();
-        if !status.is_success() {
-            let ErrorBody { code, message } = ErrorBody::read(response).await;
+        if !response.status().is_success() {
             let url = token_url.to_string();
-            return Err(match status {
-                StatusCode::UNAUTHORIZED => SyncError::BadCredentials { url, code, message },
-                StatusCode::BAD_REQUEST if code.as_deref() == Some("invalid_target") => {
-                    SyncError::UnknownManagementResource {
-                        resource,
-                        url,
-                        code,
-                        message,
-                    }
-                }
-                _ => SyncError::Unexpected {
-                    request,
-                    status: status.as_u16(),
-                    code,
-                    message,
-                },
-            });
+            let endpoint = Endpoint::Token {
+                url: &url,
+                resource: &resource,
+            };
+            return Err(failure(response, request, endpoint).await);
         }
         let token: TokenResponse = parse(response, &request).await?;
         if let Some(scope) = &token.scope
@@ -721,30 +771,13 @@ impl Management {
             url: url.to_string(),
             reason: describe(&e.without_url()),
         })?;
-        let status = response.status();
-        if status.is_success() {
+        if response.status().is_success() {
             return Ok((response, request));
         }
-        let ErrorBody { code, message } = ErrorBody::read(response).await;
-        Err(match status {
-            StatusCode::UNAUTHORIZED => SyncError::TokenRejected {
-                request,
-                resource: self.resource.clone(),
-                code,
-                message,
-            },
-            StatusCode::FORBIDDEN => SyncError::Forbidden {
-                request,
-                code,
-                message,
-            },
-            _ => SyncError::Unexpected {
-                request,
-                status: status.as_u16(),
-                code,
-                message,
-            },
-        })
+        let endpoint = Endpoint::ManagementApi {
+            resource: &self.resource,
+        };
+        Err(failure(response, request, endpoint).await)
     }
 }
 
@@ -757,17 +790,49 @@ fn join(base: &Url, segments: &[&str]) -> Url {
     url
 }
 
+/// `value` as `application/x-www-form-urlencoded` (RFC 6749 Appendix B).
+fn form_urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// The JSON body of a successful answer to `request`, read with [`read_body`].
 async fn parse<T: DeserializeOwned>(response: Response, request: &str) -> Result<T, SyncError> {
-    let text = response
-        .text()
+    let text = read_body(response, request).await?;
+    serde_json::from_str(&text).map_err(|e| SyncError::InvalidResponse {
+        request: request.to_owned(),
+        reason: format!("unexpected JSON: {e}"),
+    })
+}
+
+/// The body of any answer to `request`, read chunk by chunk and never beyond
+/// [`MAX_RESPONSE_BYTES`]: every body `sync` reads goes through here.
+async fn read_body(mut response: Response, request: &str) -> Result<String, SyncError> {
+    let too_large = || SyncError::InvalidResponse {
+        request: request.to_owned(),
+        reason: format!("its body is larger than {MAX_RESPONSE_BYTES} bytes, the most sync reads"),
+    };
+    // A body announced too large is refused before it is read; one that lies or says
+    // nothing is counted as it arrives.
+    if response.content_length().unwrap_or(0) > MAX_RESPONSE_BYTES as u64 {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
         .map_err(|e| SyncError::InvalidResponse {
             request: request.to_owned(),
             reason: describe(&e.without_url()),
-        })?;
-    serde_json::from_str(&text).map_err(|e| SyncError::InvalidResponse {
+        })?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| SyncError::InvalidResponse {
         request: request.to_owned(),
-        reason: format!("unexpected JSON: {e}"),
+        reason: "its body is not UTF-8".to_owned(),
     })
 }
 

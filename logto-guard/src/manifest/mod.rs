@@ -87,6 +87,6 @@ mod routes;
 mod sync;
 
 pub use check::{ManifestError, UPDATE_VARIABLE};
-pub use management::{Management, ManagementConfig, SyncError};
+pub use management::{MAX_RESPONSE_BYTES, Management, ManagementConfig, SyncError};
 pub use model::{Handler, Manifest, MountedRoute, Permission, Resource};
-pub use plan::{Action, Plan};
+pub use plan::{Action, Plan, Prune};

@@ -6,6 +6,37 @@ use std::fmt;
 use super::management::{RemoteResource, RemoteScope};
 use super::model::Manifest;
 
+/// What `sync` may delete from Logto: nothing unless asked, and each kind on its own, because
+/// deleting a permission also takes it away from every role that grants it (re-creating it
+/// does not give it back).
+///
+/// ```
+/// use logto_guard::manifest::Prune;
+///
+/// // `sync --prune`: only permissions of the manifest's own resources.
+/// let prune = Prune { resource_permissions: true, ..Prune::NOTHING };
+/// assert!(!prune.organization_permissions);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prune {
+    /// Delete permissions of the resources the manifest names that it does not name
+    /// (`sync --prune`). Other resources are never touched.
+    pub resource_permissions: bool,
+    /// Delete organization permissions that the manifest's `organization` section does not
+    /// name (`sync --prune-organization-permissions`). They are tenant-wide (the organization
+    /// template), possibly declared by other services, so this is never implied by
+    /// `resource_permissions`; a manifest without that section deletes none.
+    pub organization_permissions: bool,
+}
+
+impl Prune {
+    /// Delete nothing: only create and update.
+    pub const NOTHING: Self = Self {
+        resource_permissions: false,
+        organization_permissions: false,
+    };
+}
+
 /// One change to Logto.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -37,8 +68,8 @@ pub enum Action {
         /// The description in the manifest.
         to: String,
     },
-    /// Delete a permission the manifest does not name (only with prune;
-    /// `DELETE /api/resources/{id}/scopes/{scopeId}`).
+    /// Delete a permission the manifest does not name (only with
+    /// [`Prune::resource_permissions`]; `DELETE /api/resources/{id}/scopes/{scopeId}`).
     DeleteScope {
         /// The resource's indicator.
         indicator: String,
@@ -62,13 +93,43 @@ pub enum Action {
         /// The description in the manifest.
         to: String,
     },
-    /// Delete an organization permission the manifest does not name (only with prune, and
-    /// only when the manifest has an `organization` section;
-    /// `DELETE /api/organization-scopes/{id}`).
+    /// Delete an organization permission the manifest does not name (only with
+    /// [`Prune::organization_permissions`], and only when the manifest has an `organization`
+    /// section; `DELETE /api/organization-scopes/{id}`).
     DeleteOrganizationScope {
         /// The scope name.
         name: String,
     },
+}
+
+impl Action {
+    /// What else this change does in Logto, for a change that deletes: the roles that lose
+    /// the permission with it. `None` for the others.
+    ///
+    /// ```
+    /// use logto_guard::manifest::Action;
+    ///
+    /// let delete = Action::DeleteOrganizationScope { name: "read:members".to_owned() };
+    /// assert_eq!(
+    ///     delete.warning().as_deref(),
+    ///     Some("warning: every organization role in every organization loses read:members; \
+    ///           re-creating it does not give it back")
+    /// );
+    /// ```
+    #[must_use]
+    pub fn warning(&self) -> Option<String> {
+        match self {
+            Self::DeleteScope { indicator, name } => Some(format!(
+                "warning: every role that grants {name} of {indicator} loses it; re-creating it \
+                 does not give it back"
+            )),
+            Self::DeleteOrganizationScope { name } => Some(format!(
+                "warning: every organization role in every organization loses {name}; \
+                 re-creating it does not give it back"
+            )),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Action {
@@ -137,14 +198,15 @@ pub(crate) struct RemoteState {
 /// looked at. A permission is created when missing and its description updated when the
 /// manifest has one that differs (a permission without description in the manifest keeps
 /// whatever Logto has). A resource's name is only used to create it. Permissions the manifest
-/// does not name are deleted only with prune; otherwise they are listed as
-/// [`unmanaged`](Self::unmanaged).
+/// does not name are deleted only with [`Prune::resource_permissions`]; otherwise they are
+/// listed as [`unmanaged`](Self::unmanaged).
 ///
 /// Organization permissions (the manifest's `organization` section) follow the same rules,
-/// after the resources; they are looked at only when the manifest has that section, so prune
-/// never deletes organization permissions of a manifest that names none.
+/// after the resources, with their own [`Prune::organization_permissions`]; they are looked at
+/// only when the manifest has that section, so a manifest that names none never deletes one.
 ///
-/// Its `Display` is the readable plan that `sync` prints.
+/// Its `Display` is the readable plan that `sync` prints, a dry run too: every deletion is
+/// followed by its [`warning`](Action::warning).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     actions: Vec<Action>,
@@ -163,7 +225,7 @@ impl Plan {
         manifest: &Manifest,
         remote: &[RemoteState],
         organization: Option<&[RemoteScope]>,
-        prune: bool,
+        prune: Prune,
     ) -> Self {
         let mut plan = Self {
             actions: Vec::new(),
@@ -221,7 +283,7 @@ impl Plan {
                 .collect();
             extra.sort_by(|a, b| a.name.cmp(&b.name));
             for scope in extra {
-                if prune {
+                if prune.resource_permissions {
                     plan.actions.push(Action::DeleteScope {
                         indicator: indicator.clone(),
                         name: scope.name.clone(),
@@ -232,12 +294,13 @@ impl Plan {
             }
         }
         if let Some(scopes) = organization.filter(|_| manifest.has_organization_permissions()) {
-            plan.compute_organization(manifest, scopes, prune);
+            plan.compute_organization(manifest, scopes, prune.organization_permissions);
         }
         plan
     }
 
-    /// The organization permissions' part: the same rules as a resource's permissions.
+    /// The organization permissions' part: the same rules as a resource's permissions; `prune`
+    /// deletes those the manifest does not name.
     fn compute_organization(&mut self, manifest: &Manifest, remote: &[RemoteScope], prune: bool) {
         for scope in remote {
             self.organization_scope_ids
@@ -291,14 +354,15 @@ impl Plan {
     }
 
     /// `(indicator, scope name)` of permissions in Logto that the manifest does not name and
-    /// that are kept because prune was not asked for.
+    /// that are kept because [`Prune::resource_permissions`] was not asked for.
     #[must_use]
     pub fn unmanaged(&self) -> &[(String, String)] {
         &self.unmanaged
     }
 
     /// Names of organization permissions in Logto that the manifest's `organization` section
-    /// does not name and that are kept because prune was not asked for.
+    /// does not name and that are kept because [`Prune::organization_permissions`] was not
+    /// asked for.
     #[must_use]
     pub fn unmanaged_organization_permissions(&self) -> &[String] {
         &self.unmanaged_organization
@@ -328,8 +392,11 @@ impl fmt::Display for Plan {
         }
         for action in &self.actions {
             writeln!(f, "  {action}")?;
+            if let Some(warning) = action.warning() {
+                writeln!(f, "    {warning}")?;
+            }
         }
-        if !self.unmanaged.is_empty() || !self.unmanaged_organization.is_empty() {
+        if !self.unmanaged.is_empty() {
             writeln!(
                 f,
                 "Kept: in Logto but not in the manifest (`sync --prune` deletes them):"
@@ -337,6 +404,13 @@ impl fmt::Display for Plan {
             for (indicator, name) in &self.unmanaged {
                 writeln!(f, "  = {name} in {indicator}")?;
             }
+        }
+        if !self.unmanaged_organization.is_empty() {
+            writeln!(
+                f,
+                "Kept: in Logto but not in the manifest \
+                 (`sync --prune-organization-permissions` deletes them):"
+            )?;
             for name in &self.unmanaged_organization {
                 writeln!(f, "  = organization permission {name}")?;
             }
@@ -351,6 +425,12 @@ mod tests {
     use crate::{Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode};
 
     const API: &str = "https://api.example.com";
+
+    /// `sync --prune`.
+    const RESOURCES: Prune = Prune {
+        resource_permissions: true,
+        organization_permissions: false,
+    };
 
     fn declaration(
         scopes: &'static [&'static str],
@@ -392,7 +472,7 @@ mod tests {
             &Manifest::from_declarations(&declarations),
             &[],
             None,
-            false,
+            Prune::NOTHING,
         );
         assert_eq!(
             plan.to_string(),
@@ -414,7 +494,7 @@ mod tests {
             scope("write:a", Some("kept")),
             scope("legacy", None),
         ]);
-        let kept = Plan::compute(&manifest, &state, None, false);
+        let kept = Plan::compute(&manifest, &state, None, Prune::NOTHING);
         assert_eq!(
             kept.actions(),
             [Action::UpdateDescription {
@@ -425,7 +505,7 @@ mod tests {
             }]
         );
         assert_eq!(kept.unmanaged(), [(API.to_owned(), "legacy".to_owned())]);
-        let pruned = Plan::compute(&manifest, &state, None, true);
+        let pruned = Plan::compute(&manifest, &state, None, RESOURCES);
         assert_eq!(
             pruned.actions().last(),
             Some(&Action::DeleteScope {
@@ -443,12 +523,36 @@ mod tests {
             &Manifest::from_declarations(&declarations),
             &remote(vec![scope("read:a", Some("Read"))]),
             None,
-            true,
+            RESOURCES,
         );
         assert!(plan.is_empty());
         assert_eq!(
             plan.to_string(),
             "Logto already matches the manifest: nothing to change.\n"
         );
+    }
+
+    #[test]
+    fn every_deletion_is_printed_with_what_roles_lose() {
+        let declarations = [declaration(&["read:a"], Some("Read"))];
+        let manifest = Manifest::from_declarations(&declarations);
+        let state = remote(vec![
+            scope("read:a", Some("Read")),
+            scope("legacy", None),
+            scope("old", None),
+        ]);
+        let plan = Plan::compute(&manifest, &state, None, RESOURCES);
+        assert_eq!(
+            plan.to_string(),
+            "2 changes:\n  \
+             - delete permission legacy from https://api.example.com\n    \
+             warning: every role that grants legacy of https://api.example.com loses it; \
+             re-creating it does not give it back\n  \
+             - delete permission old from https://api.example.com\n    \
+             warning: every role that grants old of https://api.example.com loses it; \
+             re-creating it does not give it back\n"
+        );
+        let creates = Plan::compute(&manifest, &[], None, RESOURCES);
+        assert!(creates.actions().iter().all(|a| a.warning().is_none()));
     }
 }

@@ -2,19 +2,20 @@
 
 use super::management::{Management, SyncError};
 use super::model::Manifest;
-use super::plan::{Action, Plan, RemoteState};
+use super::plan::{Action, Plan, Prune, RemoteState};
 
 impl Management {
     /// What would make Logto match `manifest`, from Logto's current resources and the scopes
     /// of those the manifest names, and its organization permissions when the manifest has an
-    /// `organization` section; changes nothing. With `prune`, permissions of those resources
-    /// that the manifest does not name are deleted, and so are organization permissions it
-    /// does not name when it has that section; other resources are never touched.
+    /// `organization` section; changes nothing. What the manifest does not name is deleted
+    /// only as `prune` says: [`Prune::resource_permissions`] for the permissions of the
+    /// resources it names, [`Prune::organization_permissions`] for organization permissions
+    /// when it has that section; other resources are never touched.
     ///
     /// # Errors
     ///
     /// When reading from Logto fails.
-    pub async fn plan(&self, manifest: &Manifest, prune: bool) -> Result<Plan, SyncError> {
+    pub async fn plan(&self, manifest: &Manifest, prune: Prune) -> Result<Plan, SyncError> {
         let resources = self.resources().await?;
         let mut remote = Vec::new();
         for resource in resources {
