@@ -244,6 +244,9 @@ impl<'a> Policy<'a> {
             {
                 Ok(())
             }
+            Audience::Resource("") => Err(AuthError::AudienceMismatch {
+                expected: "a resource (the requirement names none)".to_owned(),
+            }),
             Audience::Resource(resource) => Err(AuthError::AudienceMismatch {
                 expected: resource.to_owned(),
             }),

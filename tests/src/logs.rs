@@ -64,4 +64,3 @@ impl Drop for Capturing {
         CAPTURE.with(|capture| *capture.borrow_mut() = None);
     }
 }
-

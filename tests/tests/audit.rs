@@ -56,12 +56,7 @@ impl Handler for Anonymous {
 }
 
 fn audited_routes() -> Vec<Route> {
-    routes![
-        audit_things,
-        audit_health,
-        audit_status,
-        audit_me
-    ]
+    routes![audit_things, audit_health, audit_status, audit_me]
 }
 
 fn app(config: Config, extra: Vec<Route>) -> Rocket<Build> {
@@ -277,4 +272,45 @@ async fn the_metadata_routes_are_not_reported() {
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
+}
+
+/// Two handlers named `list` in two modules, one guarded and one not: the route audit tells
+/// them apart by method and path, where matching by fn name alone counted `/b` as guarded.
+mod a {
+    #[logto_guard::requires(resource = "https://api.example.com", scope = "read:a")]
+    #[rocket::get("/a")]
+    pub(super) fn list() -> &'static str {
+        "a"
+    }
+}
+
+mod b {
+    #[rocket::get("/b")]
+    pub(super) fn list() -> &'static str {
+        "anyone"
+    }
+}
+
+#[rocket::async_test]
+async fn same_name_handlers_in_two_modules_are_audited_apart() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Deny);
+    assert_aborts(app(config.clone(), routes![a::list, b::list])).await;
+    let logs = logs.text();
+    assert!(
+        logs.contains("GET /b (handler `list`) is neither guarded nor public"),
+        "{logs}"
+    );
+    assert!(!logs.contains("GET /a (handler `list`)"), "{logs}");
+    assert!(
+        logs.contains("route audit failed: 1 route(s) neither guarded nor public"),
+        "{logs}"
+    );
+
+    // The guarded one alone, mounted at two bases, passes.
+    let rocket = app(config, vec![]).mount("/v2", routes![a::list]);
+    Client::tracked(rocket)
+        .await
+        .expect("every route is guarded");
 }

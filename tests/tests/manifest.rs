@@ -917,7 +917,7 @@ fn organization_manifest() -> Manifest {
 
 /// Only this binary's resource declarations: no `organization` section.
 fn resources_only_manifest() -> Manifest {
-    Manifest::from_declarations(Declaration::all().filter(|d| !d.resource().is_none()))
+    Manifest::from_declarations(Declaration::all().filter(|d| d.resource().is_some()))
 }
 
 #[test]
@@ -968,7 +968,9 @@ fn organization_permissions_have_their_own_section() {
     let organization = organization_manifest();
     assert!(!organization.is_empty());
     assert!(organization.resources().is_empty());
-    let section = &EXPECTED_JSON[EXPECTED_JSON.find("  \"organization\": {").expect("section")..];
+    let section = &EXPECTED_JSON[EXPECTED_JSON
+        .find("  \"organization\": {")
+        .expect("section")..];
     assert_eq!(
         organization.to_json(),
         format!("{{\n  \"version\": 1,\n  \"resources\": [],\n{section}")

@@ -259,3 +259,42 @@ async fn access_token_requires_a_configured_resource() {
         "{challenge}"
     );
 }
+
+/// Declared in this binary but never mounted, like a dependency's handler.
+#[logto_guard::requires(resource = "https://unmounted.example.com", scope = "read:x")]
+#[get("/unmounted")]
+fn unmounted() {}
+
+/// Declared and mounted only in `access_token_trusts_the_resources_of_mounted_routes_only`.
+#[logto_guard::requires(resource = "https://mounted.example.com")]
+#[get("/mounted")]
+fn mounted() {}
+
+#[rocket::async_test]
+async fn access_token_trusts_the_resources_of_mounted_routes_only() {
+    // `unmounted` is linked in but not mounted: its resource is not trusted by `AccessToken`.
+    let _ = unmounted;
+    let issuer = TestIssuer::start().await;
+    let rocket = app(rocket::build())
+        .mount("/", routes![mounted])
+        .attach(LogtoGuard::with_config(issuer.config()));
+    let client = Client::tracked(rocket).await.expect("ignites");
+    let validator = LogtoGuard::validator(client.rocket()).expect("the fairing ran");
+    assert_eq!(
+        validator.resources(),
+        ["https://api.example.com", "https://mounted.example.com"]
+    );
+
+    let token = issuer
+        .token()
+        .audience("https://mounted.example.com")
+        .sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let token = issuer
+        .token()
+        .audience("https://unmounted.example.com")
+        .sign();
+    let response = client.get("/me").header(bearer(&token)).dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+}

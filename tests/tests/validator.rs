@@ -853,3 +853,72 @@ async fn the_cache_can_be_turned_off() {
         .await
         .expect("valid again, verified again");
 }
+
+#[tokio::test]
+async fn organization_context_is_part_of_the_grant() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let not_for_organizations = Err(AuthError::OrganizationNotAllowed);
+
+    // An organization-level API resource token: the resource, plus `organization_id`.
+    let organization_level = issuer
+        .token()
+        .organization_id("org-a")
+        .scopes(["read:orders"])
+        .sign();
+    assert_eq!(
+        validator.validate(&organization_level).await.map(|_| ()),
+        not_for_organizations
+    );
+    let verified = validator
+        .authorize(
+            &organization_level,
+            &Policy::all(RESOURCE, &["read:orders"]).in_organization("org-a"),
+        )
+        .await
+        .expect("the organization's own policy");
+    assert_eq!(verified.organization_id(), Some("org-a"));
+    let tenant_wide = Policy::all(RESOURCE, &["read:orders"]);
+    assert_eq!(tenant_wide.check(&verified), not_for_organizations);
+    assert_eq!(
+        tenant_wide.with_or_without_organization().check(&verified),
+        Ok(())
+    );
+    // An empty `organization_id` or an organization audience next to the resource still
+    // binds the token to an organization.
+    for bound in [
+        issuer.token().organization_id("").sign(),
+        issuer
+            .token()
+            .claim("aud", json!([RESOURCE, "urn:logto:organization:org-a"]))
+            .sign(),
+        issuer
+            .token()
+            .claim("aud", json!([RESOURCE, "urn:logto:organization:"]))
+            .sign(),
+    ] {
+        let permissive = Validator::new(issuer.config().organization_tokens(true)).expect("config");
+        let token = permissive.validate(&bound).await.expect("valid");
+        assert_eq!(
+            Policy::all(RESOURCE, &[]).check(&token),
+            not_for_organizations
+        );
+        assert_eq!(
+            validator.validate(&bound).await.map(|_| ()),
+            not_for_organizations
+        );
+    }
+
+    // An empty resource is no organization requirement: it matches no token at all.
+    let organization_token = issuer.token().organization_token("org-a").sign();
+    let plain = issuer.token().audience("").sign();
+    for token in [&organization_token, &plain, &organization_level] {
+        let result = validator.authorize(token, &Policy::all("", &[])).await;
+        assert_eq!(
+            result.map(|_| ()),
+            Err(AuthError::AudienceMismatch {
+                expected: "a resource (the requirement names none)".to_owned()
+            })
+        );
+    }
+}

@@ -169,7 +169,7 @@ impl Manifest {
     }
 
     /// Things worth a look that do not stop the manifest: conflicting descriptions, handlers
-    /// that are not mounted, two handlers with one fn name, an unknown resource name override.
+    /// that are not mounted, an unknown resource name override.
     /// The `manifest` and `sync` subcommands print them on stderr.
     #[must_use]
     pub fn warnings(&self) -> &[String] {
