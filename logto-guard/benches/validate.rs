@@ -45,7 +45,7 @@ fn bench_algorithms(c: &mut Criterion) {
     for algorithm in [Algorithm::ES384, Algorithm::ES256, Algorithm::RS256] {
         let (issuer, uncached, cached) = runtime.block_on(async {
             let issuer = TestIssuer::builder().algorithm(algorithm).start().await;
-            let uncached = Validator::new(issuer.config().token_cache_capacity(0)).expect("config");
+            let uncached = Validator::new(issuer.config().token_cache_bytes(0)).expect("config");
             let cached = Validator::new(issuer.config()).expect("config");
             uncached.warm_up().await.expect("keys");
             cached.warm_up().await.expect("keys");

@@ -83,7 +83,7 @@ mod validate;
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
-pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, RouteAudit};
+pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
 pub use declaration::Declaration;
 pub use error::AuthError;
 pub use organization::{
@@ -150,10 +150,11 @@ pub mod __private {
     pub use crate::rocket::audit::{MarkerKind, RouteMarker};
     pub use inventory;
 
-    /// Parses a JWK Set body as the key cache does; returns how many keys are usable. For the
-    /// fuzz targets.
+    /// Parses a JWK Set body as the key cache does with the default config; returns how many
+    /// keys are usable. For the fuzz targets.
     pub fn parse_jwk_set(body: &[u8]) -> usize {
-        crate::jwks::KeySet::parse(body).map_or(0, |set| set.len())
+        crate::jwks::KeySet::parse(body, &[crate::config::DEFAULT_RSA_ALGORITHM])
+            .map_or(0, |set| set.len())
     }
 }
 
