@@ -38,6 +38,9 @@ struct RawClaims {
 }
 
 fn bench_algorithms(c: &mut Criterion) {
+    // Explicit, so the baseline runs even where feature unification turns on jsonwebtoken's
+    // second backend (the workspace's rust-crypto test crate does).
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
