@@ -87,9 +87,10 @@ pub struct Config {
     /// Allow `http://` to a host that is not loopback. Default `false`.
     pub allow_insecure_http: bool,
     /// How many bytes of verified tokens to remember, so that a repeated token skips its
-    /// signature check; each entry weighs its token, its claims and their bookkeeping (about
-    /// 3.3 KiB for a Logto token, up to about 50 KiB for a 16 KiB token). 0 turns the cache
-    /// off. Default 32 MiB.
+    /// signature check; each entry weighs what it holds in memory: its token, its parsed claims
+    /// and the cache's bookkeeping (measured: 2.3 KiB for a 490-byte Logto-shaped token, 68 KiB
+    /// for a 16 KiB token of 629 scopes). 0 turns the cache off. Default 32 MiB (about 14,000
+    /// Logto-shaped tokens).
     pub token_cache_bytes: usize,
     /// Serve OAuth 2.0 Protected Resource Metadata (RFC 9728) for each resource, at
     /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every

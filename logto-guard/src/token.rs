@@ -40,7 +40,8 @@ impl AccessToken {
     }
 
     /// An estimate of the heap memory this token's claims hold (the shared `Claims` and every
-    /// string, vector and map node under it), for the token cache's byte budget.
+    /// string, vector and map node under it, with the allocator's overhead), for the token
+    /// cache's byte budget.
     pub(crate) fn heap_bytes(&self) -> usize {
         let claims = &*self.inner;
         let strings = [
@@ -50,11 +51,14 @@ impl AccessToken {
             claims.jti.as_ref(),
             claims.organization_id.as_ref(),
         ];
-        std::mem::size_of::<Claims>()
+        // The `Arc` allocation: its two reference counts and the claims.
+        2 * std::mem::size_of::<usize>()
+            + std::mem::size_of::<Claims>()
+            + PER_ALLOCATION
             + strings
                 .into_iter()
                 .flatten()
-                .map(String::capacity)
+                .map(string_heap_bytes)
                 .sum::<usize>()
             + strings_heap_bytes(&claims.audiences)
             + strings_heap_bytes(&claims.scopes.0)
@@ -270,9 +274,23 @@ impl fmt::Debug for Scopes {
     }
 }
 
-fn strings_heap_bytes(strings: &[String]) -> usize {
-    strings.len() * std::mem::size_of::<String>()
-        + strings.iter().map(String::capacity).sum::<usize>()
+/// What the allocator adds to each allocation (glibc: an 8-byte header, and rounding up to 16
+/// bytes, 8 on average).
+const PER_ALLOCATION: usize = 16;
+
+fn string_heap_bytes(string: &String) -> usize {
+    match string.capacity() {
+        0 => 0,
+        capacity => capacity + PER_ALLOCATION,
+    }
+}
+
+// The vector's capacity, not its length, is what the heap holds.
+#[allow(clippy::ptr_arg)]
+fn strings_heap_bytes(strings: &Vec<String>) -> usize {
+    strings.capacity() * std::mem::size_of::<String>()
+        + PER_ALLOCATION
+        + strings.iter().map(string_heap_bytes).sum::<usize>()
 }
 
 /// A B-tree node holds up to 11 entries plus parent and child links: charge each entry its key
@@ -286,7 +304,7 @@ fn json_object_heap_bytes(object: &serde_json::Map<String, serde_json::Value>) -
             std::mem::size_of::<String>()
                 + std::mem::size_of::<serde_json::Value>()
                 + MAP_ENTRY_OVERHEAD
-                + key.capacity()
+                + string_heap_bytes(key)
                 + json_heap_bytes(value)
         })
         .sum()
@@ -294,9 +312,10 @@ fn json_object_heap_bytes(object: &serde_json::Map<String, serde_json::Value>) -
 
 fn json_heap_bytes(value: &serde_json::Value) -> usize {
     match value {
-        serde_json::Value::String(s) => s.capacity(),
+        serde_json::Value::String(s) => string_heap_bytes(s),
         serde_json::Value::Array(items) => {
             items.capacity() * std::mem::size_of::<serde_json::Value>()
+                + PER_ALLOCATION
                 + items.iter().map(json_heap_bytes).sum::<usize>()
         }
         serde_json::Value::Object(object) => json_object_heap_bytes(object),
