@@ -185,6 +185,8 @@ impl Verifier {
     }
 }
 
+/// How aws-lc-rs takes a key for an algorithm: RSA keys are built from their components, the
+/// others parsed from their encoded bytes (which checks an EC point is on its curve).
 enum AwsLc {
     Rsa(&'static signature::RsaParameters),
     Other(&'static dyn signature::VerificationAlgorithm),
