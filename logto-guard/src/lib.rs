@@ -88,7 +88,7 @@ mod validate;
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
-pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, RouteAudit};
+pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};
@@ -162,10 +162,11 @@ pub mod __private {
     #[cfg(feature = "rocket")]
     pub use inventory;
 
-    /// Parses a JWK Set body as the key cache does; returns how many keys are usable. For the
-    /// fuzz targets.
+    /// Parses a JWK Set body as the key cache does with the default config; returns how many
+    /// keys are usable. For the fuzz targets.
     pub fn parse_jwk_set(body: &[u8]) -> usize {
-        crate::jwks::KeySet::parse(body).map_or(0, |set| set.len())
+        crate::jwks::KeySet::parse(body, &[crate::config::DEFAULT_RSA_ALGORITHM])
+            .map_or(0, |set| set.len())
     }
 }
 

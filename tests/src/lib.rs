@@ -275,10 +275,24 @@ impl NodeIssuer {
             .to_owned()
     }
 
-    /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set; returns its `kid`.
+    /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set, signing from now
+    /// on; the key it replaces stays published, older ones are dropped (as Logto does). Returns
+    /// the new `kid`.
     pub async fn rotate(&self, kty: &str) -> String {
         let body: serde_json::Value = self
             .admin(reqwest::Method::POST, &format!("rotate?kty={kty}"))
+            .await;
+        body["kid"].as_str().expect("kid").to_owned()
+    }
+
+    /// A staged rotation (Logto's `rotationGracePeriod`): a new key of `kty` is published now as
+    /// Next, behind the current one, and starts signing after `grace_seconds`. Returns its `kid`.
+    pub async fn rotate_staged(&self, kty: &str, grace_seconds: u64) -> String {
+        let body: serde_json::Value = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("rotate?kty={kty}&grace={grace_seconds}"),
+            )
             .await;
         body["kid"].as_str().expect("kid").to_owned()
     }
@@ -293,10 +307,16 @@ impl NodeIssuer {
             .await;
     }
 
-    /// How often its JWKS was requested.
+    /// How often its JWKS was requested (304 answers included).
     pub async fn jwks_requests(&self) -> u64 {
         let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
         body["count"].as_u64().expect("count")
+    }
+
+    /// How many JWKS requests were answered 304 Not Modified (a matching `If-None-Match`).
+    pub async fn jwks_not_modified(&self) -> u64 {
+        let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
+        body["notModified"].as_u64().expect("notModified")
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {

@@ -125,6 +125,7 @@ async fn the_key_sets_state_is_reported() {
     // Liftoff warmed the cache.
     let metrics = validator(&client).metrics();
     assert!(metrics.ready);
+    assert!(!metrics.keys_expired);
     assert_eq!(metrics.keys, 1);
     assert_eq!(metrics.key_fetches, 1);
     assert_eq!(metrics.key_fetch_failures, 0);
