@@ -43,8 +43,8 @@
 //! [`guarded`]) or public on purpose ([`public`], [`Config::public_routes`]); see
 //! [`RouteAudit`]. With [`Config::resource_metadata`] it serves RFC 9728 protected resource
 //! metadata ([`metadata`]) and names it in challenges. [`Validator::metrics`] counts rejections
-//! by route and reason and reports the key set; [`Validator::is_ready`] says whether keys are
-//! loaded; the `prometheus` feature exports it all ([`metrics`]).
+//! by route and reason and reports the key set (`ready`: whether keys are loaded); the
+//! `prometheus` feature exports it all ([`metrics`]).
 //!
 //! # Without Rocket
 //!
@@ -88,7 +88,7 @@ mod validate;
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
-pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
+pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};

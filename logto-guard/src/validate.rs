@@ -102,7 +102,7 @@ impl Validator {
     }
 
     /// Checks a verified token as [`validate`](Self::validate) does.
-    pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
+    pub(crate) fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
         let inner = &*self.inner;
         let for_a_resource = inner
             .resources
@@ -139,8 +139,7 @@ impl Validator {
     }
 
     /// Whether a plain `AccessToken` also accepts Logto organization tokens.
-    #[must_use]
-    pub fn accepts_organization_tokens(&self) -> bool {
+    pub(crate) fn accepts_organization_tokens(&self) -> bool {
         self.inner.organization_tokens
     }
 
@@ -162,23 +161,6 @@ impl Validator {
             .map_err(|e| AuthError::KeysUnavailable {
                 retry_after: e.retry_after,
             })
-    }
-
-    /// How many key-set fetches were attempted so far (for monitoring and tests).
-    #[must_use]
-    pub fn key_fetches(&self) -> u64 {
-        self.inner.keys.status().attempts
-    }
-
-    /// Whether a key set is loaded (and not dropped past `keys_max_stale`), so that tokens can
-    /// be verified; no I/O.
-    ///
-    /// For a readiness endpoint prefer [`warm_up`](Self::warm_up)`().await.is_ok()`: it also
-    /// fetches the keys when none are loaded (at most once per `failed_fetch_backoff`), so an
-    /// instance whose first fetch failed becomes ready without waiting for traffic.
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.keys.status().keys > 0
     }
 
     /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a

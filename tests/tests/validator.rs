@@ -517,7 +517,7 @@ async fn cold_cache_makes_exactly_one_request_for_200_validations() {
         task.await.expect("task").expect("valid");
     }
     assert_eq!(issuer.jwks_requests(), 1);
-    assert_eq!(validator.key_fetches(), 1);
+    assert_eq!(validator.metrics().key_fetches, 1);
 }
 
 #[tokio::test]
@@ -1059,7 +1059,7 @@ async fn keys_unconfirmed_past_max_stale_are_dropped_until_a_fetch_succeeds() {
     assert_eq!(err.status(), 503);
     assert!(err.retry_after().is_some());
     let metrics = validator.metrics();
-    assert!(metrics.keys_expired && !metrics.ready && !validator.is_ready());
+    assert!(metrics.keys_expired && !metrics.ready && !validator.metrics().ready);
     assert_eq!((metrics.keys, metrics.key_set_age), (0, None));
 
     issuer.resume().await;

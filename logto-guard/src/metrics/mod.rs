@@ -1,7 +1,7 @@
 //! What monitoring reads: rejections by route and reason, and the state of the key set.
 //!
-//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`];
-//! [`Validator::is_ready`](crate::Validator::is_ready) says whether keys are loaded. The Rocket
+//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`], whose
+//! `ready` says whether keys are loaded. The Rocket
 //! fairing counts every rejection it answers, labelled with the matched route (`"GET
 //! /orders/<id>"`) and a stable [`reason`]; other frameworks count theirs with
 //! [`Validator::record_rejection`](crate::Validator::record_rejection). With the `prometheus`
@@ -79,8 +79,9 @@ pub fn reason(error: &AuthError) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetricsSnapshot {
-    /// Whether a key set is loaded: tokens can be verified (see
-    /// [`Validator::is_ready`](crate::Validator::is_ready)).
+    /// Whether a key set is loaded (and not dropped past `keys_max_stale`): tokens can be
+    /// verified. No I/O; a readiness endpoint should rather call
+    /// [`Validator::warm_up`](crate::Validator::warm_up), which also fetches missing keys.
     pub ready: bool,
     /// How many usable signing keys the current key set has (0 before the first fetch, and
     /// while the keys are expired).
