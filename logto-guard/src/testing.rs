@@ -28,7 +28,7 @@
 //! use rocket::local::asynchronous::Client;
 //!
 //! #[rocket::get("/me")]
-//! fn me(token: AccessToken) -> String {
+//! fn who_am_i(token: AccessToken) -> String {
 //!     token.subject().unwrap_or_default().to_owned()
 //! }
 //!
@@ -36,7 +36,7 @@
 //! let issuer = TestIssuer::start().await;
 //! let rocket = rocket::build()
 //!     .attach(LogtoGuard::with_config(issuer.config()))
-//!     .mount("/", rocket::routes![me]);
+//!     .mount("/", rocket::routes![who_am_i]);
 //! let client = Client::tracked(rocket).await.unwrap();
 //!
 //! let token = issuer.token().subject("user-1").sign();
