@@ -78,7 +78,6 @@ mod check;
 pub mod cli;
 mod collect;
 mod diff;
-mod json;
 mod management;
 mod model;
 mod plan;
