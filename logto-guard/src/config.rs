@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
+use crate::resource_indicator::{ResourceIndicatorError, check_resource_indicator};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -233,8 +234,13 @@ pub enum ConfigError {
     )]
     InvalidAlgorithms,
     /// A resource indicator that is not an absolute URI without fragment (RFC 8707).
-    #[error("resource `{0}` must be an absolute URI without a fragment (RFC 8707)")]
-    InvalidResource(String),
+    #[error("{problem}: `{resource}`")]
+    InvalidResource {
+        /// The resource indicator, as configured.
+        resource: String,
+        /// What is wrong with it.
+        problem: ResourceIndicatorError,
+    },
     /// `public_url` is not an origin.
     #[error(
         "`public_url` must be the origin clients reach this API at, such as \
@@ -479,12 +485,11 @@ impl Config {
         if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::InvalidAlgorithms);
         }
-        if let Some(bad) = self
-            .resources
-            .iter()
-            .find(|resource| !is_resource_indicator(resource))
-        {
-            return Err(ConfigError::InvalidResource(bad.clone()));
+        for resource in &self.resources {
+            check_resource_indicator(resource).map_err(|problem| ConfigError::InvalidResource {
+                resource: resource.clone(),
+                problem,
+            })?;
         }
         if let Some(origin) = &self.public_url {
             self.check_public_url(origin)?;
@@ -572,11 +577,6 @@ fn zero_advice(field: &str) -> &'static str {
         }
         _ => "set it to a positive value",
     }
-}
-
-/// Whether `value` is an absolute URI without a fragment, as RFC 8707 §2 requires of a resource.
-pub(crate) fn is_resource_indicator(value: &str) -> bool {
-    Url::parse(value).is_ok_and(|url| url.fragment().is_none() && value.find('#').is_none())
 }
 
 /// Splits a `public_routes` entry into its method (upper case, if given) and path; `None` when

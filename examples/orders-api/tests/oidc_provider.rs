@@ -1,8 +1,9 @@
 //! `orders-api` against the real `oidc-provider` engine configured like Logto (tests/issuer):
 //! real tokens from its token endpoint, key rotation, expiry, outages.
 //!
-//! Needs Node and `npm ci --prefix tests/issuer`; without them these tests fail with
-//! instructions (set `LOGTO_GUARD_SKIP_NODE_TESTS=1` to skip them locally; CI never skips).
+//! Needs Node with npm (the issuer's packages are installed on first use); without it these
+//! tests fail with instructions (set `LOGTO_GUARD_SKIP_NODE_TESTS=1` to skip them locally; CI
+//! never skips).
 
 use std::time::Duration;
 
