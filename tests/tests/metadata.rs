@@ -139,7 +139,10 @@ async fn challenges_name_the_metadata_of_the_routes_resource() {
 #[rocket::async_test]
 async fn off_by_default_no_documents_and_plain_challenges() {
     let issuer = TestIssuer::start().await;
-    assert_eq!(Config::default(), Config::default().resource_metadata(false));
+    assert_eq!(
+        Config::default(),
+        Config::default().resource_metadata(false)
+    );
     let client = client(issuer.config()).await;
     let response = client
         .get("/.well-known/oauth-protected-resource")

@@ -950,7 +950,9 @@ async fn organization_context_is_part_of_the_grant() {
             })
         );
     }
+}
 
+#[tokio::test]
 async fn two_rotations_within_one_cooldown_window_are_both_accepted_at_once() {
     let issuer = TestIssuer::start().await;
     let validator = validator(issuer.config());
