@@ -139,6 +139,7 @@ impl Validator {
     }
 
     /// Whether a plain `AccessToken` also accepts Logto organization tokens.
+    #[cfg(feature = "rocket")]
     pub(crate) fn accepts_organization_tokens(&self) -> bool {
         self.inner.organization_tokens
     }
@@ -194,6 +195,7 @@ impl Validator {
 
     /// Adds resources a plain `AccessToken` is accepted for; used by the Rocket fairing to add
     /// the resources that the mounted `#[requires]` routes name.
+    #[cfg(feature = "rocket")]
     #[must_use]
     pub(crate) fn with_resources<'a>(self, resources: impl IntoIterator<Item = &'a str>) -> Self {
         let mut inner = Inner::clone(&self.inner);
