@@ -172,8 +172,10 @@ mod tests {
             cache.insert(&format!("{small}{i}"), verified.clone(), 7);
         }
         assert!(cache.entries.weight() <= budget as u64);
+        // Many more small tokens than large ones fit. Not all 1,000: S3-FIFO admits a new key
+        // through a small probationary queue, and which keys stay there depends on hashing.
         assert!(
-            cache.entries.len() >= 300,
+            cache.entries.len() >= 64,
             "{} small tokens in 1 MiB",
             cache.entries.len()
         );
