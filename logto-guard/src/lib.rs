@@ -81,6 +81,9 @@ mod validate;
 
 #[cfg(feature = "rocket")]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
+#[cfg(feature = "okapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
+pub use self::rocket::okapi;
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
 pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, RouteAudit};

@@ -3,9 +3,9 @@
 //! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
 //! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
-//! take a token guard). A handler is matched to a route by fn name, method and path as its
-//! route attribute declares them ([`HandlerSite::is_route`]), which is what a Rocket route
-//! carries. Anything else is reported, and with `deny` aborts ignite.
+//! take a token guard) or the OpenAPI document and Swagger UI of `logto_guard::okapi`. A
+//! handler is matched to a route by fn name, method and path as its route attribute declares
+//! them ([`HandlerSite::is_route`]), which is what a Rocket route carries. Anything else is reported, and with `deny` aborts ignite.
 
 use std::collections::BTreeSet;
 
@@ -240,9 +240,18 @@ fn verdict(route: &Route, marks: &Marks, listed_public: bool) -> Verdict {
         (true, true) => Verdict::Ambiguous,
         (true, false) => Verdict::Guarded,
         (false, true) => Verdict::Public,
-        (false, false) if listed_public || name.starts_with(FILE_SERVER_PREFIX) => Verdict::Public,
+        (false, false) if listed_public || is_public_by_nature(name) => Verdict::Public,
         (false, false) => Verdict::Unaudited,
     }
+}
+
+/// Static files, and the API documentation that `logto_guard::okapi` serves.
+fn is_public_by_nature(route_name: &str) -> bool {
+    #[cfg(feature = "okapi")]
+    if route_name.starts_with(super::okapi::ROUTE_NAME_PREFIX) {
+        return true;
+    }
+    route_name.starts_with(FILE_SERVER_PREFIX)
 }
 
 fn report(mode: RouteAudit, message: &str) {

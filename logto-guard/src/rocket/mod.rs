@@ -5,6 +5,8 @@ pub(crate) mod audit;
 mod fairing;
 mod guard;
 mod metadata;
+#[cfg(feature = "okapi")]
+pub mod okapi;
 mod response;
 mod validator;
 
