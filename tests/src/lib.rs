@@ -3,6 +3,7 @@
 
 pub mod fake_management;
 pub mod logs;
+pub mod openapi;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
