@@ -79,11 +79,11 @@ pub mod testing;
 mod token;
 mod validate;
 
-#[cfg(feature = "rocket")]
-pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 #[cfg(feature = "okapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
 pub use self::rocket::okapi;
+#[cfg(feature = "rocket")]
+pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
 pub use config::{ASYMMETRIC_ALGORITHMS, Config, ConfigError, RouteAudit};

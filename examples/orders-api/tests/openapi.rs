@@ -104,7 +104,10 @@ async fn organization_routes_say_which_token_they_need() {
             ),
         "{create:#}"
     );
-    for (path, method) in [("/orders", "get"), ("/organizations/{org_id}/members", "get")] {
+    for (path, method) in [
+        ("/orders", "get"),
+        ("/organizations/{org_id}/members", "get"),
+    ] {
         let responses = &document["paths"][path][method]["responses"];
         assert!(responses["401"].is_object(), "{path}: {responses:#}");
         assert!(responses["403"].is_object(), "{path}: {responses:#}");
@@ -157,9 +160,7 @@ async fn the_document_is_valid_openapi() {
 async fn the_documentation_is_public_and_served_at_docs() {
     let issuer = TestIssuer::start().await;
     let client = Client::tracked(app(LogtoGuard::with_config(
-        issuer
-            .config()
-            .route_audit(logto_guard::RouteAudit::Deny),
+        issuer.config().route_audit(logto_guard::RouteAudit::Deny),
     )))
     .await
     .expect("the route audit takes the documentation routes as public");
@@ -168,5 +169,8 @@ async fn the_documentation_is_public_and_served_at_docs() {
     let initializer = client.get("/docs/swagger-initializer.js").dispatch().await;
     assert_eq!(initializer.status(), Status::Ok);
     let script = initializer.into_string().await.expect("the initializer");
-    assert!(script.contains("usePkceWithAuthorizationCodeGrant: true"), "{script}");
+    assert!(
+        script.contains("usePkceWithAuthorizationCodeGrant: true"),
+        "{script}"
+    );
 }

@@ -62,19 +62,25 @@ impl OpenApiSecurity {
             .map(|resource| resource.permissions.as_slice())
             .unwrap_or_default()
             .iter()
-            .map(|permission| (permission, ""));
+            .map(|permission| {
+                let description = permission.description.clone().unwrap_or_default();
+                (permission.name.clone(), description)
+            });
         // Organization permissions are granted in organization tokens only; saying so lets a
         // reader tell them from the resource's own.
-        let organization_permissions = manifest
-            .organization_permissions()
-            .iter()
-            .map(|permission| (permission, "Organization permission: "));
+        let organization_permissions =
+            manifest
+                .organization_permissions()
+                .iter()
+                .map(|permission| {
+                    let description = match &permission.description {
+                        Some(description) => format!("Organization permission: {description}"),
+                        None => "Organization permission".to_owned(),
+                    };
+                    (permission.name.clone(), description)
+                });
         let scopes = resource_permissions
             .chain(organization_permissions)
-            .map(|(permission, prefix)| {
-                let description = permission.description.as_deref().unwrap_or_default();
-                (permission.name.clone(), format!("{prefix}{description}"))
-            })
             .collect();
         Self {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -341,17 +347,19 @@ fn describe_context(operation: &mut Operation, declaration: &Declaration) {
 }
 
 fn document_segment(operation: &mut Operation, segment: &str) {
-    let parameter = operation.parameters.iter_mut().find_map(|parameter| match parameter {
-        RefOr::Object(parameter @ Parameter { .. })
-            if parameter.location == "path" && parameter.name == segment =>
-        {
-            Some(parameter)
-        }
-        _ => None,
-    });
+    let parameter = operation
+        .parameters
+        .iter_mut()
+        .find_map(|parameter| match parameter {
+            RefOr::Object(parameter @ Parameter { .. })
+                if parameter.location == "path" && parameter.name == segment =>
+            {
+                Some(parameter)
+            }
+            _ => None,
+        });
     if let Some(parameter) = parameter {
-        parameter.description = Some(
-            "The Logto organization id; the token must be for this organization.".to_owned(),
-        );
+        parameter.description =
+            Some("The Logto organization id; the token must be for this organization.".to_owned());
     }
 }
