@@ -1,0 +1,123 @@
+//! A real browser on orders-api's documentation page (feature `openapi`): headless Chromium,
+//! driven by `tests/browser/swagger-ui.mjs` (playwright-core), uses **Authorize** with the
+//! client credentials flow against the `oidc-provider` issuer, then "Try it out" on
+//! `GET /orders`: 200 for an app granted `read:orders`, 403 for one that is not.
+//!
+//! Needs Node with `npm ci --prefix tests/issuer` and `npm ci --prefix tests/browser`, and
+//! Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`), or `CHROMIUM`. Without
+//! them this test fails under CI and is skipped loudly elsewhere. `LOGTO_GUARD_SCREENSHOT=<png>`
+//! saves the Authorize dialog (the README's screenshot).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use logto_guard_tests::{NodeIssuer, launch_rocket_binary, node_issuer_available};
+use serde_json::Value;
+use tokio::process::Command;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
+}
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
+}
+
+/// Whether the browser test can run; fails under CI when it cannot, and says so loudly
+/// elsewhere.
+fn browser_available() -> bool {
+    let mut missing = Vec::new();
+    if !chromium().is_file() {
+        missing.push(format!(
+            "Chromium at {} (`apt-get install chromium`, or set CHROMIUM)",
+            chromium().display()
+        ));
+    }
+    if !browser_dir().join("node_modules/playwright-core").is_dir() {
+        missing.push("playwright-core (`npm ci --prefix tests/browser`)".to_owned());
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let missing = missing.join(" and ");
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the Swagger UI browser test cannot run: missing {missing}"
+    );
+    eprintln!(
+        "\n!!! SKIPPED: the Swagger UI browser test: missing {missing}; CI never skips it !!!\n"
+    );
+    false
+}
+
+/// What the page showed for one app, as the script reports it.
+fn reports(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON report line"))
+        .collect()
+}
+
+#[tokio::test]
+async fn swagger_ui_authorizes_with_logto_and_tries_get_orders() {
+    if !node_issuer_available() || !browser_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let (_api, base) = launch_rocket_binary(BINARY, &[("LOGTO_ENDPOINT", &issuer.endpoint)]).await;
+
+    let mut command = Command::new("node");
+    command
+        .arg(browser_dir().join("swagger-ui.mjs"))
+        .arg(format!("{base}/docs/index.html"))
+        .args(["list_orders", "read:orders"])
+        .args([
+            "swagger-reader:swagger-reader-secret",
+            "swagger-writer:swagger-writer-secret",
+        ])
+        .env("CHROMIUM", chromium())
+        .env_remove("SCREENSHOT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    if let Some(screenshot) = std::env::var_os("LOGTO_GUARD_SCREENSHOT") {
+        command.env("SCREENSHOT", screenshot);
+    }
+    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .expect("the browser finishes within 2 minutes")
+        .expect("node runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the browser script failed:\n{stderr}"
+    );
+    let reports = reports(&String::from_utf8_lossy(&output.stdout));
+    let [reader, writer] = reports.as_slice() else {
+        panic!("one report per app: {reports:?}\n{stderr}");
+    };
+
+    // The page obtained a token: Logto's `resource` went in the token request's body.
+    for report in [reader, writer] {
+        assert_eq!(report["authorized"], true, "{report:#}");
+        assert_eq!(
+            report["token_requests"][0]["resource"], "https://api.example.com",
+            "{report:#}"
+        );
+        assert_eq!(
+            report["token_requests"][0]["grant_type"],
+            "client_credentials"
+        );
+    }
+    assert_eq!(reader["client_id"], "swagger-reader");
+    assert_eq!(reader["status"], "200", "{reader:#}");
+    assert_eq!(reader["body"], "[]", "{reader:#}");
+
+    assert_eq!(writer["client_id"], "swagger-writer");
+    assert_eq!(writer["status"], "403", "{writer:#}");
+    let body: Value = serde_json::from_str(writer["body"].as_str().expect("a body")).expect("JSON");
+    assert_eq!(body["error"], "insufficient_scope", "{writer:#}");
+}
