@@ -3,18 +3,19 @@
 //!
 //! With the `okapi` feature every guard of this crate implements
 //! [`OpenApiFromRequest`](rocket_okapi::request::OpenApiFromRequest), so `#[openapi]` handlers
-//! take them; put `#[openapi]` above or below `#[requires]`, both above the route attribute.
-//! Then serve the document secured by [`OpenApiSecurity`] with [`openapi_route`], and a
+//! take them; put `#[openapi]` above or below `#[requires]`, both above the route attribute,
+//! which rocket_okapi finds only by its bare name (`#[get]`, not `#[rocket::get]`). Then serve the document secured by [`OpenApiSecurity`] with [`openapi_route`], and a
 //! Swagger UI with [`swagger_ui`]:
 //!
 //! ```
 //! use logto_guard::{LogtoGuard, requires};
+//! use rocket::get;
 //! use rocket_okapi::{openapi, openapi_get_routes_spec};
 //!
 //! /// List the orders.
 //! #[openapi]
 //! #[requires(resource = "https://api.example.com", scope = "read:orders", description = "Read orders")]
-//! #[rocket::get("/orders")]
+//! #[get("/orders")]
 //! fn list_orders() -> &'static str {
 //!     "[]"
 //! }
