@@ -70,6 +70,8 @@ mod jwks;
 pub mod manifest;
 pub mod metadata;
 pub mod metrics;
+#[cfg(any(feature = "okapi", feature = "utoipa"))]
+mod openapi;
 mod organization;
 mod requirement;
 #[cfg(feature = "rocket")]
@@ -82,6 +84,9 @@ mod validate;
 #[cfg(feature = "okapi")]
 #[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
 pub use self::rocket::okapi;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub use self::rocket::utoipa;
 #[cfg(feature = "rocket")]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};

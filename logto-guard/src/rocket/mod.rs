@@ -8,6 +8,8 @@ mod metadata;
 #[cfg(feature = "okapi")]
 pub mod okapi;
 mod response;
+#[cfg(feature = "utoipa")]
+pub mod utoipa;
 mod validator;
 
 pub use fairing::{ErrorBody, LogtoGuard};

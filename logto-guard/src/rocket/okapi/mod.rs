@@ -63,9 +63,7 @@ mod guards;
 mod routes;
 mod security;
 
+pub use crate::openapi::SCHEME_NAME;
 pub(crate) use routes::ROUTE_NAME_PREFIX;
 pub use routes::{openapi_route, openapi_route_for, swagger_ui};
 pub use security::OpenApiSecurity;
-
-/// The name of Logto's security scheme in the document.
-pub const SCHEME_NAME: &str = "logto";
