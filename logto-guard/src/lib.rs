@@ -46,6 +46,12 @@
 //! by route and reason and reports the key set; [`Validator::is_ready`] says whether keys are
 //! loaded; the `prometheus` feature exports it all ([`metrics`]).
 //!
+//! # OpenAPI
+//!
+//! The `okapi` feature documents the guards for `rocket_okapi` and serves a document whose
+//! security comes from each `#[requires]`, with a Swagger UI that obtains Logto tokens
+//! (module `okapi`); the `utoipa` feature does the same for utoipa documents (module `utoipa`).
+//!
 //! # Without Rocket
 //!
 //! [`Validator`] turns a token into an [`AccessToken`] or an [`AuthError`] (which knows its

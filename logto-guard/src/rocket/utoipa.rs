@@ -87,7 +87,7 @@ impl LogtoSecurity {
             .into_iter()
             .filter_map(|route| {
                 let declaration = Declaration::of_route(route)?;
-                let path = openapi_path(&route.uri.path().to_string());
+                let path = openapi_path(route.uri.path());
                 Some((route.method.as_str().to_owned(), path, declaration))
             })
             .collect();
