@@ -54,10 +54,10 @@
 //! `x-logto-resource` and description. [`swagger_ui`] sends it: Swagger UI's
 //! `initOAuth({ usePkceWithAuthorizationCodeGrant: true, additionalQueryStringParams: {
 //! resource } })` adds it to the authorization request, and a `requestInterceptor` adds it to
-//! the body of token requests. With another Swagger UI, do the same; with a viewer that cannot
-//! add parameters to the token request, obtain the token elsewhere (`curl -u id:secret -d
-//! grant_type=client_credentials -d resource=... -d scope=... <issuer>/token`) and paste it as
-//! a bearer token.
+//! the body of token requests. With another Swagger UI, do the same. A viewer that cannot add
+//! a parameter to the token request cannot obtain a usable token from Logto: get one elsewhere
+//! (`curl -u id:secret -d grant_type=client_credentials -d resource=... -d scope=...
+//! <issuer>/token`) and send it as `Authorization: Bearer <token>`.
 
 mod guards;
 mod routes;
