@@ -18,46 +18,45 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         description,
         organization,
         client,
+        krate,
         mut handler,
     } = requires;
     let name = handler.sig.ident.unraw();
-    let site = crate::route::handler_site(&handler);
+    let site = crate::route::handler_site(&handler, &krate);
     // Rocket's route attribute declares a struct with the fn's exact name; this cannot clash.
     let requirement = format_ident!("__logto_guard_requires_{}", name);
     let vis = &handler.vis;
 
     let (audience, resource_check) = match resource {
         // An organization token: `aud` is `urn:logto:organization:<id>`, not a resource.
-        None => (quote!(::logto_guard::Audience::Organization), None),
-        Some(Resource::Literal(lit)) => (quote!(::logto_guard::Audience::Resource(#lit)), None),
+        None => (quote!(#krate::Audience::Organization), None),
+        Some(Resource::Literal(lit)) => (quote!(#krate::Audience::Resource(#lit)), None),
         Some(Resource::Const(path)) => {
             // At the path's span, so a bad value is reported there.
+            let at_path = crate::route::crate_path_at(&krate, path.span());
             let check = quote_spanned! {path.span()=>
-                const _: () = ::logto_guard::__private::assert_resource_indicator(#path);
+                const _: () = #at_path::__private::assert_resource_indicator(#path);
             };
-            (
-                quote!(::logto_guard::Audience::Resource(#path)),
-                Some(check),
-            )
+            (quote!(#krate::Audience::Resource(#path)), Some(check))
         }
     };
     let mode = match mode {
-        Mode::All => quote!(::logto_guard::ScopeMode::All),
-        Mode::Any => quote!(::logto_guard::ScopeMode::Any),
+        Mode::All => quote!(#krate::ScopeMode::All),
+        Mode::Any => quote!(#krate::ScopeMode::Any),
     };
     let organization = match organization {
-        Organization::None => quote!(::logto_guard::OrganizationRule::None),
-        Organization::Any => quote!(::logto_guard::OrganizationRule::Any),
-        Organization::Optional(_) => quote!(::logto_guard::OrganizationRule::Optional),
+        Organization::None => quote!(#krate::OrganizationRule::None),
+        Organization::Any => quote!(#krate::OrganizationRule::Any),
+        Organization::Optional(_) => quote!(#krate::OrganizationRule::Optional),
         Organization::Segment(lit, name) => {
             let name = syn::LitStr::new(&name, lit.span());
-            quote!(::logto_guard::OrganizationRule::Segment(#name))
+            quote!(#krate::OrganizationRule::Segment(#name))
         }
     };
     let client = match client {
-        Client::Any => quote!(::logto_guard::ClientRule::Any),
-        Client::Machine => quote!(::logto_guard::ClientRule::Machine),
-        Client::User => quote!(::logto_guard::ClientRule::User),
+        Client::Any => quote!(#krate::ClientRule::Any),
+        Client::Machine => quote!(#krate::ClientRule::Machine),
+        Client::User => quote!(#krate::ClientRule::User),
     };
     let description = match description {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
@@ -65,7 +64,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
     };
     handler.sig.inputs.insert(
         0,
-        parse_quote!(_logto_guard_authorized: ::logto_guard::Authorized<#requirement>),
+        parse_quote!(_logto_guard_authorized: #krate::Authorized<#requirement>),
     );
 
     quote! {
@@ -73,19 +72,19 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #requirement;
 
-        impl ::logto_guard::Requirement for #requirement {
-            const AUDIENCE: ::logto_guard::Audience<'static> = #audience;
+        impl #krate::Requirement for #requirement {
+            const AUDIENCE: #krate::Audience<'static> = #audience;
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];
-            const MODE: ::logto_guard::ScopeMode = #mode;
+            const MODE: #krate::ScopeMode = #mode;
             const DESCRIPTION: ::core::option::Option<&'static str> = #description;
-            const ORGANIZATION: ::logto_guard::OrganizationRule = #organization;
-            const CLIENT: ::logto_guard::ClientRule = #client;
+            const ORGANIZATION: #krate::OrganizationRule = #organization;
+            const CLIENT: #krate::ClientRule = #client;
         }
 
         #resource_check
 
-        ::logto_guard::__private::inventory::submit! {
-            ::logto_guard::Declaration::__new::<#requirement>(#site)
+        #krate::__private::inventory::submit! {
+            #krate::Declaration::__new::<#requirement>(#site)
         }
 
         #handler

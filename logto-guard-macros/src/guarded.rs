@@ -3,17 +3,14 @@
 //! parameters.
 
 use proc_macro2::TokenStream;
-use syn::ext::IdentExt as _;
-use syn::parse::{ParseStream, Parser as _};
 use syn::spanned::Spanned as _;
-use syn::{Ident, Token, Type};
 
-use crate::public::{self, Marker};
+use crate::public::{self, Marker, MarkerArgs};
 
-/// `#[guarded] <item>` or `#[guarded(by = YourGuard)] <item>`.
+/// `#[guarded] <item>`, `#[guarded(by = YourGuard)] <item>`, with an optional `crate = ".."`.
 pub(crate) fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
-    let by = match parse_args.parse2(args) {
-        Ok(by) => by,
+    let MarkerArgs { by, krate } = match public::parse_args(Marker::Guarded, args) {
+        Ok(args) => args,
         Err(error) => return public::with_error(item, error),
     };
     let handler = match public::handler(Marker::Guarded, item.clone()) {
@@ -44,51 +41,18 @@ pub(crate) fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
         );
     }
     let checks = public::token_guard_parameters(&handler, &extra).map(|ty| {
+        let krate = crate::route::crate_path_at(&krate, ty.span());
         quote::quote_spanned! {ty.span()=>
             const _: () = {
-                fn checks_the_token<T: ::logto_guard::TokenGuard>() {}
+                fn checks_the_token<T: #krate::TokenGuard>() {}
                 let _ = checks_the_token::<#ty>;
             };
         }
     });
-    public::expand(Marker::Guarded, &handler, quote::quote!(#(#checks)*))
-}
-
-/// Nothing, or `by = Type`.
-fn parse_args(input: ParseStream<'_>) -> syn::Result<Option<Type>> {
-    if input.is_empty() {
-        return Ok(None);
-    }
-    let name = input.call(Ident::parse_any)?;
-    if name != "by" {
-        return Err(syn::Error::new_spanned(
-            &name,
-            format!(
-                "unknown argument `{name}`: `#[guarded]` takes only `by = YourGuard`, the type \
-                 of a parameter that checks the token"
-            ),
-        ));
-    }
-    input.parse::<Token![=]>()?;
-    if input.peek(syn::LitStr) {
-        let lit: syn::LitStr = input.parse()?;
-        return Err(syn::Error::new_spanned(
-            &lit,
-            format!("`by` takes a type, not a string: `by = {}`", lit.value()),
-        ));
-    }
-    let ty: Type = input.parse()?;
-    if public::last_ident(&ty).is_none() {
-        return Err(syn::Error::new_spanned(
-            &ty,
-            "`by` names the type of a guard parameter, such as `by = CurrentUser`",
-        ));
-    }
-    if input.peek(Token![,]) {
-        input.parse::<Token![,]>()?;
-    }
-    if !input.is_empty() {
-        return Err(input.error("`#[guarded]` takes only `by = YourGuard`"));
-    }
-    Ok(Some(ty))
+    public::expand(
+        Marker::Guarded,
+        &handler,
+        &krate,
+        quote::quote!(#(#checks)*),
+    )
 }

@@ -117,6 +117,7 @@ mod rules;
 /// | `any` | a list of string literals | any one of these scopes is enough |
 /// | `client` | `"machine"` or `"user"` | only machine-to-machine tokens, or only user tokens |
 /// | `description` | a string literal | what the scopes allow, for the scope manifest |
+/// | `crate` | a string literal path | how the app names the logto-guard dependency when it renamed it (default `::logto_guard`), as `#[serde(crate = "..")]`; `#[public]` and `#[guarded]` take it too |
 ///
 /// Give at most one of `scope`, `scopes` and `any`; with none, any valid token for the
 /// resource (or organization) is accepted.

@@ -23,6 +23,8 @@ pub(crate) struct Requires {
     pub(crate) description: Option<LitStr>,
     pub(crate) organization: Organization,
     pub(crate) client: Client,
+    /// How generated code names the runtime crate (`crate = ".."`, default `::logto_guard`).
+    pub(crate) krate: TokenStream,
     /// The handler, as written (its route attribute still on it).
     pub(crate) handler: ItemFn,
 }
@@ -72,6 +74,7 @@ const ARGUMENTS: &[&str] = &[
     "any",
     "client",
     "description",
+    "crate",
 ];
 
 /// The values of `client`.
@@ -103,6 +106,7 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Require
             description: args.description,
             organization: args.organization,
             client: args.client,
+            krate: route::crate_path(args.krate.as_ref()),
             handler,
         }),
         // Both are `None` only after recording an error, so `check` has returned it.
@@ -130,6 +134,7 @@ struct Args {
     description: Option<LitStr>,
     organization: Organization,
     client: Client,
+    krate: Option<Path>,
 }
 
 /// `name = value` (or a bare `name`, reported later as needing a value, or `name(..)`).
@@ -182,6 +187,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
     let mut description = None;
     let mut organization = Organization::None;
     let mut client = Client::Any;
+    let mut krate = None;
     let mut audience_misspelled = false;
     for RawArg { name, value, group } in raw {
         let key = name.unraw().to_string();
@@ -209,6 +215,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
             "resource" => resource = parse_resource(cx, value),
             "description" => description = string(cx, key, value),
             "client" => client = parse_client(cx, value),
+            "crate" => krate = parse_crate(cx, value),
             _ => {
                 let (mode, list) = match key {
                     "scope" => (Mode::All, scope_value(cx, value)),
@@ -254,7 +261,26 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
         description,
         organization,
         client,
+        krate,
     })
+}
+
+/// `crate = "path"`: how the app names the runtime crate, as `#[serde(crate = "..")]`.
+pub(crate) fn parse_crate(cx: &Ctxt, value: Expr) -> Option<Path> {
+    let lit = string(cx, "crate", value)?;
+    match lit.parse::<Path>() {
+        Ok(path) => Some(path),
+        Err(_) => {
+            cx.error_spanned_by(
+                &lit,
+                format!(
+                    "`crate` must be a path, like `crate = \"my_logto_guard\"`, not {:?}",
+                    lit.value()
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Reports an unknown argument; returns the argument it suggests instead.
@@ -273,7 +299,7 @@ fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> 
         Some(known) => format!("unknown argument `{key}`: did you mean `{known}`?"),
         None => format!(
             "unknown argument `{key}`: expected `resource`, `organization`, `scope`, `scopes`, \
-             `any`, `client` or `description`"
+             `any`, `client`, `description` or `crate`"
         ),
     };
     cx.error_spanned_by(name, message);
@@ -287,6 +313,7 @@ fn example(key: &str) -> &'static str {
         "scopes" => "scopes = [\"write:orders\", \"delete:orders\"]",
         "any" => "any = [\"read:orders\", \"admin:orders\"]",
         "client" => "client = \"machine\"",
+        "crate" => "crate = \"my_logto_guard\"",
         "organization" => "organization = \"<org_id>\"",
         _ => "description = \"Read orders\"",
     }

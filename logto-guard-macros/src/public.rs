@@ -5,7 +5,8 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens as _, quote};
 use syn::ext::IdentExt as _;
-use syn::{FnArg, ItemFn, Type};
+use syn::parse::{ParseStream, Parser as _};
+use syn::{FnArg, Ident, ItemFn, LitStr, Path, Token, Type};
 
 /// The parameter `#[requires]` adds to a handler.
 const REQUIRES_PARAMETER: &str = "_logto_guard_authorized";
@@ -28,22 +29,104 @@ impl Marker {
         }
     }
 
-    fn kind(self) -> TokenStream {
+    fn kind(self, krate: &TokenStream) -> TokenStream {
         match self {
-            Self::Public => quote!(::logto_guard::__private::MarkerKind::Public),
-            Self::Guarded => quote!(::logto_guard::__private::MarkerKind::Guarded),
+            Self::Public => quote!(#krate::__private::MarkerKind::Public),
+            Self::Guarded => quote!(#krate::__private::MarkerKind::Guarded),
         }
     }
 }
 
 /// `#[public] <item>`.
-pub(crate) fn public(args: TokenStream, item: TokenStream) -> TokenStream {
-    if !args.is_empty() {
-        return with_error(
-            item,
-            syn::Error::new_spanned(args, "`#[public]` takes no arguments"),
-        );
+/// The arguments of `#[public]` (`crate = ".."`) and `#[guarded]` (`by = YourGuard`,
+/// `crate = ".."`).
+pub(crate) struct MarkerArgs {
+    /// `by = YourGuard`: the type of the app's own guard parameter.
+    pub(crate) by: Option<Type>,
+    /// How generated code names the runtime crate.
+    pub(crate) krate: TokenStream,
+}
+
+pub(crate) fn parse_args(marker: Marker, args: TokenStream) -> syn::Result<MarkerArgs> {
+    let parser = |input: ParseStream<'_>| {
+        let mut by = None;
+        let mut krate = None;
+        while !input.is_empty() {
+            let name = input.call(Ident::parse_any)?;
+            match name.to_string().as_str() {
+                "crate" => {
+                    input.parse::<Token![=]>()?;
+                    let lit: LitStr = input.parse()?;
+                    krate = Some(lit.parse::<Path>().map_err(|_| {
+                        syn::Error::new_spanned(
+                            &lit,
+                            "`crate` must be a path, like `crate = \"my_logto_guard\"`",
+                        )
+                    })?);
+                }
+                "by" if marker == Marker::Guarded => {
+                    input.parse::<Token![=]>()?;
+                    by = Some(parse_by(input)?);
+                }
+                other => {
+                    let takes = match marker {
+                        Marker::Public => {
+                            "`#[public]` takes only `crate = \"..\"`, for an app that renamed \
+                             the logto-guard dependency"
+                        }
+                        Marker::Guarded => {
+                            "`#[guarded]` takes only `by = YourGuard`, the type of a parameter \
+                             that checks the token, and `crate = \"..\"`"
+                        }
+                    };
+                    return Err(syn::Error::new_spanned(
+                        &name,
+                        format!("unknown argument `{other}`: {takes}"),
+                    ));
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(MarkerArgs {
+            by,
+            krate: crate::route::crate_path(krate.as_ref()),
+        })
+    };
+    parser.parse2(args)
+}
+
+/// The type after `by =`.
+fn parse_by(input: ParseStream<'_>) -> syn::Result<Type> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return Err(syn::Error::new_spanned(
+            &lit,
+            format!("`by` takes a type, not a string: `by = {}`", lit.value()),
+        ));
     }
+    let ty: Type = input.parse()?;
+    let message = match last_ident(&ty).as_deref() {
+        None => "`by` names the type of a guard parameter, such as `by = CurrentUser`",
+        Some("Option" | "Result") => {
+            "`by` names a guard that refuses requests without a valid token, but `Option<..>` \
+             and `Result<..>` admit them"
+        }
+        Some(name) if TOKEN_GUARDS.contains(&name) => {
+            "`by` is for a guard of your own: `#[guarded]` checks logto-guard's `AccessToken`, \
+             `Authorized<R>` and `Organization` by itself, by type"
+        }
+        Some(_) => return Ok(ty),
+    };
+    Err(syn::Error::new_spanned(&ty, message))
+}
+
+pub(crate) fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    let MarkerArgs { krate, .. } = match parse_args(Marker::Public, args) {
+        Ok(args) => args,
+        Err(error) => return with_error(item, error),
+    };
     let handler = match handler(Marker::Public, item.clone()) {
         Ok(handler) => handler,
         Err(error) => return with_error(without_markers(item), error),
@@ -67,7 +150,7 @@ pub(crate) fn public(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         );
     }
-    expand(Marker::Public, &handler, TokenStream::new())
+    expand(Marker::Public, &handler, &krate, TokenStream::new())
 }
 
 /// Parses the item under a marker: a fn, without `#[requires]` or the other marker.
@@ -129,12 +212,17 @@ pub(crate) fn handler(marker: Marker, item: TokenStream) -> syn::Result<ItemFn> 
 }
 
 /// The handler, unchanged, and its marker for the route audit.
-pub(crate) fn expand(marker: Marker, handler: &ItemFn, checks: TokenStream) -> TokenStream {
-    let kind = marker.kind();
-    let site = crate::route::handler_site(handler);
+pub(crate) fn expand(
+    marker: Marker,
+    handler: &ItemFn,
+    krate: &TokenStream,
+    checks: TokenStream,
+) -> TokenStream {
+    let kind = marker.kind(krate);
+    let site = crate::route::handler_site(handler, krate);
     quote! {
-        ::logto_guard::__private::inventory::submit! {
-            ::logto_guard::__private::RouteMarker {
+        #krate::__private::inventory::submit! {
+            #krate::__private::RouteMarker {
                 kind: #kind,
                 handler: #site,
             }

@@ -14,6 +14,28 @@ pub(crate) const ROUTE_ATTRIBUTES: &[&str] = &[
     "get", "put", "post", "delete", "head", "patch", "options", "route",
 ];
 
+/// The path generated code names the runtime crate by: `::logto_guard`, or the `crate = ".."`
+/// argument for an app that renamed the dependency (as `#[serde(crate = "..")]`).
+pub(crate) fn crate_path(krate: Option<&Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path),
+        None => quote!(::logto_guard),
+    }
+}
+
+/// `krate` with every token at `span`, for generated code whose errors must point at the
+/// user's tokens (a path has no groups, so its tokens are respanned one by one).
+pub(crate) fn crate_path_at(krate: &TokenStream, span: proc_macro2::Span) -> TokenStream {
+    krate
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            token.set_span(span);
+            token
+        })
+        .collect()
+}
+
 /// `#[get]`, `#[rocket::post]`, ...
 pub(crate) fn is_route(attr: &Attribute) -> bool {
     path_is(attr.path(), ROUTE_ATTRIBUTES, "rocket")
@@ -29,10 +51,10 @@ pub(crate) fn path_is(path: &Path, names: &[&str], krate: &str) -> bool {
     }
 }
 
-/// `::logto_guard::HandlerSite::__new(..)` for `handler`: its fn name, its route's method and
+/// `<krate>::HandlerSite::__new(..)` for `handler`: its fn name, its route's method and
 /// URI, and where it is. A route attribute whose method or URI cannot be read gives `""`, which
 /// matches no route, so the route audit reports the route rather than trusting it.
-pub(crate) fn handler_site(handler: &ItemFn) -> TokenStream {
+pub(crate) fn handler_site(handler: &ItemFn, krate: &TokenStream) -> TokenStream {
     let name = handler.sig.ident.unraw().to_string();
     let attr = handler.attrs.iter().find(|attr| is_route(attr));
     let method = attr.and_then(method).unwrap_or_default();
@@ -43,7 +65,7 @@ pub(crate) fn handler_site(handler: &ItemFn) -> TokenStream {
     // `line!()` spanned at the fn's name reports the line of the `fn`.
     let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
     quote! {
-        ::logto_guard::HandlerSite::__new(
+        #krate::HandlerSite::__new(
             #name,
             #method,
             #uri,

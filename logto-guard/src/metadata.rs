@@ -27,8 +27,6 @@
 use serde::Serialize;
 use url::Url;
 
-use crate::manifest::Manifest;
-
 /// The well-known path of RFC 9728 §3: the metadata of `https://host/path` is at
 /// `https://host/.well-known/oauth-protected-resource/path`.
 pub const WELL_KNOWN_PATH: &str = "/.well-known/oauth-protected-resource";
@@ -66,17 +64,6 @@ impl ProtectedResourceMetadata {
             scopes_supported: scopes,
             bearer_methods_supported: vec!["header".to_owned()],
         }
-    }
-
-    /// The document for `resource` with the permissions `manifest` declares for it (none when
-    /// the manifest does not name it, e.g. a resource only the config lists).
-    #[must_use]
-    pub fn from_manifest(manifest: &Manifest, issuer: &str, resource: &str) -> Self {
-        let scopes: Vec<&str> = manifest
-            .resource(resource)
-            .map(|r| r.permissions.iter().map(|p| p.name.as_str()).collect())
-            .unwrap_or_default();
-        Self::new(resource, issuer, scopes)
     }
 
     /// The document as compact JSON, the body served at the metadata URL.

@@ -266,6 +266,10 @@ impl<'a> Policy<'a> {
             (_, other) => other,
         };
         match (required, token.organization_id()) {
+            // Bound to an organization, but not to exactly one: it cannot be filed under one.
+            (OrganizationMatch::Optional, None) if token.names_an_organization() => {
+                Err(AuthError::OrganizationRequired)
+            }
             (OrganizationMatch::Optional, _) => Ok(()),
             (OrganizationMatch::None, _) if token.names_an_organization() => {
                 Err(AuthError::OrganizationNotAllowed)

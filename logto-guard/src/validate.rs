@@ -488,7 +488,15 @@ struct RegisteredClaims {
     jti: Option<Value>,
     scope: Option<Value>,
     client_id: Option<Value>,
+    /// A `null` here is kept (and refused as not a string): it must not pass for a token bound
+    /// to no organization.
+    #[serde(default, deserialize_with = "keep_null")]
     organization_id: Option<Value>,
+}
+
+/// Deserializes a present member as `Some`, `null` included.
+fn keep_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 impl RegisteredClaims {

@@ -909,6 +909,32 @@ async fn organization_context_is_part_of_the_grant() {
         );
     }
 
+    // `organization = optional` takes a token for no organization or for exactly one; one that
+    // names an organization but not one (empty, or claim and audience disagreeing) cannot be
+    // filed under any.
+    let permissive = Validator::new(issuer.config().organization_tokens(true)).expect("config");
+    let either = Policy::all(RESOURCE, &[]).with_or_without_organization();
+    for unclear in [
+        issuer.token().organization_id("").sign(),
+        issuer
+            .token()
+            .organization_id("org-a")
+            .claim("aud", json!([RESOURCE, "urn:logto:organization:org-b"]))
+            .sign(),
+    ] {
+        let token = permissive.validate(&unclear).await.expect("valid");
+        assert_eq!(either.check(&token), Err(AuthError::OrganizationRequired));
+    }
+    // `"organization_id": null` is no way to be bound to none.
+    let null = issuer.token().claim("organization_id", json!(null)).sign();
+    assert_eq!(
+        validator.validate(&null).await.map(|_| ()),
+        Err(AuthError::InvalidClaim {
+            claim: "organization_id",
+            expected: "a string"
+        })
+    );
+
     // An empty resource is no organization requirement: it matches no token at all.
     let organization_token = issuer.token().organization_token("org-a").sign();
     let plain = issuer.token().audience("").sign();

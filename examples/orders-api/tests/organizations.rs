@@ -105,6 +105,8 @@ async fn client_with(config: Config) -> Client {
     let rocket = app(LogtoGuard::with_config(config)).mount(
         "/v1/t",
         routes![
+            item_by_id,
+            item_by_name,
             with_or_without_organization,
             any_organization,
             resource_any_organization,
@@ -823,4 +825,60 @@ async fn a_requirement_naming_a_missing_segment_is_a_server_error() {
     let token = Tokens { issuer: &issuer }.organization("org-a", &[]);
     let response = get(&client, "/v1/t/misconfigured/org-a", &token).await;
     assert_eq!(response.status(), Status::InternalServerError);
+}
+
+#[requires(
+    resource = RESOURCE,
+    organization = optional,
+    scope = "read:items"
+)]
+#[get("/items/<id>")]
+fn item_by_id(id: u32) -> String {
+    id.to_string()
+}
+
+#[guarded]
+#[get("/items/<name>", rank = 2)]
+fn item_by_name(name: &str, token: AccessToken) -> String {
+    format!("{name} for {}", token.subject().unwrap_or_default())
+}
+
+#[rocket::async_test]
+async fn a_requirement_met_on_one_route_does_not_carry_over_a_forward() {
+    let issuer = TestIssuer::start().await;
+    let client = client(&issuer).await;
+    // Bound to an organization: `item_by_id` accepts it (`organization = optional`), then its
+    // `<id>` does not parse and Rocket forwards to `item_by_name`, whose plain `AccessToken`
+    // refuses organization-bound tokens.
+    let token = issuer
+        .token()
+        .organization_id("org-a")
+        .scopes(["read:items"])
+        .sign();
+    let response = client
+        .get("/v1/t/items/7")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let response = client
+        .get("/v1/t/items/abc")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let plain = issuer
+        .token()
+        .subject("user-1")
+        .scopes(["read:items"])
+        .sign();
+    let response = client
+        .get("/v1/t/items/abc")
+        .header(bearer(&plain))
+        .dispatch()
+        .await;
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("abc for user-1")
+    );
 }

@@ -74,19 +74,26 @@
 //! manifest. The rendering is deterministic: the same code gives byte-identical JSON.
 
 mod check;
-#[cfg(feature = "rocket")]
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub mod cli;
 mod collect;
 mod diff;
 mod json;
+#[cfg(feature = "sync")]
 mod management;
 mod model;
+#[cfg(feature = "sync")]
 mod plan;
-#[cfg(feature = "rocket")]
 mod routes;
+#[cfg(feature = "sync")]
 mod sync;
 
 pub use check::{ManifestError, UPDATE_VARIABLE};
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub use management::{MAX_RESPONSE_BYTES, Management, ManagementConfig, SyncError};
 pub use model::{Handler, Manifest, MountedRoute, Permission, Resource};
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub use plan::{Action, Plan, Prune};

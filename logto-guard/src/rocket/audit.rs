@@ -5,9 +5,10 @@
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
 //! take a token guard) or the OpenAPI document and Swagger UI of `logto_guard::okapi`. A
 //! handler is matched to a route by fn name, method and path as its route attribute declares
-//! them ([`HandlerSite::is_route`]), which is what a Rocket route carries. Anything else is reported, and with `deny` aborts ignite.
+//! them ([`HandlerSite::is_route`]), which is what a Rocket route carries. Anything else is
+//! reported, and with `deny` aborts ignite.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rocket::{Build, Rocket, Route};
 
@@ -40,15 +41,14 @@ inventory::collect!(RouteMarker);
 const FILE_SERVER_PREFIX: &str = "FileServer: ";
 
 /// What the audit concluded about one route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Verdict {
     Guarded,
     Public,
     /// Neither guarded nor public.
     Unaudited,
-    /// Handlers of the same fn name, method and path are marked public in one module and
-    /// guarded in another: the audit cannot tell which of them this route runs.
-    Ambiguous,
+    /// A marked handler's route, but which handler runs cannot be told; the reason.
+    Ambiguous(String),
 }
 
 /// The audit's counts, for the start-up log line.
@@ -58,14 +58,27 @@ pub(crate) struct Summary {
     public: usize,
 }
 
-/// What the handlers of this binary declare.
-struct Marks {
-    guarded: Vec<HandlerSite>,
-    public: Vec<HandlerSite>,
+/// A route as a Rocket route identifies its handler: fn name, method, path before mounting.
+type RouteKey = (String, String, String);
+
+fn route_key(route: &Route) -> Option<RouteKey> {
+    Some((
+        route.name.as_deref()?.to_owned(),
+        route.method.as_str().to_owned(),
+        route.uri.unmounted_origin.path().as_str().to_owned(),
+    ))
 }
 
-impl Marks {
-    fn collect() -> Self {
+/// The handlers this binary marks (`#[requires]`, `#[guarded]`, `#[public]`) and how often
+/// each route key is mounted: all that tells which handler a mounted route runs.
+pub(crate) struct Sites {
+    guarded: Vec<HandlerSite>,
+    public: Vec<HandlerSite>,
+    mounted: HashMap<RouteKey, usize>,
+}
+
+impl Sites {
+    pub(crate) fn collect<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Self {
         let mut guarded: Vec<HandlerSite> = Declaration::all().map(|d| d.handler).collect();
         let mut public = Vec::new();
         for marker in inventory::iter::<RouteMarker> {
@@ -74,16 +87,69 @@ impl Marks {
                 MarkerKind::Guarded => guarded.push(marker.handler),
             }
         }
-        Self { guarded, public }
+        let mut mounted = HashMap::new();
+        for key in routes.into_iter().filter_map(route_key) {
+            *mounted.entry(key).or_default() += 1;
+        }
+        Self {
+            guarded,
+            public,
+            mounted,
+        }
     }
 
-    /// The modules of the handlers in `marked` whose route `route` is.
-    fn modules_of(marked: &[HandlerSite], route: &Route) -> BTreeSet<&'static str> {
-        marked
+    /// Why the handler of `route` cannot be told apart, if a marked handler's route it is:
+    /// marked handlers of its key in several modules, or its key mounted more than once (one
+    /// handler at two bases looks exactly like two handlers of one name, one maybe unmarked).
+    fn ambiguity(&self, route: &Route) -> Option<String> {
+        let modules: BTreeSet<&str> = self
+            .guarded
             .iter()
-            .filter(|handler| handler.is_route(route))
-            .map(|handler| handler.module)
-            .collect()
+            .chain(&self.public)
+            .filter(|site| site.is_route(route))
+            .map(|site| site.module)
+            .collect();
+        let mounted = route_key(route).and_then(|key| self.mounted.get(&key).copied());
+        match (modules.len(), mounted) {
+            (0, _) => None,
+            (1, None | Some(1)) => None,
+            (1, Some(times)) => Some(format!("its handler's route is mounted {times} times")),
+            (_, _) => Some(format!(
+                "handlers with its fn name, method and path are marked in {}",
+                modules.into_iter().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+
+    /// The `#[requires]` of `route`'s handler, when that handler can be told for sure.
+    pub(crate) fn declaration_of(&self, route: &Route) -> Option<&'static Declaration> {
+        if self.ambiguity(route).is_some() {
+            return None;
+        }
+        Declaration::of_route(route)
+    }
+
+    fn verdict(&self, route: &Route, listed_public: bool) -> Verdict {
+        let Some(name) = route.name.as_deref() else {
+            return if listed_public {
+                Verdict::Public
+            } else {
+                Verdict::Unaudited
+            };
+        };
+        if listed_public || is_public_by_nature(name) {
+            return Verdict::Public;
+        }
+        if let Some(reason) = self.ambiguity(route) {
+            return Verdict::Ambiguous(reason);
+        }
+        if self.guarded.iter().any(|site| site.is_route(route)) {
+            Verdict::Guarded
+        } else if self.public.iter().any(|site| site.is_route(route)) {
+            Verdict::Public
+        } else {
+            Verdict::Unaudited
+        }
     }
 }
 
@@ -114,7 +180,7 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
         ),
         mode => (mode, ""),
     };
-    let marks = Marks::collect();
+    let sites = Sites::collect(rocket.routes());
     let public_routes: Vec<(Option<String>, &str)> = config
         .public_routes
         .iter()
@@ -140,7 +206,7 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
         if let Some((index, _)) = listed {
             used_entries[index] = true;
         }
-        let verdict = verdict(route, &marks, listed.is_some());
+        let verdict = sites.verdict(route, listed.is_some());
         let label = route_label(route);
         let handler = route.name.as_deref().map_or_else(
             || "a route without a handler name".to_owned(),
@@ -172,22 +238,17 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
                     ),
                 );
             }
-            Verdict::Ambiguous => {
+            Verdict::Ambiguous(reason) => {
                 offending += 1;
-                let name = route.name.as_deref().unwrap_or_default();
-                let modules = |marked: &[HandlerSite]| {
-                    let modules: Vec<&str> = Marks::modules_of(marked, route).into_iter().collect();
-                    modules.join(", ")
-                };
                 report(
                     mode,
                     &format!(
                         "logto-guard: route audit: {label} ({handler}) cannot be audited: \
-                         handlers named `{name}` with this method and path are public in {} and \
-                         guarded in {}, and a Rocket route carries only the fn name, method and \
-                         path; rename one of them",
-                        modules(&marks.public),
-                        modules(&marks.guarded),
+                         {reason}, and a Rocket route carries only its handler's fn name, method \
+                         and path, so a handler of another module with the same three (perhaps \
+                         unmarked) cannot be told from it: give each handler its own fn name (for \
+                         one handler at several bases, mount it once or wrap it in a handler of \
+                         another name)"
                     ),
                 );
             }
@@ -224,25 +285,6 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
          above){why}; set `route_audit = \"deny\"` to refuse to start instead"
     );
     Ok(summary)
-}
-
-fn verdict(route: &Route, marks: &Marks, listed_public: bool) -> Verdict {
-    let Some(name) = route.name.as_deref() else {
-        return if listed_public {
-            Verdict::Public
-        } else {
-            Verdict::Unaudited
-        };
-    };
-    let guarded = marks.guarded.iter().any(|handler| handler.is_route(route));
-    let public = marks.public.iter().any(|handler| handler.is_route(route));
-    match (guarded, public) {
-        (true, true) => Verdict::Ambiguous,
-        (true, false) => Verdict::Guarded,
-        (false, true) => Verdict::Public,
-        (false, false) if listed_public || is_public_by_nature(name) => Verdict::Public,
-        (false, false) => Verdict::Unaudited,
-    }
 }
 
 /// Static files, and the API documentation that `logto_guard::okapi` serves.

@@ -210,13 +210,17 @@ impl Fairing for LogtoGuard {
 }
 
 /// Adds to the resources a plain `AccessToken` accepts those that the `#[requires]` of the
-/// **mounted** routes name: a declaration linked in from a dependency, or on a handler this
-/// app does not mount, adds nothing. Organization tokens stay as the config says.
+/// **mounted** routes name, where the route's handler can be told for sure: a declaration
+/// linked in from a dependency, or on a handler this app does not mount, adds nothing, and
+/// neither does one whose fn name, method and path another marked handler shares.
+/// Organization tokens stay as the config says.
 fn with_mounted_declarations(validator: Validator, rocket: &Rocket<Build>) -> Validator {
-    let resources = rocket
+    let sites = super::audit::Sites::collect(rocket.routes());
+    let resources: Vec<&str> = rocket
         .routes()
-        .filter_map(Declaration::of_route)
-        .filter_map(Declaration::resource);
+        .filter_map(|route| sites.declaration_of(route))
+        .filter_map(Declaration::resource)
+        .collect();
     validator.with_resources(resources)
 }
 

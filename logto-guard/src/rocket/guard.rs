@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -65,20 +65,29 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
     }
 }
 
-/// Set when an `Authorized<R>` guard accepted this request's token: the route's own
-/// requirement then decides what a plain `AccessToken` of the same request accepts.
+/// The route whose `Authorized<R>` guard accepted this request's token (its address; 0 for
+/// none): that route's requirement then decides what a plain `AccessToken` on **the same
+/// route** accepts. A route, not a flag: the request-local cache outlives a forward, and the
+/// next route Rocket tries must not inherit the first one's verdict.
 #[derive(Default)]
-struct RequirementMet(AtomicBool);
+struct RequirementMet(AtomicUsize);
 
-/// The verified token, if the route's requirement accepted it, or else if it passes the plain
-/// `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
+/// The identity of the route `request` is being handled by, for [`RequirementMet`].
+fn current_route(request: &Request<'_>) -> usize {
+    request
+        .route()
+        .map_or(0, |route| std::ptr::from_ref(route).addr())
+}
+
+/// The verified token, if the current route's requirement accepted it, or else if it passes
+/// the plain `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     let token = verified(request).await?;
-    if request
+    let met = request
         .local_cache(RequirementMet::default)
         .0
-        .load(Ordering::Acquire)
-    {
+        .load(Ordering::Acquire);
+    if met != 0 && met == current_route(request) {
         return Ok(token);
     }
     match request.rocket().state::<GuardState>() {
@@ -239,7 +248,7 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
             request
                 .local_cache(RequirementMet::default)
                 .0
-                .store(true, Ordering::Release);
+                .store(current_route(request), Ordering::Release);
             Ok(Self {
                 token,
                 requirement: PhantomData,

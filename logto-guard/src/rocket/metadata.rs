@@ -9,7 +9,6 @@ use rocket::{Data, Request, Route};
 
 use crate::config::Config;
 use crate::declaration::{Declaration, HandlerSite};
-use crate::manifest::Manifest;
 use crate::metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};
 use crate::validate::Validator;
 
@@ -59,15 +58,16 @@ pub(crate) fn publish(
                 .to_owned(),
         );
     }
-    let manifest = Manifest::collect();
     let mut urls = BTreeMap::new();
     let mut documents: HashMap<String, (String, String)> = HashMap::new();
     for resource in validator.resources() {
         let url = metadata_url(resource, config.public_url.as_deref())
             .map_err(|e| format!("cannot serve protected resource metadata: {e}"))?;
         let path = url_path(&url).ok_or_else(|| format!("invalid metadata URL {url}"))?;
-        let document =
-            ProtectedResourceMetadata::from_manifest(&manifest, validator.issuer(), resource);
+        let scopes = Declaration::all()
+            .filter(|d| d.resource() == Some(resource.as_str()))
+            .flat_map(|d| d.scopes.iter().copied());
+        let document = ProtectedResourceMetadata::new(resource, validator.issuer(), scopes);
         if let Some((other, _)) = documents.get(&path) {
             return Err(format!(
                 "resources `{other}` and `{resource}` would both publish their metadata at \

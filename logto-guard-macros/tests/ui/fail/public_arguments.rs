@@ -18,4 +18,21 @@ fn profile(token: logto_guard::AccessToken) -> String {
     token.subject().unwrap_or_default().to_owned()
 }
 
+
+
+mod by_misuse {
+    use logto_guard::{AccessToken, guarded};
+
+    #[guarded(by = Option<AccessToken>)]
+    #[rocket::get("/maybe")]
+    fn maybe(token: Option<AccessToken>) -> String {
+        token.map(|t| t.subject().unwrap_or_default().to_owned()).unwrap_or_default()
+    }
+
+    #[guarded(by = AccessToken)]
+    #[rocket::get("/me")]
+    fn me(token: AccessToken) -> String {
+        token.subject().unwrap_or_default().to_owned()
+    }
+}
 fn main() {}
