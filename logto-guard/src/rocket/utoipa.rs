@@ -12,18 +12,18 @@
 //! #[utoipa::path(get, path = "/orders", responses((status = 200, description = "The orders")))]
 //! #[requires(resource = "https://api.example.com", scope = "read:orders")]
 //! #[rocket::get("/orders")]
-//! fn list_orders() -> &'static str {
+//! fn utoipa_orders() -> &'static str {
 //!     "[]"
 //! }
 //!
 //! #[derive(OpenApi)]
-//! #[openapi(paths(list_orders))]
+//! #[openapi(paths(utoipa_orders))]
 //! struct ApiDoc;
 //!
 //! # rocket::async_test(async {
 //! let rocket = rocket::build()
 //!     .attach(LogtoGuard::with_config(Config::new("https://my-tenant.logto.app")))
-//!     .mount("/", rocket::routes![list_orders])
+//!     .mount("/", rocket::routes![utoipa_orders])
 //!     .ignite()
 //!     .await?;
 //! let mut document = ApiDoc::openapi();
