@@ -14,7 +14,7 @@ load logto_guard_repeated "$APP/protected" -H "Authorization: Bearer $REPEATED"
 stop_app
 # Distinct tokens with our token cache off: every request pays its signature check, as it
 # does in Express, which has no such cache.
-start_rust_app "{token_cache_capacity=0}"
+start_rust_app "{token_cache_bytes=0}"
 load logto_guard_distinct "$APP/protected" -s "$ROOT/bench/tokens.lua"
 stop_app
 

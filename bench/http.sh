@@ -14,7 +14,7 @@ load unprotected "$APP/open" -H "Authorization: Bearer $REPEATED"
 load protected_repeated_token "$APP/protected" -H "Authorization: Bearer $REPEATED"
 stop_app
 
-start_rust_app "{token_cache_capacity=0}"
+start_rust_app "{token_cache_bytes=0}"
 load "protected_${TOKENS}_distinct_tokens" "$APP/protected" -s "$ROOT/bench/tokens.lua"
 stop_app
 

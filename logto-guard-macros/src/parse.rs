@@ -11,7 +11,7 @@ use syn::{Attribute, Expr, Ident, Item, ItemFn, Lit, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
 use crate::route::{self, ParamKind, is_route};
-use crate::rules::{self, ResourceProblem, ScopeProblem};
+use crate::rules::{self, ScopeProblem};
 
 /// One checked `#[requires]`: everything [`crate::expand`] needs.
 pub(crate) struct Requires {
@@ -358,23 +358,10 @@ fn string_literal(expr: &Expr) -> Option<&LitStr> {
 fn parse_resource(cx: &Ctxt, value: Expr) -> Option<Resource> {
     if let Some(lit) = string_literal(&value) {
         let resource = lit.value();
-        let message = match rules::check_resource(&resource) {
-            Ok(()) => return Some(Resource::Literal(lit.clone())),
-            Err(ResourceProblem::Fragment(at)) => format!(
-                "`resource` must not have a fragment (RFC 8707): remove `{}`",
-                &resource[at..]
-            ),
-            Err(ResourceProblem::Characters) => {
-                "`resource` must be a URI without spaces, control or non-ASCII characters \
-                 (percent-encode them)"
-                    .to_owned()
-            }
-            Err(ResourceProblem::NotAbsolute) => {
-                "`resource` must be an absolute URI such as \"https://api.example.com\" (a \
-                 scheme, `:`, then the rest): use the API identifier shown in the Logto console"
-                    .to_owned()
-            }
+        let Err(problem) = rules::check_resource(&resource) else {
+            return Some(Resource::Literal(lit.clone()));
         };
+        let message = problem.message(&resource);
         cx.error_spanned_by(lit, message);
         return None;
     }

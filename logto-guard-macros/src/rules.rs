@@ -4,7 +4,7 @@
 /// The longest scope name Logto stores.
 pub(crate) const MAX_SCOPE_LEN: usize = 256;
 
-/// Why a string is not a resource indicator.
+/// Why a string is not a resource indicator: the twin of `logto_guard::ResourceIndicatorError`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ResourceProblem {
     /// It has a `#fragment` (the byte offset of `#`).
@@ -15,9 +15,30 @@ pub(crate) enum ResourceProblem {
     NotAbsolute,
 }
 
+impl ResourceProblem {
+    /// The compile error: the words of `logto_guard::ResourceIndicatorError::message`, then how
+    /// to mend the literal `resource`.
+    pub(crate) fn message(&self, resource: &str) -> String {
+        match self {
+            Self::Fragment(at) => format!(
+                "`resource` must not have a fragment (RFC 8707): remove `{}`",
+                &resource[*at..]
+            ),
+            Self::Characters => "`resource` must be a URI without spaces, control or non-ASCII \
+                                 characters (percent-encode them)"
+                .to_owned(),
+            Self::NotAbsolute => "`resource` must be an absolute URI such as \
+                                  \"https://api.example.com\" (a scheme, `:`, then the rest): use \
+                                  the API identifier shown in the Logto console"
+                .to_owned(),
+        }
+    }
+}
+
 /// Checks a resource indicator: an absolute URI (`scheme ":" ...`) without a fragment
-/// (RFC 8707 §2). Mirrors `logto_guard::__private::assert_resource_indicator` exactly, so a
-/// literal and a `const` are held to the same rules; a query is allowed.
+/// (RFC 8707 §2); a query is allowed. The twin of `logto_guard`'s `check_resource_indicator`
+/// (this crate cannot depend on that one): `tests::one_rule_for_a_resource_indicator` holds a
+/// literal, a `const` and `Config` to the same verdicts and words.
 pub(crate) fn check_resource(resource: &str) -> Result<(), ResourceProblem> {
     let bytes = resource.as_bytes();
     let mut scheme_end = None;
@@ -115,40 +136,90 @@ fn distance(a: &str, b: &str) -> usize {
 mod tests {
     use super::*;
 
+    /// Every check of a resource indicator says one of these.
+    const FRAGMENT: &str = "`resource` must not have a fragment (RFC 8707)";
+    const CHARACTERS: &str =
+        "`resource` must be a URI without spaces, control or non-ASCII characters";
+    const NOT_ABSOLUTE: &str =
+        "`resource` must be an absolute URI such as \"https://api.example.com\"";
+
+    /// Inputs and the verdict all three checks give: `None` for a resource indicator, else the
+    /// words of the problem.
+    const RESOURCE_INDICATORS: &[(&str, Option<&str>)] = &[
+        ("https://api.example.com", None),
+        ("https://api.example.com/", None),
+        ("urn:logto:orders", None),
+        ("https://api.example.com/v1?tenant=a", None),
+        ("https://api.example.com/a b", Some(CHARACTERS)),
+        ("https://api example.com", Some(CHARACTERS)),
+        ("https://api.example.com/\tx", Some(CHARACTERS)),
+        ("https://api.example.com/\u{7f}", Some(CHARACTERS)),
+        ("https://bücher.example", Some(CHARACTERS)),
+        ("https://api.example.com#orders", Some(FRAGMENT)),
+        ("https://api.example.com/#", Some(FRAGMENT)),
+        ("https://api.example.com/ #x", Some(CHARACTERS)),
+        ("/orders", Some(NOT_ABSOLUTE)),
+        ("api.example.com", Some(NOT_ABSOLUTE)),
+        ("1http://x", Some(NOT_ABSOLUTE)),
+        (":x", Some(NOT_ABSOLUTE)),
+        ("https:", Some(NOT_ABSOLUTE)),
+        ("", Some(NOT_ABSOLUTE)),
+    ];
+
     #[test]
-    fn resources() {
-        assert_eq!(check_resource("https://api.example.com"), Ok(()));
-        assert_eq!(check_resource("urn:example:api"), Ok(()));
-        assert_eq!(
-            check_resource("https://api.example.com/v1?tenant=a"),
-            Ok(())
-        );
-        assert_eq!(
-            check_resource("https://api.example.com#x"),
-            Err(ResourceProblem::Fragment(23))
-        );
-        assert_eq!(
-            check_resource("https://api example.com"),
-            Err(ResourceProblem::Characters)
-        );
-        assert_eq!(
-            check_resource("https://é.com"),
-            Err(ResourceProblem::Characters)
-        );
-        for bad in [
-            "",
-            "api.example.com",
-            "https:",
-            ":x",
-            "1http://x",
-            "/orders",
-        ] {
+    fn one_rule_for_a_resource_indicator() {
+        for &(input, verdict) in RESOURCE_INDICATORS {
+            // The macro, for a literal: the words, then how to mend it.
+            let literal = check_resource(input).err().map(|p| p.message(input));
+            match (verdict, &literal) {
+                (None, None) => {}
+                (Some(words), Some(message)) => assert!(
+                    message.starts_with(&format!("{words} "))
+                        || message.starts_with(&format!("{words}:")),
+                    "{input:?}: {message}"
+                ),
+                _ => panic!("{input:?}: the macro says {literal:?}, expected {verdict:?}"),
+            }
+
+            // The const assertion, for `resource = CONST` (called here outside a const).
+            let constant = std::panic::catch_unwind(|| {
+                logto_guard::__private::assert_resource_indicator(input);
+            })
+            .err()
+            .map(|payload| match payload.downcast::<String>() {
+                Ok(message) => *message,
+                Err(payload) => payload
+                    .downcast_ref::<&str>()
+                    .map(|m| (*m).to_owned())
+                    .unwrap_or_default(),
+            });
             assert_eq!(
-                check_resource(bad),
-                Err(ResourceProblem::NotAbsolute),
-                "{bad}"
+                constant.as_deref(),
+                verdict,
+                "{input:?}: the const assertion"
+            );
+
+            // `Config`, for `resources` and `Config::resource`.
+            let config = logto_guard::Config::new("https://tenant.logto.app")
+                .resource(input)
+                .check()
+                .err()
+                .map(|error| error.to_string());
+            assert_eq!(
+                config,
+                verdict.map(|words| format!("{words}: `{input}`")),
+                "{input:?}: Config::check"
             );
         }
+    }
+
+    #[test]
+    fn a_fragment_is_named_in_the_message() {
+        assert_eq!(
+            check_resource("https://api.example.com#x")
+                .map_err(|p| p.message("https://api.example.com#x")),
+            Err("`resource` must not have a fragment (RFC 8707): remove `#x`".to_owned())
+        );
     }
 
     #[test]

@@ -38,6 +38,9 @@ struct RawClaims {
 }
 
 fn bench_algorithms(c: &mut Criterion) {
+    // Explicit, so the baseline runs even where feature unification turns on jsonwebtoken's
+    // second backend (the workspace's rust-crypto test crate does).
+    let _ = jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER.install_default();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -45,7 +48,7 @@ fn bench_algorithms(c: &mut Criterion) {
     for algorithm in [Algorithm::ES384, Algorithm::ES256, Algorithm::RS256] {
         let (issuer, uncached, cached) = runtime.block_on(async {
             let issuer = TestIssuer::builder().algorithm(algorithm).start().await;
-            let uncached = Validator::new(issuer.config().token_cache_capacity(0)).expect("config");
+            let uncached = Validator::new(issuer.config().token_cache_bytes(0)).expect("config");
             let cached = Validator::new(issuer.config()).expect("config");
             uncached.warm_up().await.expect("keys");
             cached.warm_up().await.expect("keys");

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use aws_lc_rs::signature::{self, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -75,21 +76,17 @@ impl Algorithm {
         }
     }
 
-    /// The same algorithm in `jsonwebtoken`, which verifies all but ES512.
-    pub(crate) fn jsonwebtoken(self) -> Option<jsonwebtoken::Algorithm> {
-        use jsonwebtoken::Algorithm as Jwt;
-        Some(match self {
-            Self::ES256 => Jwt::ES256,
-            Self::ES384 => Jwt::ES384,
-            Self::ES512 => return None,
-            Self::RS256 => Jwt::RS256,
-            Self::RS384 => Jwt::RS384,
-            Self::RS512 => Jwt::RS512,
-            Self::PS256 => Jwt::PS256,
-            Self::PS384 => Jwt::PS384,
-            Self::PS512 => Jwt::PS512,
-            Self::EdDSA => Jwt::EdDSA,
-        })
+    /// The key family this algorithm signs with.
+    pub(crate) fn family(self) -> KeyFamily {
+        match self {
+            Self::ES256 => KeyFamily::P256,
+            Self::ES384 => KeyFamily::P384,
+            Self::ES512 => KeyFamily::P521,
+            Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => {
+                KeyFamily::Rsa
+            }
+            Self::EdDSA => KeyFamily::Ed25519,
+        }
     }
 }
 
@@ -116,30 +113,98 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// A public key, ready to verify signatures of its algorithms.
-pub(crate) enum PublicKey {
-    /// Verified through `jsonwebtoken` (aws-lc-rs backend).
-    Jwt(jsonwebtoken::DecodingKey),
-    /// An uncompressed P-521 point, verified through aws-lc-rs directly.
-    P521(Vec<u8>),
+/// The kind of a public key, which fixes the algorithms it can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyFamily {
+    Rsa,
+    P256,
+    P384,
+    P521,
+    Ed25519,
 }
 
-impl PublicKey {
-    /// Whether `signature` (base64url) signs `input` under `alg` with this key.
-    pub(crate) fn verify(&self, alg: Algorithm, input: &[u8], signature: &str) -> bool {
-        match (self, alg.jsonwebtoken()) {
-            (Self::Jwt(key), Some(alg)) => {
-                jsonwebtoken::crypto::verify(signature, input, key, alg).unwrap_or(false)
-            }
-            (Self::P521(point), None) => URL_SAFE_NO_PAD.decode(signature).is_ok_and(|sig| {
-                aws_lc_rs::signature::UnparsedPublicKey::new(
-                    &aws_lc_rs::signature::ECDSA_P521_SHA512_FIXED,
-                    point,
-                )
-                .verify(input, &sig)
-                .is_ok()
-            }),
-            _ => false,
+impl KeyFamily {
+    /// The one algorithm a key of this family verifies, when the family has only one.
+    pub(crate) fn only_algorithm(self) -> Option<Algorithm> {
+        match self {
+            Self::Rsa => None,
+            Self::P256 => Some(Algorithm::ES256),
+            Self::P384 => Some(Algorithm::ES384),
+            Self::P521 => Some(Algorithm::ES512),
+            Self::Ed25519 => Some(Algorithm::EdDSA),
         }
+    }
+}
+
+/// A public key parsed once, bound to the one algorithm it verifies.
+///
+/// Verification calls aws-lc-rs with that explicit algorithm: no process-wide provider (such
+/// as `jsonwebtoken`'s `CryptoProvider`) is consulted, so nothing outside this crate can
+/// change or break how signatures are checked.
+pub(crate) struct Verifier {
+    algorithm: Algorithm,
+    key: ParsedPublicKey,
+}
+
+/// Public key material as a JWK carries it, decoded.
+pub(crate) enum KeyMaterial {
+    /// RSA modulus and exponent, big-endian without leading zeros.
+    Rsa { n: Vec<u8>, e: Vec<u8> },
+    /// An uncompressed EC point (`0x04 || x || y`) or an Ed25519 public key.
+    Encoded(Vec<u8>),
+}
+
+impl Verifier {
+    /// Parses `material` for `algorithm`; `None` when aws-lc-rs refuses the key.
+    pub(crate) fn new(algorithm: Algorithm, material: &KeyMaterial) -> Option<Self> {
+        let key = match (aws_lc_algorithm(algorithm), material) {
+            (AwsLc::Rsa(params), KeyMaterial::Rsa { n, e }) => RsaPublicKeyComponents {
+                n: n.as_slice(),
+                e: e.as_slice(),
+            }
+            .to_parsed_public_key(params)
+            .ok()?,
+            (AwsLc::Other(algorithm), KeyMaterial::Encoded(bytes)) => {
+                ParsedPublicKey::new(algorithm, bytes).ok()?
+            }
+            _ => return None,
+        };
+        Some(Self { algorithm, key })
+    }
+
+    /// The algorithm this key verifies.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Whether `signature` (base64url) signs `input` with this key.
+    pub(crate) fn verify(&self, input: &[u8], signature: &str) -> bool {
+        URL_SAFE_NO_PAD
+            .decode(signature)
+            .is_ok_and(|signature| self.key.verify_sig(input, &signature).is_ok())
+    }
+}
+
+/// How aws-lc-rs takes a key for an algorithm: RSA keys are built from their components, the
+/// others parsed from their encoded bytes (which checks an EC point is on its curve).
+enum AwsLc {
+    Rsa(&'static signature::RsaParameters),
+    Other(&'static dyn signature::VerificationAlgorithm),
+}
+
+/// The aws-lc-rs verification algorithm of each JWS algorithm (RFC 7518 §3, RFC 8037 §3.1);
+/// ECDSA signatures in JWS are the fixed-length `r || s` form.
+fn aws_lc_algorithm(algorithm: Algorithm) -> AwsLc {
+    match algorithm {
+        Algorithm::ES256 => AwsLc::Other(&signature::ECDSA_P256_SHA256_FIXED),
+        Algorithm::ES384 => AwsLc::Other(&signature::ECDSA_P384_SHA384_FIXED),
+        Algorithm::ES512 => AwsLc::Other(&signature::ECDSA_P521_SHA512_FIXED),
+        Algorithm::RS256 => AwsLc::Rsa(&signature::RSA_PKCS1_2048_8192_SHA256),
+        Algorithm::RS384 => AwsLc::Rsa(&signature::RSA_PKCS1_2048_8192_SHA384),
+        Algorithm::RS512 => AwsLc::Rsa(&signature::RSA_PKCS1_2048_8192_SHA512),
+        Algorithm::PS256 => AwsLc::Rsa(&signature::RSA_PSS_2048_8192_SHA256),
+        Algorithm::PS384 => AwsLc::Rsa(&signature::RSA_PSS_2048_8192_SHA384),
+        Algorithm::PS512 => AwsLc::Rsa(&signature::RSA_PSS_2048_8192_SHA512),
+        Algorithm::EdDSA => AwsLc::Other(&signature::ED25519),
     }
 }

@@ -3,17 +3,20 @@
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
+use crate::resource_indicator::{ResourceIndicatorError, check_resource_indicator};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-/// Every algorithm a Logto tenant can sign with and this crate verifies, each only with a key of
-/// its family. `none` and HMAC are never accepted.
-pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = Algorithm::ALL;
+/// The one algorithm an RSA key published without `alg` verifies unless
+/// [`Config::algorithms`] says otherwise: what Logto signs with its RSA keys.
+pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
 
 /// How to find and trust a Logto tenant, and the knobs of validation.
 ///
 /// Deserializes from the `logto` table of Rocket's config (durations in seconds, fractions
-/// allowed); in code, start from [`Config::new`]. Checked by [`Config::check`], which the
+/// allowed), whose keys are the names of the setters below; in code, start from
+/// [`Config::new`] or [`Config::with_issuer`] and chain the setters. Those are the only two
+/// ways in: the fields are private, so a new knob never breaks a caller. Checked by [`Config::check`], which the
 /// validator and the fairing call, so a bad value fails at start-up with a message that says
 /// what to fix.
 ///
@@ -34,21 +37,22 @@ pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = Algorithm::ALL;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// The Logto endpoint, `https://<tenant>.logto.app` or your self-hosted URL. Implies
     /// issuer `<endpoint>/oidc` and key set `<endpoint>/oidc/jwks`.
-    pub endpoint: Option<String>,
+    pub(crate) endpoint: Option<String>,
     /// An explicit issuer, instead of `endpoint`.
-    pub issuer: Option<String>,
+    pub(crate) issuer: Option<String>,
     /// An explicit JWK Set URI; with `issuer` and without this, it is discovered from
     /// `<issuer>/.well-known/openid-configuration`.
-    pub jwks_uri: Option<String>,
+    pub(crate) jwks_uri: Option<String>,
     /// The API resource indicators a plain `AccessToken` guard (and [`Validator::validate`])
     /// accepts as audience. With the fairing, the resources that the app's own **mounted**
     /// `#[requires(resource = ...)]` routes name are added; nothing else is.
     ///
     /// [`Validator::validate`]: crate::Validator::validate
-    pub resources: Vec<String>,
+    pub(crate) resources: Vec<String>,
     /// Whether a plain `AccessToken` or `Organization` guard (and [`Validator::validate`])
     /// accepts tokens bound to a Logto organization: organization tokens (`aud` =
     /// `urn:logto:organization:<id>`) and organization-level API resource tokens (a resource
@@ -58,53 +62,66 @@ pub struct Config {
     /// organization-level resource token). `#[requires(organization ..)]` routes do not need it.
     ///
     /// [`Validator::validate`]: crate::Validator::validate
-    pub organization_tokens: bool,
+    pub(crate) organization_tokens: bool,
     /// The `realm` of `WWW-Authenticate` challenges. Default `"api"`.
-    pub realm: String,
+    pub(crate) realm: String,
     /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s.
     #[serde(with = "seconds")]
-    pub leeway: Duration,
+    pub(crate) leeway: Duration,
     /// How long a fetched key set is used before it is refreshed in the background. Default 10 min.
     #[serde(with = "seconds")]
-    pub keys_max_age: Duration,
-    /// At most one refetch for an unknown `kid` per this window. Default 30 s.
+    pub(crate) keys_max_age: Duration,
+    /// How long keys keep serving while refreshes fail: past it they are dropped and requests
+    /// get 503 until a fetch succeeds, so that a key Logto removed is not trusted forever by
+    /// an instance cut off from Logto. Default 24 h.
     #[serde(with = "seconds")]
-    pub unknown_kid_cooldown: Duration,
+    pub(crate) keys_max_stale: Duration,
+    /// After a refetch for an unknown `kid` found nothing new (the same set, or 304), no other
+    /// such refetch for this long. A refetch that finds a changed set (a rotation) does not
+    /// start it. Default 30 s.
+    #[serde(with = "seconds")]
+    pub(crate) unknown_kid_cooldown: Duration,
     /// After a failed fetch, no new fetch before this; clients get 503 with `Retry-After`
     /// meanwhile if no keys were ever fetched. Default 5 s.
     #[serde(with = "seconds")]
-    pub failed_fetch_backoff: Duration,
+    pub(crate) failed_fetch_backoff: Duration,
     /// Timeout of one key-set or discovery request. Default 5 s.
     #[serde(with = "seconds")]
-    pub fetch_timeout: Duration,
+    pub(crate) fetch_timeout: Duration,
     /// The largest key-set or discovery body accepted. Default 256 KiB.
-    pub max_jwks_bytes: usize,
+    pub(crate) max_jwks_bytes: usize,
     /// Require header `typ` to be `at+jwt` (RFC 9068). Default `true`.
-    pub require_typ: bool,
-    /// The accepted header algorithms. Default: [`ASYMMETRIC_ALGORITHMS`].
-    pub algorithms: Vec<Algorithm>,
+    pub(crate) require_typ: bool,
+    /// The accepted header algorithms; each key verifies only its own (RFC 8725 §3.1): the
+    /// `alg` of its JWK, or the one of its curve, or for an RSA key without `alg`
+    /// [`DEFAULT_RSA_ALGORITHM`]. Setting this list explicitly lets an RSA key without `alg`
+    /// verify every RSA algorithm in it. Default (`None`): [`Algorithm::ALL`].
+    pub(crate) algorithms: Option<Vec<Algorithm>>,
     /// Allow `http://` to a host that is not loopback. Default `false`.
-    pub allow_insecure_http: bool,
-    /// How many verified tokens to remember, so that a repeated token skips its signature
-    /// check; 0 turns the cache off. Default 10,000 (about 2.5 KiB each for Logto's tokens).
-    pub token_cache_capacity: usize,
+    pub(crate) allow_insecure_http: bool,
+    /// How many bytes of verified tokens to remember, so that a repeated token skips its
+    /// signature check; each entry weighs what it holds in memory: its token, its parsed claims
+    /// and the cache's bookkeeping (measured: 2.3 KiB for a 490-byte Logto-shaped token, 68 KiB
+    /// for a 16 KiB token of 629 scopes). 0 turns the cache off. Default 32 MiB (about 14,000
+    /// Logto-shaped tokens).
+    pub(crate) token_cache_bytes: usize,
     /// Serve OAuth 2.0 Protected Resource Metadata (RFC 9728) for each resource, at
     /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
     /// challenge (`resource_metadata="..."`). Default `false`: the metadata URL is derived from
     /// the resource indicator (or [`public_url`](Self::public_url)), and advertising a URL
     /// where this API is not reachable would mislead clients; see the crate's README.
-    pub resource_metadata: bool,
+    pub(crate) resource_metadata: bool,
     /// The origin clients reach this API at (`https://api.example.com`), for the metadata URL
     /// when it is not the resource indicator's origin (or the indicator is not a URL). Default:
     /// the indicator's origin.
-    pub public_url: Option<String>,
+    pub(crate) public_url: Option<String>,
     /// What the fairing does at ignite with a mounted route that is neither guarded nor marked
     /// public. Default [`RouteAudit::Auto`].
-    pub route_audit: RouteAudit,
+    pub(crate) route_audit: RouteAudit,
     /// Routes that are public on purpose, for the route audit: a mounted path as the route
     /// declares it (`"/health"`, `"/orders/<id>"`), for any method, or a method and a path
     /// (`"GET /metrics"`). Default: none.
-    pub public_routes: Vec<String>,
+    pub(crate) public_routes: Vec<String>,
 }
 
 /// What the fairing does at ignite with a mounted route that is neither guarded
@@ -114,7 +131,7 @@ pub struct Config {
 /// use logto_guard::{Config, RouteAudit};
 ///
 /// let config = Config::new("https://my-tenant.logto.app").route_audit(RouteAudit::Deny);
-/// assert_eq!(config.route_audit, RouteAudit::Deny);
+/// # drop(config);
 /// let parsed: RouteAudit = serde_json::from_str("\"warn\"")?;
 /// assert_eq!(parsed, RouteAudit::Warn);
 /// # Ok::<(), serde_json::Error>(())
@@ -147,14 +164,15 @@ impl Default for Config {
             realm: "api".to_owned(),
             leeway: Duration::from_secs(60),
             keys_max_age: Duration::from_secs(600),
+            keys_max_stale: Duration::from_secs(24 * 3600),
             unknown_kid_cooldown: Duration::from_secs(30),
             failed_fetch_backoff: Duration::from_secs(5),
             fetch_timeout: Duration::from_secs(5),
             max_jwks_bytes: 256 * 1024,
             require_typ: true,
-            algorithms: ASYMMETRIC_ALGORITHMS.to_vec(),
+            algorithms: None,
             allow_insecure_http: false,
-            token_cache_capacity: 10_000,
+            token_cache_bytes: 32 * 1024 * 1024,
             resource_metadata: false,
             public_url: None,
             route_audit: RouteAudit::Auto,
@@ -197,12 +215,18 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
-    /// A duration that must be positive is zero.
-    #[error("`{field}` must be greater than zero")]
+    /// A knob that must be positive is zero; the message says why, and what to set.
+    #[error("`{field}` must be greater than zero, {}", zero_advice(field))]
     Zero {
         /// The config field.
         field: &'static str,
     },
+    /// `keys_max_stale` is shorter than `keys_max_age`.
+    #[error(
+        "`keys_max_stale` must be at least `keys_max_age`, or keys would be dropped before their \
+         background refresh is even tried: raise `keys_max_stale` (default 86400 s, 24 h)"
+    )]
+    MaxStaleBelowMaxAge,
     /// `algorithms` is empty.
     #[error(
         "`algorithms` must list at least one of ES256, ES384, ES512, RS256, RS384, RS512, PS256, \
@@ -210,8 +234,13 @@ pub enum ConfigError {
     )]
     InvalidAlgorithms,
     /// A resource indicator that is not an absolute URI without fragment (RFC 8707).
-    #[error("resource `{0}` must be an absolute URI without a fragment (RFC 8707)")]
-    InvalidResource(String),
+    #[error("{problem}: `{resource}`")]
+    InvalidResource {
+        /// The resource indicator, as configured.
+        resource: String,
+        /// What is wrong with it.
+        problem: ResourceIndicatorError,
+    },
     /// `public_url` is not an origin.
     #[error(
         "`public_url` must be the origin clients reach this API at, such as \
@@ -282,7 +311,14 @@ impl Config {
         self
     }
 
-    /// Sets the window that allows one unknown-`kid` refetch.
+    /// Sets how long keys keep serving while refreshes fail.
+    #[must_use]
+    pub fn keys_max_stale(mut self, max_stale: Duration) -> Self {
+        self.keys_max_stale = max_stale;
+        self
+    }
+
+    /// Sets the pause after an unknown-`kid` refetch that found nothing new.
     #[must_use]
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.unknown_kid_cooldown = cooldown;
@@ -317,10 +353,11 @@ impl Config {
         self
     }
 
-    /// Sets the accepted header algorithms.
+    /// Sets the accepted header algorithms explicitly; an RSA key without `alg` then verifies
+    /// every RSA algorithm listed.
     #[must_use]
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
+        self.algorithms = Some(algorithms.into_iter().collect());
         self
     }
 
@@ -331,10 +368,10 @@ impl Config {
         self
     }
 
-    /// Sets how many verified tokens are remembered (0: no cache).
+    /// Sets how many bytes of verified tokens are remembered (0: no cache).
     #[must_use]
-    pub fn token_cache_capacity(mut self, capacity: usize) -> Self {
-        self.token_cache_capacity = capacity;
+    pub fn token_cache_bytes(mut self, bytes: usize) -> Self {
+        self.token_cache_bytes = bytes;
         self
     }
 
@@ -392,6 +429,25 @@ impl Config {
         }
     }
 
+    /// The accepted header algorithms: the explicit list, or [`Algorithm::ALL`].
+    #[must_use]
+    pub fn accepted_algorithms(&self) -> &[Algorithm] {
+        self.algorithms.as_deref().unwrap_or(Algorithm::ALL)
+    }
+
+    /// The algorithms an RSA key published without `alg` verifies: the RSA algorithms of an
+    /// explicit `algorithms` list, or [`DEFAULT_RSA_ALGORITHM`] alone.
+    pub(crate) fn rsa_algorithms_without_alg(&self) -> Vec<Algorithm> {
+        match &self.algorithms {
+            Some(explicit) => explicit
+                .iter()
+                .copied()
+                .filter(|alg| alg.family() == crate::algorithm::KeyFamily::Rsa)
+                .collect(),
+            None => vec![DEFAULT_RSA_ALGORITHM],
+        }
+    }
+
     /// Checks that this config can work; the error says what to fix.
     ///
     /// ```
@@ -411,28 +467,29 @@ impl Config {
         if let Some(uri) = &self.jwks_uri {
             self.check_url("jwks_uri", uri)?;
         }
-        for (field, value) in [
-            ("fetch_timeout", self.fetch_timeout),
-            ("keys_max_age", self.keys_max_age),
+        for (field, zero) in [
+            ("fetch_timeout", self.fetch_timeout.is_zero()),
+            ("keys_max_age", self.keys_max_age.is_zero()),
+            ("keys_max_stale", self.keys_max_stale.is_zero()),
+            ("unknown_kid_cooldown", self.unknown_kid_cooldown.is_zero()),
+            ("failed_fetch_backoff", self.failed_fetch_backoff.is_zero()),
+            ("max_jwks_bytes", self.max_jwks_bytes == 0),
         ] {
-            if value.is_zero() {
+            if zero {
                 return Err(ConfigError::Zero { field });
             }
         }
-        if self.max_jwks_bytes == 0 {
-            return Err(ConfigError::Zero {
-                field: "max_jwks_bytes",
-            });
+        if self.keys_max_stale < self.keys_max_age {
+            return Err(ConfigError::MaxStaleBelowMaxAge);
         }
-        if self.algorithms.is_empty() {
+        if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::InvalidAlgorithms);
         }
-        if let Some(bad) = self
-            .resources
-            .iter()
-            .find(|resource| !is_resource_indicator(resource))
-        {
-            return Err(ConfigError::InvalidResource(bad.clone()));
+        for resource in &self.resources {
+            check_resource_indicator(resource).map_err(|problem| ConfigError::InvalidResource {
+                resource: resource.clone(),
+                problem,
+            })?;
         }
         if let Some(origin) = &self.public_url {
             self.check_public_url(origin)?;
@@ -467,23 +524,59 @@ impl Config {
     }
 
     fn check_url(&self, field: &'static str, value: &str) -> Result<(), ConfigError> {
-        let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field })?;
-        if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
-            return Err(ConfigError::InvalidUrl { field });
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(ConfigError::UrlWithQuery { field });
-        }
-        if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
-            return Err(ConfigError::InsecureHttp { field });
-        }
-        Ok(())
+        check_url(field, value, self.allow_insecure_http)
     }
 }
 
-/// Whether `value` is an absolute URI without a fragment, as RFC 8707 §2 requires of a resource.
-pub(crate) fn is_resource_indicator(value: &str) -> bool {
-    Url::parse(value).is_ok_and(|url| url.fragment().is_none() && value.find('#').is_none())
+/// The rule for every URL the keys come from, configured or discovered: absolute http(s), no
+/// query or fragment, and `http://` only to loopback unless `allow_insecure_http`.
+pub(crate) fn check_url(
+    field: &'static str,
+    value: &str,
+    allow_insecure_http: bool,
+) -> Result<(), ConfigError> {
+    let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field })?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(ConfigError::InvalidUrl { field });
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConfigError::UrlWithQuery { field });
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(ConfigError::InsecureHttp { field });
+    }
+    Ok(())
+}
+
+/// Why a knob must not be zero, and what to set instead.
+fn zero_advice(field: &str) -> &'static str {
+    match field {
+        "fetch_timeout" => {
+            "or no key-set fetch could succeed: set it to a positive number of seconds \
+             (default 5)"
+        }
+        "keys_max_age" => {
+            "or the key set would be refetched for every request: set it to a positive number \
+             of seconds (default 600)"
+        }
+        "keys_max_stale" => {
+            "or keys would be dropped as soon as they are fetched: set it to how long keys may \
+             serve while Logto is unreachable, in seconds (default 86400, 24 h)"
+        }
+        "unknown_kid_cooldown" => {
+            "or forged `kid`s could make every request fetch the key set: set it to a positive \
+             number of seconds (default 30)"
+        }
+        "failed_fetch_backoff" => {
+            "or every request would retry an unreachable Logto: set it to a positive number of \
+             seconds (default 5)"
+        }
+        "max_jwks_bytes" => {
+            "or no key set could be read: set it to a positive number of bytes \
+             (default 262144)"
+        }
+        _ => "set it to a positive value",
+    }
 }
 
 /// Splits a `public_routes` entry into its method (upper case, if given) and path; `None` when

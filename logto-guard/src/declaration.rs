@@ -153,38 +153,3 @@ impl Declaration {
         }
     }
 }
-
-/// Checks a resource indicator at compile time, for `#[requires(resource = SOME_CONST)]`:
-/// an absolute URI (`scheme ":" ...`) without a fragment (RFC 8707 §2).
-///
-/// # Panics
-///
-/// During constant evaluation, with a message that names the problem.
-pub const fn assert_resource_indicator(resource: &str) {
-    let bytes = resource.as_bytes();
-    let mut i = 0;
-    let mut scheme_end = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'#' {
-            panic!("`resource` must not have a fragment (RFC 8707)");
-        }
-        if b <= b' ' || b >= 0x7f {
-            panic!("`resource` must be a URI without spaces, control or non-ASCII characters");
-        }
-        if scheme_end.is_none() {
-            if b == b':' && i > 0 {
-                scheme_end = Some(i);
-            } else if !(b.is_ascii_alphabetic()
-                || (i > 0 && (b.is_ascii_digit() || b == b'+' || b == b'-' || b == b'.')))
-            {
-                panic!("`resource` must be an absolute URI such as \"https://api.example.com\"");
-            }
-        }
-        i += 1;
-    }
-    match scheme_end {
-        Some(end) if end + 1 < bytes.len() => {}
-        _ => panic!("`resource` must be an absolute URI such as \"https://api.example.com\""),
-    }
-}

@@ -10,6 +10,7 @@ use crate::token::AccessToken;
 
 /// Whether a token needs every listed scope or any one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ScopeMode {
     /// Every scope is required (the default).
     #[default]
@@ -23,6 +24,7 @@ pub enum ScopeMode {
 /// Logto's machine-to-machine tokens have `sub == client_id`
 /// ([`AccessToken::is_machine_to_machine`]); every other token acts for a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ClientRule {
     /// Tokens of users and of machine-to-machine apps (the default).
     #[default]

@@ -28,7 +28,7 @@
 //! use rocket::local::asynchronous::Client;
 //!
 //! #[rocket::get("/me")]
-//! fn me(token: AccessToken) -> String {
+//! fn who_am_i(token: AccessToken) -> String {
 //!     token.subject().unwrap_or_default().to_owned()
 //! }
 //!
@@ -36,7 +36,7 @@
 //! let issuer = TestIssuer::start().await;
 //! let rocket = rocket::build()
 //!     .attach(LogtoGuard::with_config(issuer.config()))
-//!     .mount("/", rocket::routes![me]);
+//!     .mount("/", rocket::routes![who_am_i]);
 //! let client = Client::tracked(rocket).await.unwrap();
 //!
 //! let token = issuer.token().subject("user-1").sign();
@@ -58,11 +58,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::signature::{self, KeyPair as _};
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::EncodingKey;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::algorithm::Algorithm;
 use serde_json::{Map, Value, json};
@@ -91,71 +89,41 @@ impl TestKey {
     #[must_use]
     pub fn generate(algorithm: Algorithm) -> Self {
         let rng = aws_lc_rs::rand::SystemRandom::new();
-        let jwt_alg = algorithm
-            .jsonwebtoken()
-            .unwrap_or(jsonwebtoken::Algorithm::ES384);
+        let ecdsa = |signing: &'static signature::EcdsaSigningAlgorithm, crv: &str, size: usize| {
+            let pkcs8 =
+                signature::EcdsaKeyPair::generate_pkcs8(signing, &rng).expect("EC key generation");
+            let pair = signature::EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
+                .expect("generated EC key parses");
+            let (x, y) = pair.public_key().as_ref()[1..].split_at(size);
+            let jwk = json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)});
+            (Signer::Ecdsa(pair), jwk)
+        };
+        let rsa = |encoding: &'static dyn signature::RsaEncoding| {
+            let pair = signature::RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
+                .expect("RSA key generation");
+            let public = pair.public_key();
+            let jwk = json!({
+                "kty": "RSA",
+                "n": b64(public.modulus().big_endian_without_leading_zero()),
+                "e": b64(public.exponent().big_endian_without_leading_zero()),
+            });
+            (Signer::Rsa(Arc::new(pair), encoding), jwk)
+        };
         let (signer, public_jwk) = match algorithm {
-            Algorithm::ES512 => {
-                let signing = &signature::ECDSA_P521_SHA512_FIXED_SIGNING;
-                let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(signing, &rng)
-                    .expect("EC key generation");
-                let pair = signature::EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
-                    .expect("generated EC key parses");
-                let (x, y) = pair.public_key().as_ref()[1..].split_at(66);
-                let jwk = json!({"kty": "EC", "crv": "P-521", "x": b64(x), "y": b64(y)});
-                (Signer::P521(pair), jwk)
-            }
-            Algorithm::ES256 | Algorithm::ES384 => {
-                let (signing, crv, size) = if algorithm == Algorithm::ES256 {
-                    (&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32)
-                } else {
-                    (&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48)
-                };
-                let pkcs8 = signature::EcdsaKeyPair::generate_pkcs8(signing, &rng)
-                    .expect("EC key generation");
-                let pair = signature::EcdsaKeyPair::from_pkcs8(signing, pkcs8.as_ref())
-                    .expect("generated EC key parses");
-                let point = pair.public_key().as_ref();
-                let (x, y) = point[1..].split_at(size);
-                let jwk = json!({"kty": "EC", "crv": crv, "x": b64(x), "y": b64(y)});
-                (
-                    Signer::Jwt(EncodingKey::from_ec_der(pkcs8.as_ref()), jwt_alg),
-                    jwk,
-                )
-            }
+            Algorithm::ES256 => ecdsa(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, "P-256", 32),
+            Algorithm::ES384 => ecdsa(&signature::ECDSA_P384_SHA384_FIXED_SIGNING, "P-384", 48),
+            Algorithm::ES512 => ecdsa(&signature::ECDSA_P521_SHA512_FIXED_SIGNING, "P-521", 66),
+            Algorithm::RS256 => rsa(&signature::RSA_PKCS1_SHA256),
+            Algorithm::RS384 => rsa(&signature::RSA_PKCS1_SHA384),
+            Algorithm::RS512 => rsa(&signature::RSA_PKCS1_SHA512),
+            Algorithm::PS256 => rsa(&signature::RSA_PSS_SHA256),
+            Algorithm::PS384 => rsa(&signature::RSA_PSS_SHA384),
+            Algorithm::PS512 => rsa(&signature::RSA_PSS_SHA512),
             Algorithm::EdDSA => {
-                let pkcs8 =
-                    signature::Ed25519KeyPair::generate_pkcs8(&rng).expect("Ed25519 generation");
-                let pair = signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
-                    .expect("generated Ed25519 key parses");
+                let pair = signature::Ed25519KeyPair::generate().expect("Ed25519 generation");
                 let jwk =
                     json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref())});
-                (
-                    Signer::Jwt(EncodingKey::from_ed_der(pkcs8.as_ref()), jwt_alg),
-                    jwk,
-                )
-            }
-            Algorithm::RS256
-            | Algorithm::RS384
-            | Algorithm::RS512
-            | Algorithm::PS256
-            | Algorithm::PS384
-            | Algorithm::PS512 => {
-                let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
-                    .expect("RSA key generation");
-                let public = pair.public_key();
-                let jwk = json!({
-                    "kty": "RSA",
-                    "n": b64(public.modulus().big_endian_without_leading_zero()),
-                    "e": b64(public.exponent().big_endian_without_leading_zero()),
-                });
-                let der = pair.as_der().expect("RSA key encodes");
-                let pem = format!(
-                    "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-                    STANDARD.encode(der.as_ref())
-                );
-                let key = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA key loads");
-                (Signer::Jwt(key, jwt_alg), jwk)
+                (Signer::Ed25519(pair), jwk)
             }
         };
         let Value::Object(public_jwk) = public_jwk else {
@@ -168,6 +136,31 @@ impl TestKey {
             public_jwk,
             publish_alg: true,
         }
+    }
+
+    /// The same key signing with another algorithm of its family (an RSA key with `PS256`
+    /// instead of `RS256`), for tests of what a key may verify.
+    ///
+    /// # Panics
+    ///
+    /// When `algorithm` is not an RSA algorithm or the key is not an RSA key.
+    #[must_use]
+    pub fn signing_with(mut self, algorithm: Algorithm) -> Self {
+        let Signer::Rsa(pair, _) = &*self.signer else {
+            panic!("only an RSA key signs with several algorithms")
+        };
+        let encoding: &'static dyn signature::RsaEncoding = match algorithm {
+            Algorithm::RS256 => &signature::RSA_PKCS1_SHA256,
+            Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
+            Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
+            Algorithm::PS256 => &signature::RSA_PSS_SHA256,
+            Algorithm::PS384 => &signature::RSA_PSS_SHA384,
+            Algorithm::PS512 => &signature::RSA_PSS_SHA512,
+            other => panic!("{other} is not an RSA algorithm"),
+        };
+        self.signer = Arc::new(Signer::Rsa(Arc::clone(pair), encoding));
+        self.algorithm = algorithm;
+        self
     }
 
     /// The same key under another `kid`.
@@ -220,26 +213,32 @@ impl TestKey {
     /// whose header or payload no JSON value produces (repeated members, invalid JSON).
     #[must_use]
     pub fn sign_raw(&self, signing_input: &[u8]) -> String {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
         match &*self.signer {
-            Signer::Jwt(key, alg) => jsonwebtoken::crypto::sign(signing_input, key, *alg)
-                .expect("signing with a generated key"),
-            Signer::P521(pair) => {
-                let rng = aws_lc_rs::rand::SystemRandom::new();
-                b64(pair
-                    .sign(&rng, signing_input)
-                    .expect("signing with a generated key")
-                    .as_ref())
+            Signer::Ecdsa(pair) => b64(pair
+                .sign(&rng, signing_input)
+                .expect("signing with a generated key")
+                .as_ref()),
+            Signer::Ed25519(pair) => b64(pair.sign(signing_input).as_ref()),
+            Signer::Rsa(pair, encoding) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(*encoding, &rng, signing_input, &mut signature)
+                    .expect("signing with a generated key");
+                b64(&signature)
             }
         }
     }
 }
 
-/// The private half of a [`TestKey`].
+/// The private half of a [`TestKey`], signing through aws-lc-rs directly.
 enum Signer {
-    /// Signs through `jsonwebtoken` (aws-lc-rs backend).
-    Jwt(EncodingKey, jsonwebtoken::Algorithm),
-    /// P-521, which `jsonwebtoken` lacks, through aws-lc-rs directly.
-    P521(signature::EcdsaKeyPair),
+    /// ECDSA, fixed-length `r || s` signatures as JWS wants them.
+    Ecdsa(signature::EcdsaKeyPair),
+    Ed25519(signature::Ed25519KeyPair),
+    Rsa(
+        Arc<signature::RsaKeyPair>,
+        &'static dyn signature::RsaEncoding,
+    ),
 }
 
 /// What the JWKS endpoint does instead of answering normally, for fault tests.
@@ -261,7 +260,10 @@ struct IssuerState {
     endpoint: String,
     keys: Mutex<Vec<TestKey>>,
     fault: Mutex<JwksFault>,
+    /// The `jwks_uri` discovery names instead of its own.
+    discovered_jwks_uri: Mutex<Option<String>>,
     jwks_requests: AtomicUsize,
+    jwks_not_modified: AtomicUsize,
 }
 
 impl IssuerState {
@@ -327,7 +329,9 @@ impl TestIssuerBuilder {
             endpoint: format!("http://{addr}"),
             keys: Mutex::new(vec![key]),
             fault: Mutex::new(JwksFault::None),
+            discovered_jwks_uri: Mutex::new(None),
             jwks_requests: AtomicUsize::new(0),
+            jwks_not_modified: AtomicUsize::new(0),
         });
         let server = tokio::spawn(serve(listener, Arc::clone(&state)));
         TestIssuer {
@@ -417,10 +421,23 @@ impl TestIssuer {
         *lock(&self.state.fault) = fault;
     }
 
-    /// How many times the JWKS endpoint was requested.
+    /// Makes discovery name `uri` as `jwks_uri` instead of its own key set, for tests of
+    /// which key-set URIs a validator accepts.
+    pub fn set_discovered_jwks_uri(&self, uri: impl Into<String>) {
+        *lock(&self.state.discovered_jwks_uri) = Some(uri.into());
+    }
+
+    /// How many times the JWKS endpoint was requested (304 answers included).
     #[must_use]
     pub fn jwks_requests(&self) -> usize {
         self.state.jwks_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many JWKS requests were answered 304 Not Modified: their `If-None-Match` named the
+    /// `ETag` of the current key set.
+    #[must_use]
+    pub fn jwks_not_modified(&self) -> usize {
+        self.state.jwks_not_modified.load(Ordering::SeqCst)
     }
 
     /// Stops listening: connections are refused until [`resume`](Self::resume).
@@ -629,6 +646,23 @@ async fn serve(listener: TcpListener, state: Arc<IssuerState>) {
     }
 }
 
+/// An HTTP answer: status, `ETag`, body.
+struct Answer {
+    status: u16,
+    etag: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(status: u16, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            etag: None,
+            body,
+        }
+    }
+}
+
 /// Answers one HTTP/1.1 request and closes: all a key-set client needs.
 async fn answer(mut stream: TcpStream, state: Arc<IssuerState>) {
     let mut request = Vec::with_capacity(1024);
@@ -641,46 +675,83 @@ async fn answer(mut stream: TcpStream, state: Arc<IssuerState>) {
     }
     let request = String::from_utf8_lossy(&request);
     let path = request.split_whitespace().nth(1).unwrap_or("/");
-    let (status, body) = match path {
+    let if_none_match = request.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("if-none-match")
+            .then(|| value.trim().to_owned())
+    });
+    let answer = match path {
         "/oidc/jwks" => {
             state.jwks_requests.fetch_add(1, Ordering::SeqCst);
             let fault = lock(&state.fault).clone();
             match fault {
-                JwksFault::None => (200, jwks_body(&state)),
-                JwksFault::Status(status) => (status, Vec::new()),
-                JwksFault::Body(body) => (200, body),
+                JwksFault::None => jwks(&state, if_none_match.as_deref()),
+                JwksFault::Status(status) => Answer::json(status, Vec::new()),
+                JwksFault::Body(body) => Answer::json(200, body),
                 JwksFault::Delay(delay) => {
                     tokio::time::sleep(delay).await;
-                    (200, jwks_body(&state))
+                    jwks(&state, if_none_match.as_deref())
                 }
             }
         }
         "/oidc/.well-known/openid-configuration" => {
             let issuer = state.issuer();
+            let jwks_uri = lock(&state.discovered_jwks_uri)
+                .clone()
+                .unwrap_or_else(|| format!("{issuer}/jwks"));
             let document = json!({
                 "issuer": issuer,
-                "jwks_uri": format!("{issuer}/jwks"),
+                "jwks_uri": jwks_uri,
                 "token_endpoint": format!("{issuer}/token"),
                 "id_token_signing_alg_values_supported": ["ES384", "RS256"],
             });
-            (200, document.to_string().into_bytes())
+            Answer::json(200, document.to_string().into_bytes())
         }
-        _ => (404, br#"{"error":"not_found"}"#.to_vec()),
+        _ => Answer::json(404, br#"{"error":"not_found"}"#.to_vec()),
     };
+    let reason = match answer.status {
+        200 => "OK",
+        304 => "Not Modified",
+        _ => "Other",
+    };
+    let etag = answer
+        .etag
+        .map(|etag| format!("etag: {etag}\r\n"))
+        .unwrap_or_default();
     let head = format!(
-        "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n",
-        if status == 200 { "OK" } else { "Other" },
-        body.len()
+        "HTTP/1.1 {} {reason}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         {etag}connection: close\r\n\r\n",
+        answer.status,
+        answer.body.len()
     );
     let _ = stream.write_all(head.as_bytes()).await;
-    let _ = stream.write_all(&body).await;
+    let _ = stream.write_all(&answer.body).await;
     let _ = stream.shutdown().await;
 }
 
-fn jwks_body(state: &IssuerState) -> Vec<u8> {
+/// The key set with its `ETag`, or 304 when `if_none_match` names that `ETag` (as Logto's
+/// `/oidc/jwks` does).
+fn jwks(state: &IssuerState, if_none_match: Option<&str>) -> Answer {
     let keys: Vec<Value> = lock(&state.keys).iter().map(TestKey::public_jwk).collect();
-    json!({ "keys": keys }).to_string().into_bytes()
+    let body = json!({ "keys": keys }).to_string().into_bytes();
+    let etag = {
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&body, &mut hasher);
+        format!("\"{:016x}\"", std::hash::Hasher::finish(&hasher))
+    };
+    if if_none_match == Some(etag.as_str()) {
+        state.jwks_not_modified.fetch_add(1, Ordering::SeqCst);
+        return Answer {
+            status: 304,
+            etag: Some(etag),
+            body: Vec::new(),
+        };
+    }
+    Answer {
+        status: 200,
+        etag: Some(etag),
+        body,
+    }
 }
 
 fn b64(bytes: &[u8]) -> String {

@@ -39,6 +39,32 @@ impl AccessToken {
         }
     }
 
+    /// An estimate of the heap memory this token's claims hold (the shared `Claims` and every
+    /// string, vector and map node under it, with the allocator's overhead), for the token
+    /// cache's byte budget.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let claims = &*self.inner;
+        let strings = [
+            Some(&claims.iss),
+            claims.sub.as_ref(),
+            claims.client_id.as_ref(),
+            claims.jti.as_ref(),
+            claims.organization_id.as_ref(),
+        ];
+        // The `Arc` allocation: its two reference counts and the claims.
+        2 * std::mem::size_of::<usize>()
+            + std::mem::size_of::<Claims>()
+            + PER_ALLOCATION
+            + strings
+                .into_iter()
+                .flatten()
+                .map(string_heap_bytes)
+                .sum::<usize>()
+            + strings_heap_bytes(&claims.audiences)
+            + strings_heap_bytes(&claims.scopes.0)
+            + json_object_heap_bytes(&claims.payload)
+    }
+
     /// `iss`: the issuer, `<endpoint>/oidc` for Logto.
     #[must_use]
     pub fn issuer(&self) -> &str {
@@ -258,5 +284,54 @@ impl fmt::Display for Scopes {
 impl fmt::Debug for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(&self.0).finish()
+    }
+}
+
+/// What the allocator adds to each allocation (glibc: an 8-byte header, and rounding up to 16
+/// bytes, 8 on average).
+const PER_ALLOCATION: usize = 16;
+
+fn string_heap_bytes(string: &String) -> usize {
+    match string.capacity() {
+        0 => 0,
+        capacity => capacity + PER_ALLOCATION,
+    }
+}
+
+// The vector's capacity, not its length, is what the heap holds.
+#[allow(clippy::ptr_arg)]
+fn strings_heap_bytes(strings: &Vec<String>) -> usize {
+    strings.capacity() * std::mem::size_of::<String>()
+        + PER_ALLOCATION
+        + strings.iter().map(string_heap_bytes).sum::<usize>()
+}
+
+/// A B-tree node holds up to 11 entries plus parent and child links: charge each entry its key
+/// and value slots and an equal share of the rest.
+const MAP_ENTRY_OVERHEAD: usize = 16;
+
+fn json_object_heap_bytes(object: &serde_json::Map<String, serde_json::Value>) -> usize {
+    object
+        .iter()
+        .map(|(key, value)| {
+            std::mem::size_of::<String>()
+                + std::mem::size_of::<serde_json::Value>()
+                + MAP_ENTRY_OVERHEAD
+                + string_heap_bytes(key)
+                + json_heap_bytes(value)
+        })
+        .sum()
+}
+
+fn json_heap_bytes(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::String(s) => string_heap_bytes(s),
+        serde_json::Value::Array(items) => {
+            items.capacity() * std::mem::size_of::<serde_json::Value>()
+                + PER_ALLOCATION
+                + items.iter().map(json_heap_bytes).sum::<usize>()
+        }
+        serde_json::Value::Object(object) => json_object_heap_bytes(object),
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => 0,
     }
 }

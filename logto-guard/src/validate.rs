@@ -11,7 +11,7 @@ use crate::algorithm::Algorithm;
 use crate::cache::TokenCache;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
-use crate::jwks::{KeyCache, Lookup, Snapshot};
+use crate::jwks::{KeyCache, KeySet, Lookup};
 use crate::metrics::{MetricsSnapshot, Rejections};
 use crate::requirement::{ORGANIZATION_AUDIENCE, Policy};
 use crate::token::{AccessToken, Claims, Scopes};
@@ -62,6 +62,7 @@ impl Validator {
         let issuer = config.issuer_url().ok_or(ConfigError::MissingEndpoint)?;
         let keys = KeyCache::new(&config, &issuer)
             .map_err(|_| ConfigError::InvalidUrl { field: "jwks_uri" })?;
+        let algorithms = config.accepted_algorithms().to_vec();
         Ok(Self {
             inner: Arc::new(Inner {
                 issuer,
@@ -69,10 +70,10 @@ impl Validator {
                 organization_tokens: config.organization_tokens,
                 leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
                 require_typ: config.require_typ,
-                algorithms: config.algorithms,
+                algorithms,
                 realm: config.realm,
                 keys: Arc::new(keys),
-                tokens: TokenCache::new(config.token_cache_capacity).map(Arc::new),
+                tokens: TokenCache::new(config.token_cache_bytes).map(Arc::new),
                 rejections: Arc::default(),
             }),
         })
@@ -101,7 +102,7 @@ impl Validator {
     }
 
     /// Checks a verified token as [`validate`](Self::validate) does.
-    pub fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
+    pub(crate) fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
         let inner = &*self.inner;
         let for_a_resource = inner
             .resources
@@ -138,8 +139,7 @@ impl Validator {
     }
 
     /// Whether a plain `AccessToken` also accepts Logto organization tokens.
-    #[must_use]
-    pub fn accepts_organization_tokens(&self) -> bool {
+    pub(crate) fn accepts_organization_tokens(&self) -> bool {
         self.inner.organization_tokens
     }
 
@@ -163,22 +163,6 @@ impl Validator {
             })
     }
 
-    /// How many key-set fetches were attempted so far (for monitoring and tests).
-    #[must_use]
-    pub fn key_fetches(&self) -> u64 {
-        self.inner.keys.fetch_attempts()
-    }
-
-    /// Whether a key set is loaded, so that tokens can be verified; no I/O.
-    ///
-    /// For a readiness endpoint prefer [`warm_up`](Self::warm_up)`().await.is_ok()`: it also
-    /// fetches the keys when none are loaded (at most once per `failed_fetch_backoff`), so an
-    /// instance whose first fetch failed becomes ready without waiting for traffic.
-    #[must_use]
-    pub fn is_ready(&self) -> bool {
-        self.inner.keys.is_loaded()
-    }
-
     /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a
     /// validator share them.
     #[must_use]
@@ -187,8 +171,9 @@ impl Validator {
         MetricsSnapshot {
             ready: keys.keys > 0,
             keys: keys.keys,
+            keys_expired: keys.expired,
             key_set_age: keys.age,
-            last_fetch_success: keys.fetched_at,
+            last_fetch_success: keys.confirmed_at,
             last_fetch_failure: keys.last_failure_at,
             key_fetches: keys.attempts,
             key_fetch_failures: keys.failures,
@@ -240,7 +225,7 @@ impl Validator {
             // `snapshot` also schedules the refresh of a stale set, so a key removed from the
             // issuer's set stops serving cached tokens after the next refresh.
             let keys = inner.keys.snapshot().await.ok();
-            if keys.is_some_and(|s| s.keys.contains(fingerprint)) {
+            if keys.is_some_and(|keys| keys.contains(fingerprint)) {
                 tracing::Span::current().record("cached", true);
                 self.check_lifetime(&verified)?;
                 return Ok(verified);
@@ -265,7 +250,7 @@ impl Validator {
         if inner.require_typ && !header.typ.as_deref().is_some_and(is_access_token_type) {
             return Err(AuthError::WrongType);
         }
-        let snapshot = inner
+        let keys = inner
             .keys
             .snapshot()
             .await
@@ -273,17 +258,17 @@ impl Validator {
                 retry_after: e.retry_after,
             })?;
         let kid = header.kid.as_deref();
-        let fingerprint = match find_key(&snapshot, kid, header.alg) {
+        let fingerprint = match find_key(&keys, kid, header.alg) {
             Err(AuthError::UnknownKey) => {
                 let fresher = inner
                     .keys
-                    .refetch_for_unknown_kid(&snapshot)
+                    .refetch_for_unknown_kid(&keys)
                     .await
                     .ok_or(AuthError::UnknownKey)?;
                 jws.verify_signature(&fresher, kid, header.alg)?
             }
             Err(other) => return Err(other),
-            Ok(()) => jws.verify_signature(&snapshot, kid, header.alg)?,
+            Ok(()) => jws.verify_signature(&keys, kid, header.alg)?,
         };
         let claims = jws.claims()?;
         if claims.iss != inner.issuer {
@@ -329,10 +314,10 @@ impl Clone for Inner {
     }
 }
 
-fn find_key(snapshot: &Snapshot, kid: Option<&str>, alg: Algorithm) -> Result<(), AuthError> {
-    match snapshot.keys.find(kid, alg) {
+fn find_key(keys: &KeySet, kid: Option<&str>, alg: Algorithm) -> Result<(), AuthError> {
+    match keys.find(kid, alg) {
         Lookup::Found(_) => Ok(()),
-        Lookup::WrongFamily => Err(AuthError::AlgorithmKeyMismatch),
+        Lookup::WrongAlgorithm => Err(AuthError::AlgorithmKeyMismatch),
         Lookup::Ambiguous => Err(AuthError::AmbiguousKey),
         Lookup::Unknown => Err(AuthError::UnknownKey),
     }
@@ -423,20 +408,17 @@ impl<'a> Jws<'a> {
     /// Verifies the signature; returns the fingerprint of the key that verified it.
     fn verify_signature(
         &self,
-        snapshot: &Snapshot,
+        keys: &KeySet,
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<u64, AuthError> {
-        let Lookup::Found(key) = snapshot.keys.find(kid, alg) else {
-            return Err(find_key(snapshot, kid, alg)
+        let Lookup::Found(key) = keys.find(kid, alg) else {
+            return Err(find_key(keys, kid, alg)
                 .err()
                 .unwrap_or(AuthError::UnknownKey));
         };
-        if key
-            .key
-            .verify(alg, self.signing_input.as_bytes(), self.signature)
-        {
-            Ok(key.fingerprint)
+        if key.verify(alg, self.signing_input.as_bytes(), self.signature) {
+            Ok(key.fingerprint())
         } else {
             Err(AuthError::InvalidSignature)
         }

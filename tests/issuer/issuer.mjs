@@ -88,11 +88,18 @@ function isLoopbackOrigin(origin) {
 // ---------------------------------------------------------------------------
 
 const state = {
-  // Private JWKs, newest (= current signing key) first.
+  // Published private JWKs: the signing key first, then (during a staged rotation) the Next
+  // key, then the Previous one. Like Logto, at most one previous key is kept.
   keys: [],
+  // The kid of the key that signs new tokens.
+  signingKid: undefined,
+  // A staged rotation waiting for its Next key to start signing.
+  pendingRotation: undefined,
   // Access token TTL in seconds per resource indicator.
   ttl: Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, DEFAULT_TTL])),
   jwksRequests: 0,
+  // JWKS requests answered 304 Not Modified (also counted in jwksRequests).
+  jwksNotModified: 0,
   // { provider, handler } of the live oidc-provider instance.
   current: undefined,
 };
@@ -118,9 +125,20 @@ function generateKey(kty) {
   throw new Error(`unsupported kty ${kty}`);
 }
 
+function signingKey() {
+  return state.keys.find((k) => k.kid === state.signingKid);
+}
+
 function currentSigningAlg() {
-  const [current] = state.keys;
-  return current.kty === 'RSA' ? 'RS256' : 'ES384';
+  return signingKey().kty === 'RSA' ? 'RS256' : 'ES384';
+}
+
+// Makes `key` the signing key, keeping the one it replaces as Previous (Logto keeps two keys).
+function startSigning(key) {
+  const current = signingKey();
+  state.keys = current ? [key, current] : [key];
+  state.signingKid = key.kid;
+  state.current = buildProvider(issuer);
 }
 
 // ---------------------------------------------------------------------------
@@ -176,8 +194,8 @@ function buildProvider(issuer) {
             scope: scopes.filter((s) => allowed.has(s)).join(' '),
             accessTokenTTL: state.ttl[resourceIndicator] ?? DEFAULT_TTL,
             accessTokenFormat: 'jwt',
-            // Always sign with the newest key (first in the JWKS).
-            jwt: { sign: { alg: currentSigningAlg(), kid: state.keys[0].kid } },
+            // Sign with the current key, which a staged rotation leaves in place for a while.
+            jwt: { sign: { alg: currentSigningAlg(), kid: state.signingKid } },
           };
         },
       },
@@ -234,6 +252,27 @@ function sendJson(res, status, body) {
 
 let issuer;
 
+// Logto serves /oidc/jwks with an ETag and answers a matching If-None-Match with 304 (its Koa
+// app runs conditional-get and etag middleware in front of oidc-provider, which sends neither).
+// Same here: the body oidc-provider writes is hashed when it ends, and a match becomes a 304.
+function answerConditionally(req, res) {
+  const end = res.end.bind(res);
+  res.end = (body, ...rest) => {
+    if (res.statusCode !== 200 || body === undefined) return end(body, ...rest);
+    const etag = `"${crypto.createHash('sha256').update(body).digest('base64url')}"`;
+    res.setHeader('etag', etag);
+    if (req.headers['if-none-match'] === etag) {
+      state.jwksNotModified += 1;
+      res.statusCode = 304;
+      res.statusMessage = 'Not Modified';
+      res.removeHeader('content-length');
+      res.removeHeader('content-type');
+      return end();
+    }
+    return end(body, ...rest);
+  };
+}
+
 function handleAdmin(req, res, url) {
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
@@ -242,11 +281,31 @@ function handleAdmin(req, res, url) {
       if (kty !== 'EC' && kty !== 'RSA') {
         return sendJson(res, 400, { error: 'kty must be EC or RSA' });
       }
+      const grace = Number(url.searchParams.get('grace') ?? 0);
+      if (!Number.isFinite(grace) || grace < 0) {
+        return sendJson(res, 400, { error: 'grace must be a non-negative number of seconds' });
+      }
+      if (state.pendingRotation) {
+        return sendJson(res, 409, { error: 'a staged rotation is pending' });
+      }
       const key = generateKey(kty);
-      state.keys = [key, ...state.keys];
+      const alg = kty === 'RSA' ? 'RS256' : 'ES384';
+      if (grace === 0) {
+        startSigning(key);
+        log(`rotated: new ${kty} key ${key.kid} signs, ${state.keys.length} keys published`);
+        return sendJson(res, 200, { kid: key.kid, kty, alg });
+      }
+      // Staged (Logto's rotationGracePeriod): publish the key as Next now, sign with it later.
+      const [current, ...previous] = state.keys;
+      state.keys = [current, key, ...previous.slice(0, 1)];
       state.current = buildProvider(issuer);
-      log(`rotated: new ${kty} key ${key.kid} first, ${state.keys.length} keys published`);
-      return sendJson(res, 200, { kid: key.kid, kty, alg: currentSigningAlg() });
+      state.pendingRotation = setTimeout(() => {
+        state.pendingRotation = undefined;
+        startSigning(key);
+        log(`staged rotation: ${key.kid} signs now, ${state.keys.length} keys published`);
+      }, grace * 1000);
+      log(`staged rotation: ${key.kid} published as Next, signs in ${grace}s`);
+      return sendJson(res, 200, { kid: key.kid, kty, alg, signs_in: grace });
     }
     case 'POST /admin/access-token-ttl': {
       const seconds = Number(url.searchParams.get('seconds'));
@@ -264,10 +323,11 @@ function handleAdmin(req, res, url) {
       return sendJson(res, 200, { ttl: state.ttl });
     }
     case 'GET /admin/jwks-requests':
-      return sendJson(res, 200, { count: state.jwksRequests });
+      return sendJson(res, 200, { count: state.jwksRequests, notModified: state.jwksNotModified });
     case 'POST /admin/jwks-requests/reset':
       state.jwksRequests = 0;
-      return sendJson(res, 200, { count: 0 });
+      state.jwksNotModified = 0;
+      return sendJson(res, 200, { count: 0, notModified: 0 });
     default:
       return sendJson(res, 404, { error: 'not_found' });
   }
@@ -293,6 +353,7 @@ const server = http.createServer((req, res) => {
   if (url.pathname === MOUNT || url.pathname.startsWith(`${MOUNT}/`)) {
     if (url.pathname === `${MOUNT}/jwks` && (req.method === 'GET' || req.method === 'HEAD')) {
       state.jwksRequests += 1;
+      answerConditionally(req, res);
     }
     // Mount the provider under /oidc the way Express/Koa mounting does:
     // oidc-provider derives the mount path from req.originalUrl vs req.url.
@@ -319,9 +380,8 @@ server.on('error', (err) => {
 server.listen(port, HOST, () => {
   const actualPort = server.address().port;
   issuer = `http://${HOST}:${actualPort}${MOUNT}`;
-  state.keys = [generateKey('EC')];
-  state.current = buildProvider(issuer);
-  log(`listening, issuer ${issuer}, signing key ${state.keys[0].kid} (ES384)`);
+  startSigning(generateKey('EC'));
+  log(`listening, issuer ${issuer}, signing key ${state.signingKid} (ES384)`);
   process.stdout.write(`${JSON.stringify({ ready: true, port: actualPort, issuer })}\n`);
 });
 

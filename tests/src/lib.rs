@@ -2,6 +2,7 @@
 //! whose output is read line by line until they say they are ready.
 
 pub mod fake_management;
+pub mod issuer_packages;
 pub mod logs;
 pub mod openapi;
 
@@ -187,31 +188,38 @@ pub struct NodeIssuer {
 /// Set to skip the Node issuer tests locally (never honoured when `CI` is set).
 pub const SKIP_NODE_VARIABLE: &str = "LOGTO_GUARD_SKIP_NODE_TESTS";
 
-/// Whether the Node issuer tests should run; panics with install instructions when Node or the
-/// issuer's packages are missing, unless skipping was asked for explicitly (outside CI).
+/// How to get Node and npm, for the messages that say they are missing.
+pub const HOW_TO_INSTALL_NODE: &str =
+    "install Node 20+ with npm (e.g. `apt-get install nodejs npm`)";
+
+/// Whether the Node issuer tests should run. Installs the issuer's npm packages the first time
+/// (see [`issuer_packages`]); panics saying what is missing when Node or the packages cannot
+/// be had, unless skipping was asked for explicitly (outside CI).
 #[must_use]
 pub fn node_issuer_available() -> bool {
     let issuer_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issuer");
-    let node_ok = std::process::Command::new("node")
+    node_tests_wanted("node")
+        && match issuer_packages::ensure_installed(&issuer_dir) {
+            Ok(_) => true,
+            Err(error) => skip_or_panic(&error.to_string()),
+        }
+}
+
+/// Whether `program` (`node` or `npm`) runs; when it does not, panics saying so unless the
+/// Node tests are skipped on purpose.
+pub(crate) fn node_tests_wanted(program: &str) -> bool {
+    let runs = std::process::Command::new(program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    let packages_ok = issuer_dir.join("node_modules/oidc-provider").is_dir();
-    if node_ok && packages_ok {
-        return true;
-    }
+    runs || skip_or_panic(&format!("`{program}` is missing: {HOW_TO_INSTALL_NODE}"))
+}
+
+/// `false` when skipping the Node tests was asked for (outside CI); panics with `problem`
+/// otherwise.
+fn skip_or_panic(problem: &str) -> bool {
     let opted_out =
         std::env::var_os(SKIP_NODE_VARIABLE).is_some() && std::env::var_os("CI").is_none();
-    let problem = if node_ok {
-        format!(
-            "the issuer's npm packages are missing: run `npm ci --prefix {}`",
-            issuer_dir.display()
-        )
-    } else {
-        "Node.js is missing: install Node 20+ (e.g. `apt-get install nodejs npm`), then run \
-         `npm ci --prefix tests/issuer`"
-            .to_owned()
-    };
     assert!(
         opted_out,
         "the oidc-provider tests cannot run: {problem}. To skip them locally, set {SKIP_NODE_VARIABLE}=1."
@@ -276,10 +284,24 @@ impl NodeIssuer {
             .to_owned()
     }
 
-    /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set; returns its `kid`.
+    /// Rotates to a new key of `kty` (`EC` or `RSA`), first in the key set, signing from now
+    /// on; the key it replaces stays published, older ones are dropped (as Logto does). Returns
+    /// the new `kid`.
     pub async fn rotate(&self, kty: &str) -> String {
         let body: serde_json::Value = self
             .admin(reqwest::Method::POST, &format!("rotate?kty={kty}"))
+            .await;
+        body["kid"].as_str().expect("kid").to_owned()
+    }
+
+    /// A staged rotation (Logto's `rotationGracePeriod`): a new key of `kty` is published now as
+    /// Next, behind the current one, and starts signing after `grace_seconds`. Returns its `kid`.
+    pub async fn rotate_staged(&self, kty: &str, grace_seconds: u64) -> String {
+        let body: serde_json::Value = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("rotate?kty={kty}&grace={grace_seconds}"),
+            )
             .await;
         body["kid"].as_str().expect("kid").to_owned()
     }
@@ -294,10 +316,16 @@ impl NodeIssuer {
             .await;
     }
 
-    /// How often its JWKS was requested.
+    /// How often its JWKS was requested (304 answers included).
     pub async fn jwks_requests(&self) -> u64 {
         let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
         body["count"].as_u64().expect("count")
+    }
+
+    /// How many JWKS requests were answered 304 Not Modified (a matching `If-None-Match`).
+    pub async fn jwks_not_modified(&self) -> u64 {
+        let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
+        body["notModified"].as_u64().expect("notModified")
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {

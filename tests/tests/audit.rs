@@ -117,7 +117,10 @@ async fn deny_aborts_ignite_naming_each_unguarded_route_and_the_fix() {
 #[rocket::async_test]
 async fn auto_denies_once_the_binary_marks_routes() {
     let issuer = TestIssuer::start().await;
-    assert_eq!(Config::default().route_audit, RouteAudit::Auto);
+    assert_eq!(
+        Config::default(),
+        Config::default().route_audit(RouteAudit::Auto)
+    );
     let (logs, _guard) = Logs::capture();
     assert_aborts(app(issuer.config(), routes![audit_admin])).await;
     assert!(

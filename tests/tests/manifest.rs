@@ -502,6 +502,68 @@ fn check_file_accepts_the_same_manifest_in_any_formatting() {
 }
 
 #[test]
+fn check_file_ignores_key_order() {
+    let manifest = Manifest::collect();
+    // `serde_json::Value` keeps keys sorted by name, unlike the layout `to_json` writes.
+    let value: serde_json::Value = serde_json::from_str(&manifest.to_json()).expect("JSON");
+    let sorted = serde_json::to_string_pretty(&value).expect("JSON");
+    assert!(
+        sorted.starts_with("{\n  \"organization\": {"),
+        "keys in another order than the code's:\n{sorted}"
+    );
+    manifest
+        .check_file(&TempFile::new(&sorted).0)
+        .expect("the same manifest, keys sorted by name");
+
+    let shuffled = Manifest::from_declarations([&REVERSED_KEYS_DECLARATION]);
+    let file = TempFile::new(
+        r#"{"resources": [{"any_token_handlers": [], "permissions": [{"handlers": [
+             {"organization": "<org_id>", "name": "manifest::org_members"}],
+           "description": null, "name": "read:members"}],
+         "name": "shuffled.example.com", "indicator": "https://shuffled.example.com"}],
+         "version": 1}"#,
+    );
+    shuffled
+        .check_file(&file.0)
+        .expect("every object's keys reversed");
+}
+
+static REVERSED_KEYS_DECLARATION: Declaration = Declaration::__with(
+    Audience::Resource("https://shuffled.example.com"),
+    &["read:members"],
+    ScopeMode::All,
+    None,
+    OrganizationRule::Segment("org_id"),
+    ClientRule::Any,
+    HandlerSite::__new(
+        "org_members",
+        "GET",
+        "/o/<org_id>",
+        module_path!(),
+        file!(),
+        line!(),
+    ),
+);
+
+#[test]
+fn check_file_names_what_makes_a_file_no_manifest() {
+    let manifest = Manifest::from_declarations([]);
+    let unknown_key = TempFile::new(r#"{"version": 1, "resources": [], "scopes": []}"#);
+    let error = manifest
+        .check_file(&unknown_key.0)
+        .expect_err("an unknown key");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the manifest file {path} is not a manifest's JSON (unknown field `scopes`, expected \
+             one of `version`, `resources`, `organization` at line 1 column 40); regenerate it \
+             with `<your-app> manifest > {path}`",
+            path = unknown_key.0.display()
+        )
+    );
+}
+
+#[test]
 fn check_file_shows_a_line_diff_when_code_and_file_disagree() {
     let manifest = Manifest::collect();
     let stale = manifest

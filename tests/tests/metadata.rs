@@ -2,7 +2,7 @@
 //! `resource_metadata` in challenges when it is on (and not when it is off, the default).
 
 use logto_guard::testing::TestIssuer;
-use logto_guard::{AccessToken, Config, LogtoGuard, requires};
+use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, requires};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
 use rocket::{Build, Rocket, get, routes};
@@ -139,7 +139,10 @@ async fn challenges_name_the_metadata_of_the_routes_resource() {
 #[rocket::async_test]
 async fn off_by_default_no_documents_and_plain_challenges() {
     let issuer = TestIssuer::start().await;
-    assert!(!Config::default().resource_metadata);
+    assert_eq!(
+        Config::default(),
+        Config::default().resource_metadata(false)
+    );
     let client = client(issuer.config()).await;
     let response = client
         .get("/.well-known/oauth-protected-resource")
@@ -220,7 +223,13 @@ fn the_figment_keys_deserialize_and_unknown_ones_are_refused() {
         "public_routes": ["/health", "GET /metrics"],
     }))
     .expect("valid");
-    assert!(config.resource_metadata);
+    let expected = Config::new("https://my-tenant.logto.app")
+        .resource_metadata(true)
+        .public_url("https://api.example.com")
+        .route_audit(RouteAudit::Warn)
+        .public_route("/health")
+        .public_route("GET /metrics");
+    assert_eq!(config, expected);
     assert_eq!(config.check(), Ok(()));
     let unknown = serde_json::from_value::<Config>(json!({"resource_metdata": true}));
     assert!(

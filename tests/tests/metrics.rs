@@ -125,6 +125,7 @@ async fn the_key_sets_state_is_reported() {
     // Liftoff warmed the cache.
     let metrics = validator(&client).metrics();
     assert!(metrics.ready);
+    assert!(!metrics.keys_expired);
     assert_eq!(metrics.keys, 1);
     assert_eq!(metrics.key_fetches, 1);
     assert_eq!(metrics.key_fetch_failures, 0);
@@ -150,7 +151,7 @@ async fn readiness_follows_the_keys() {
         .await
         .expect("ignites without keys");
     let validator = validator(&client);
-    assert!(!validator.is_ready());
+    assert!(!validator.metrics().ready);
     let metrics = validator.metrics();
     assert!(!metrics.ready);
     assert_eq!(metrics.keys, 0);
@@ -179,7 +180,7 @@ async fn readiness_follows_the_keys() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     // The readiness endpoint fetches the keys itself: no traffic is needed.
     assert_eq!(status(&client, "/ready", None).await, Status::Ok);
-    assert!(validator.is_ready());
+    assert!(validator.metrics().ready);
     let metrics = validator.metrics();
     assert_eq!(metrics.keys, 1);
     assert!(metrics.last_fetch_success.is_some());

@@ -95,7 +95,7 @@ fn authorized(auth: Authorized<ReadReports>) -> String {
 #[openapi]
 #[get("/ready")]
 fn validator(validator: &Validator) -> &'static str {
-    if validator.is_ready() {
+    if validator.metrics().ready {
         "ready"
     } else {
         "warming up"

@@ -108,13 +108,11 @@ async fn refuses_hs256_keyed_with_the_public_key() {
     let payload = URL_SAFE_NO_PAD
         .encode(json!({"iss": issuer.issuer(), "aud": RESOURCE, "exp": now() + 60}).to_string());
     let input = format!("{header}.{payload}");
-    let signature = jsonwebtoken::crypto::sign(
+    let tag = aws_lc_rs::hmac::sign(
+        &aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, public.as_bytes()),
         input.as_bytes(),
-        &jsonwebtoken::EncodingKey::from_secret(public.as_bytes()),
-        jsonwebtoken::Algorithm::HS256,
-    )
-    .expect("HMAC signs");
-    let token = format!("{input}.{signature}");
+    );
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()));
     assert_eq!(
         validator.validate(&token).await.unwrap_err(),
         AuthError::AlgorithmNotAllowed
@@ -414,6 +412,11 @@ async fn unknown_kid_refetches_once_per_cooldown() {
     );
     assert_eq!(issuer.jwks_requests(), 2, "one refetch for the unknown kid");
     assert_eq!(
+        issuer.jwks_not_modified(),
+        1,
+        "conditional: the unchanged set costs a 304"
+    );
+    assert_eq!(
         validator.validate(&token).await.unwrap_err(),
         AuthError::UnknownKey
     );
@@ -514,7 +517,7 @@ async fn cold_cache_makes_exactly_one_request_for_200_validations() {
         task.await.expect("task").expect("valid");
     }
     assert_eq!(issuer.jwks_requests(), 1);
-    assert_eq!(validator.key_fetches(), 1);
+    assert_eq!(validator.metrics().key_fetches, 1);
 }
 
 #[tokio::test]
@@ -845,7 +848,7 @@ async fn cached_tokens_are_still_checked_against_each_policy() {
 #[tokio::test]
 async fn the_cache_can_be_turned_off() {
     let issuer = TestIssuer::start().await;
-    let validator = validator(issuer.config().token_cache_capacity(0));
+    let validator = validator(issuer.config().token_cache_bytes(0));
     let token = issuer.token().sign();
     validator.validate(&token).await.expect("valid");
     validator
@@ -946,5 +949,239 @@ async fn organization_context_is_part_of_the_grant() {
                 expected: "a resource (the requirement names none)".to_owned()
             })
         );
+    }
+}
+
+#[tokio::test]
+async fn two_rotations_within_one_cooldown_window_are_both_accepted_at_once() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator
+        .validate(&issuer.token().sign())
+        .await
+        .expect("first key");
+    issuer.rotate(TestKey::generate(Algorithm::RS256).without_alg());
+    validator
+        .validate(&issuer.token().sign())
+        .await
+        .expect("second key on first sight");
+    issuer.rotate(TestKey::generate(Algorithm::ES384));
+    validator
+        .validate(&issuer.token().sign())
+        .await
+        .expect("third key on first sight, seconds later");
+    assert_eq!(
+        issuer.jwks_requests(),
+        3,
+        "the initial fetch and one per rotation"
+    );
+}
+
+/// 1,000 forged `kid`s arrive in three bursts: with each of two rotations, and after them.
+/// Each rotation's refetch finds a changed set, so it starts no cooldown and the second
+/// rotation is still seen at once; the refetch after them finds the same set (a 304), which
+/// starts the cooldown that stops every later forged `kid`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_kids_interleaved_with_two_rotations_cost_at_most_three_fetches() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator
+        .validate(&issuer.token().sign())
+        .await
+        .expect("warm");
+    let warm = issuer.jwks_requests();
+    // Slow answers keep each burst's requests waiting on the one fetch in flight.
+    issuer.set_fault(JwksFault::Delay(Duration::from_millis(300)));
+    let burst = |real: Option<String>, forged: std::ops::Range<usize>| {
+        let tokens: Vec<(bool, String)> = real
+            .into_iter()
+            .map(|token| (true, token))
+            .chain(forged.map(|i| (false, issuer.token().kid(format!("forged-{i}")).sign())))
+            .collect();
+        let tasks: Vec<_> = tokens
+            .into_iter()
+            .map(|(real, token)| {
+                let validator = validator.clone();
+                tokio::spawn(async move { (real, validator.validate(&token).await) })
+            })
+            .collect();
+        async move {
+            for task in tasks {
+                match task.await.expect("task") {
+                    (true, outcome) => {
+                        outcome.expect("the rotated key is accepted at once");
+                    }
+                    (false, outcome) => {
+                        assert_eq!(outcome.unwrap_err(), AuthError::UnknownKey);
+                    }
+                }
+            }
+        }
+    };
+    for (rotation, forged) in [(0, 0..333), (1, 333..666)] {
+        issuer.rotate(TestKey::generate(Algorithm::ES384));
+        burst(Some(issuer.token().sign()), forged).await;
+        assert_eq!(
+            issuer.jwks_requests() - warm,
+            rotation + 1,
+            "one fetch per rotation"
+        );
+    }
+    burst(None, 666..1000).await;
+    let fetches = issuer.jwks_requests() - warm;
+    assert!(fetches <= 3, "{fetches} fetches");
+    assert_eq!(
+        (fetches, issuer.jwks_not_modified()),
+        (3, 1),
+        "two changed sets and one 304"
+    );
+}
+
+#[tokio::test]
+async fn keys_unconfirmed_past_max_stale_are_dropped_until_a_fetch_succeeds() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(
+        issuer
+            .config()
+            .keys_max_age(Duration::from_millis(200))
+            .keys_max_stale(Duration::from_millis(1000))
+            .failed_fetch_backoff(Duration::from_millis(100)),
+    );
+    let token = issuer.token().sign();
+    validator.validate(&token).await.expect("warm");
+    issuer.stop();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    validator
+        .validate(&token)
+        .await
+        .expect("stale keys serve within max stale");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let err = validator.validate(&token).await.unwrap_err();
+    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{err:?}");
+    assert_eq!(err.status(), 503);
+    assert!(err.retry_after().is_some());
+    let metrics = validator.metrics();
+    assert!(metrics.keys_expired && !metrics.ready && !validator.metrics().ready);
+    assert_eq!((metrics.keys, metrics.key_set_age), (0, None));
+
+    issuer.resume().await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    validator
+        .validate(&token)
+        .await
+        .expect("a successful fetch restores service");
+    let metrics = validator.metrics();
+    assert!(!metrics.keys_expired && metrics.ready);
+}
+
+#[tokio::test]
+async fn a_discovered_jwks_uri_is_held_to_the_configured_rule() {
+    let issuer = TestIssuer::start().await;
+    issuer.set_discovered_jwks_uri("http://keys.example.com/oidc/jwks");
+    let validator = validator(Config::with_issuer(issuer.issuer()).resource(RESOURCE));
+    let err = validator
+        .validate(&issuer.token().sign())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{err:?}");
+    assert_eq!(validator.metrics().key_fetch_failures, 1);
+    assert_eq!(issuer.jwks_requests(), 0);
+}
+
+#[tokio::test]
+async fn an_rsa_key_without_alg_verifies_rs256_only_unless_configured() {
+    let issuer = TestIssuer::start().await;
+    let key = TestKey::generate(Algorithm::RS256).without_alg();
+    issuer.set_keys(vec![key.clone()]);
+    let token_by = |alg| {
+        issuer
+            .token()
+            .signed_by(&key.clone().signing_with(alg))
+            .sign()
+    };
+    let strict = validator(issuer.config());
+    strict
+        .validate(&token_by(Algorithm::RS256))
+        .await
+        .expect("RS256, what Logto signs with");
+    for alg in [Algorithm::PS256, Algorithm::RS512] {
+        assert_eq!(
+            strict.validate(&token_by(alg)).await.unwrap_err(),
+            AuthError::AlgorithmKeyMismatch,
+            "{alg} under an RSA key without alg"
+        );
+    }
+    let widened = validator(issuer.config().algorithms([
+        Algorithm::RS256,
+        Algorithm::PS256,
+        Algorithm::RS512,
+    ]));
+    for alg in [Algorithm::RS256, Algorithm::PS256, Algorithm::RS512] {
+        widened
+            .validate(&token_by(alg))
+            .await
+            .unwrap_or_else(|e| panic!("{alg} configured explicitly: {e}"));
+    }
+}
+
+#[tokio::test]
+async fn a_key_with_alg_verifies_that_alg_only() {
+    let issuer = TestIssuer::start().await;
+    let key = TestKey::generate(Algorithm::RS256);
+    assert_eq!(key.public_jwk()["alg"], "RS256");
+    issuer.set_keys(vec![key.clone()]);
+    let widened = validator(
+        issuer
+            .config()
+            .algorithms([Algorithm::RS256, Algorithm::PS256]),
+    );
+    let pss = issuer
+        .token()
+        .signed_by(&key.signing_with(Algorithm::PS256))
+        .sign();
+    assert_eq!(
+        widened.validate(&pss).await.unwrap_err(),
+        AuthError::AlgorithmKeyMismatch
+    );
+}
+
+#[test]
+fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
+    let base = || Config::new("https://tenant.logto.app");
+    let cases = [
+        (
+            base().unknown_kid_cooldown(Duration::ZERO),
+            "`unknown_kid_cooldown` must be greater than zero, or forged `kid`s could make every \
+             request fetch the key set: set it to a positive number of seconds (default 30)",
+        ),
+        (
+            base().failed_fetch_backoff(Duration::ZERO),
+            "`failed_fetch_backoff` must be greater than zero, or every request would retry an \
+             unreachable Logto: set it to a positive number of seconds (default 5)",
+        ),
+        (
+            base().keys_max_age(Duration::ZERO),
+            "`keys_max_age` must be greater than zero, or the key set would be refetched for \
+             every request: set it to a positive number of seconds (default 600)",
+        ),
+        (
+            base().keys_max_stale(Duration::ZERO),
+            "`keys_max_stale` must be greater than zero, or keys would be dropped as soon as they \
+             are fetched: set it to how long keys may serve while Logto is unreachable, in \
+             seconds (default 86400, 24 h)",
+        ),
+        (
+            base()
+                .keys_max_age(Duration::from_secs(600))
+                .keys_max_stale(Duration::from_secs(60)),
+            "`keys_max_stale` must be at least `keys_max_age`, or keys would be dropped before \
+             their background refresh is even tried: raise `keys_max_stale` (default 86400 s, \
+             24 h)",
+        ),
+    ];
+    for (config, message) in cases {
+        let err = config.check().expect_err(message);
+        assert_eq!(err.to_string(), message);
+        assert!(Validator::new(config).is_err(), "{message}");
     }
 }

@@ -3,15 +3,17 @@
 //! client credentials flow against the `oidc-provider` issuer, then "Try it out" on
 //! `GET /orders`: 200 for an app granted `read:orders`, 403 for one that is not.
 //!
-//! Needs Node with `npm ci --prefix tests/issuer` and `npm ci --prefix tests/browser`, and
-//! Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`), or `CHROMIUM`. Without
-//! them this test fails under CI and is skipped loudly elsewhere. `LOGTO_GUARD_SCREENSHOT=<png>`
-//! saves the Authorize dialog (the README's screenshot).
+//! Needs Node with npm (the packages of `tests/issuer` and `tests/browser` are installed on
+//! first use) and Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`), or
+//! `CHROMIUM`. Without Chromium or playwright-core this test fails under CI and is skipped
+//! loudly elsewhere. `LOGTO_GUARD_SCREENSHOT=<png>` saves the Authorize dialog (the README's
+//! screenshot).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use logto_guard_tests::issuer_packages::ensure_installed;
 use logto_guard_tests::{NodeIssuer, launch_rocket_binary, node_issuer_available};
 use serde_json::Value;
 use tokio::process::Command;
@@ -36,8 +38,8 @@ fn browser_available() -> bool {
             chromium().display()
         ));
     }
-    if !browser_dir().join("node_modules/playwright-core").is_dir() {
-        missing.push("playwright-core (`npm ci --prefix tests/browser`)".to_owned());
+    if let Err(error) = ensure_installed(&browser_dir()) {
+        missing.push(format!("playwright-core: {error}"));
     }
     if missing.is_empty() {
         return true;

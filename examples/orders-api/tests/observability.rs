@@ -54,6 +54,8 @@ async fn metrics_are_scraped_in_the_openmetrics_text_format() {
         "# TYPE logto_guard_ready gauge",
         "logto_guard_ready 1",
         "logto_guard_keys 1",
+        "# TYPE logto_guard_keys_expired gauge",
+        "logto_guard_keys_expired 0",
         "# TYPE logto_guard_key_set_age_seconds gauge",
         "# UNIT logto_guard_key_set_age_seconds seconds",
         "# TYPE logto_guard_key_fetch_success_timestamp_seconds gauge",

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use super::diff::line_diff;
-use super::json::render;
 use super::model::Manifest;
 
 /// Set this environment variable (to anything but `0` or empty) and
@@ -34,9 +33,9 @@ pub enum ManifestError {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not JSON.
+    /// The file is not a manifest's JSON: not JSON, or a key or value the layout does not have.
     #[error(
-        "the manifest file {} is not JSON ({source}); regenerate it with \
+        "the manifest file {} is not a manifest's JSON ({source}); regenerate it with \
          `<your-app> manifest > {}`",
         path.display(),
         path.display()
@@ -64,12 +63,14 @@ pub enum ManifestError {
 
 impl Manifest {
     /// How `committed` (a manifest's JSON) differs from this manifest: `None` when they are
-    /// equal as JSON (whitespace and key order do not matter), else a line diff of the file
-    /// (`-`) against the code (`+`).
+    /// equal as parsed manifests (whitespace and key order do not matter; the order of list
+    /// items does), else a line diff of the file (`-`) against the code (`+`), both printed in
+    /// the layout [`to_json`](Self::to_json) writes.
     ///
     /// # Errors
     ///
-    /// When `committed` is not JSON.
+    /// When `committed` is not a manifest's JSON: not JSON, an unknown key, a missing one or a
+    /// value of the wrong type.
     ///
     /// ```
     /// use logto_guard::manifest::Manifest;
@@ -81,13 +82,10 @@ impl Manifest {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn diff_json(&self, committed: &str) -> Result<Option<String>, serde_json::Error> {
-        let file: serde_json::Value = serde_json::from_str(committed)?;
-        let code = serde_json::to_value(self)?;
-        if file == code {
-            return Ok(None);
-        }
-        // Render both the same way, so that only content shows up in the diff.
-        Ok(Some(line_diff(&render(&file), &render(&code))))
+        let file: Manifest = serde_json::from_str(committed)?;
+        // Printed alike, equal content gives equal text, and a difference shows only content.
+        let (file, code) = (file.to_json(), self.to_json());
+        Ok((file != code).then(|| line_diff(&file, &code)))
     }
 
     /// Checks that the manifest file at `path` matches the code: what `manifest --check FILE`
@@ -96,7 +94,7 @@ impl Manifest {
     /// # Errors
     ///
     /// [`ManifestError::Mismatch`] with a diff when they differ; the file cannot be read or is
-    /// not JSON.
+    /// not a manifest's JSON.
     pub fn check_file(&self, path: impl AsRef<Path>) -> Result<(), ManifestError> {
         let path = path.as_ref();
         let committed = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {

@@ -79,7 +79,6 @@ mod check;
 pub mod cli;
 mod collect;
 mod diff;
-mod json;
 #[cfg(feature = "sync")]
 mod management;
 mod model;

@@ -1,12 +1,15 @@
 //! The manifest's data: resources, their permissions, and the handlers that need them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Every resource and permission the code requires; see the [module docs](super) for the JSON.
 ///
 /// Built by [`Manifest::collect`], [`Manifest::collect_with_routes`] or
 /// [`Manifest::from_declarations`]; always sorted, so equal code gives equal manifests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Serde writes it in the order its fields are declared ([`Manifest::to_json`]) and reads a
+/// committed file back ([`Manifest::check_file`]), rejecting keys the layout does not have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     version: u32,
     resources: Vec<Resource>,
@@ -19,13 +22,15 @@ pub struct Manifest {
 
 /// The `organization` section: Logto's organization permissions (organization scopes of the
 /// organization template, tenant-wide, not under an API resource).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Organization {
     permissions: Vec<Permission>,
 }
 
 /// One API resource: its indicator, the name to create it with, and its permissions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Resource {
     /// The API identifier (resource indicator), as declared.
@@ -39,7 +44,8 @@ pub struct Resource {
 }
 
 /// One permission (scope) of a resource.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Permission {
     /// The scope name, e.g. `read:orders`.
@@ -51,7 +57,8 @@ pub struct Permission {
 }
 
 /// A handler that declared a requirement.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Handler {
     /// `module::path::fn_name`.
@@ -70,7 +77,8 @@ pub struct Handler {
 }
 
 /// A route a handler is mounted at. Ordered by path, then method.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct MountedRoute {
     /// The HTTP method, e.g. `GET`.
@@ -213,9 +221,9 @@ impl Manifest {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Strings, numbers and sequences only: converting cannot fail.
-        let value = serde_json::to_value(self).unwrap_or_default();
-        let mut json = super::json::render(&value);
+        // Structs, strings, numbers and sequences only: nothing here can fail to serialize.
+        let mut json = serde_json::to_string_pretty(self)
+            .expect("a manifest is plain data, which always serializes");
         json.push('\n');
         json
     }

@@ -1,7 +1,7 @@
 //! What monitoring reads: rejections by route and reason, and the state of the key set.
 //!
-//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`];
-//! [`Validator::is_ready`](crate::Validator::is_ready) says whether keys are loaded. The Rocket
+//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`], whose
+//! `ready` says whether keys are loaded. The Rocket
 //! fairing counts every rejection it answers, labelled with the matched route (`"GET
 //! /orders/<id>"`) and a stable [`reason`]; other frameworks count theirs with
 //! [`Validator::record_rejection`](crate::Validator::record_rejection). With the `prometheus`
@@ -79,14 +79,19 @@ pub fn reason(error: &AuthError) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetricsSnapshot {
-    /// Whether a key set is loaded: tokens can be verified (see
-    /// [`Validator::is_ready`](crate::Validator::is_ready)).
+    /// Whether a key set is loaded (and not dropped past `keys_max_stale`): tokens can be
+    /// verified. No I/O; a readiness endpoint should rather call
+    /// [`Validator::warm_up`](crate::Validator::warm_up), which also fetches missing keys.
     pub ready: bool,
-    /// How many usable signing keys the current key set has (0 before the first fetch).
+    /// How many usable signing keys the current key set has (0 before the first fetch, and
+    /// while the keys are expired).
     pub keys: usize,
-    /// How long ago the current key set was fetched.
+    /// Whether the keys were dropped because no fetch succeeded for `keys_max_stale`: requests
+    /// get 503 until one does.
+    pub keys_expired: bool,
+    /// How long ago Logto last confirmed the current key set (a fetch that returned it, or 304).
     pub key_set_age: Option<Duration>,
-    /// When the last successful key-set fetch completed (the current set's fetch).
+    /// When the last successful key-set fetch (200 or 304) completed.
     pub last_fetch_success: Option<SystemTime>,
     /// When the last failed key-set fetch completed, even if a later one succeeded.
     pub last_fetch_failure: Option<SystemTime>,

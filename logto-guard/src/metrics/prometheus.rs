@@ -18,6 +18,7 @@ use crate::validate::Validator;
 /// | `logto_guard_rejections_total{route, reason}` | counter | requests refused, by matched route (`GET /orders/<id>`) and [`reason`](super::reason) |
 /// | `logto_guard_ready` | gauge | 1 when a key set is loaded |
 /// | `logto_guard_keys` | gauge | signing keys in the current set |
+/// | `logto_guard_keys_expired` | gauge | 1 while the keys are dropped past `keys_max_stale` (503 until a fetch succeeds) |
 /// | `logto_guard_key_set_age_seconds` | gauge | age of the current set (absent before the first fetch) |
 /// | `logto_guard_key_fetch_success_timestamp_seconds` | gauge | Unix time of the current set's fetch |
 /// | `logto_guard_key_fetch_failure_timestamp_seconds` | gauge | Unix time of the last failed fetch |
@@ -89,6 +90,13 @@ impl Collector for PrometheusCollector {
             "Signing keys in the current key set",
             None,
             i64::try_from(metrics.keys).unwrap_or(i64::MAX),
+        )?;
+        gauge(
+            &mut encoder,
+            "logto_guard_keys_expired",
+            "1 while the keys are dropped because no fetch succeeded for keys_max_stale",
+            None,
+            i64::from(metrics.keys_expired),
         )?;
         if let Some(age) = metrics.key_set_age {
             gauge(

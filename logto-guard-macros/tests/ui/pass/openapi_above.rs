@@ -76,7 +76,7 @@ fn authorized(auth: Authorized<ReadReports>) -> String {
 #[public]
 #[get("/ready")]
 fn validator(validator: &Validator) -> String {
-    format!("{}", validator.is_ready())
+    format!("{}", validator.metrics().ready)
 }
 
 fn main() {

@@ -77,7 +77,7 @@ fn authorized(auth: Authorized<ReadReports>) -> String {
 #[openapi]
 #[get("/ready")]
 fn validator(validator: &Validator) -> String {
-    format!("{}", validator.is_ready())
+    format!("{}", validator.metrics().ready)
 }
 
 fn main() {

@@ -1,0 +1,334 @@
+//! The issuer's signing keys: the cache that fetches the JWK Set, over HTTP.
+//!
+//! Keys are served from memory. An old set is refreshed in the background while it keeps
+//! serving; a set the issuer has not confirmed for `keys_max_stale` is dropped. An unknown
+//! `kid` may trigger a refetch, bounded by a cooldown that only a refetch finding nothing new
+//! starts. Refetches are conditional (`If-None-Match`), and all requests share the one fetch in
+//! flight. The rules live in [`state`]; this module does the I/O.
+
+mod key_set;
+mod state;
+
+use std::pin::pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Instant, SystemTime};
+
+use serde::Deserialize;
+use tokio::sync::Notify;
+
+pub(crate) use key_set::{KeySet, Lookup};
+pub(crate) use state::KeyStatus;
+use state::{FetchState, Fetched, Read, Refetch, Timing};
+
+use crate::config::{Config, ConfigError, check_url};
+use crate::lock;
+
+/// Why a JWK Set or discovery document was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum FetchError {
+    #[error("request failed: {0}")]
+    Request(String),
+    #[error("timed out")]
+    Timeout,
+    #[error("HTTP status {0}")]
+    Status(u16),
+    #[error("body larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("body is not a JSON {0}")]
+    NotJson(&'static str),
+    #[error("no usable signing key in the set")]
+    NoUsableKey,
+    #[error("discovery document names issuer other than the configured one")]
+    DiscoveryIssuerMismatch,
+    #[error("discovery document names a `jwks_uri` that is refused: {0}")]
+    DiscoveredUriRefused(ConfigError),
+}
+
+/// Fetches, caches and refreshes the issuer's key set.
+pub(crate) struct KeyCache {
+    source: KeySource,
+    http: reqwest::Client,
+    max_bytes: usize,
+    /// The algorithms an RSA key published without `alg` verifies.
+    rsa_algorithms: Vec<crate::Algorithm>,
+    /// Held only to read or change the state, never across an await.
+    state: Mutex<FetchState>,
+    /// Wakes the requests waiting for the fetch in flight when it ends.
+    fetch_ended: Notify,
+}
+
+enum KeySource {
+    Jwks(String),
+    /// Discover `jwks_uri` from the issuer's OpenID configuration, then keep it.
+    Discover {
+        issuer: String,
+        /// Same transport rule for a discovered URI as for a configured one.
+        allow_insecure_http: bool,
+        discovered: OnceLock<String>,
+    },
+}
+
+#[derive(Deserialize)]
+struct DiscoveryDocument {
+    issuer: String,
+    jwks_uri: String,
+}
+
+/// The key set could not be had; the caller decides what that means.
+#[derive(Debug)]
+pub(crate) struct Unavailable {
+    pub(crate) retry_after: std::time::Duration,
+}
+
+impl KeyCache {
+    /// Builds a cache for a checked config.
+    pub(crate) fn new(config: &Config, issuer: &str) -> Result<Self, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .timeout(config.fetch_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let source = match config.jwks_url() {
+            Some(uri) => KeySource::Jwks(uri),
+            None => KeySource::Discover {
+                issuer: issuer.to_owned(),
+                allow_insecure_http: config.allow_insecure_http,
+                discovered: OnceLock::new(),
+            },
+        };
+        let timing = Timing {
+            max_age: config.keys_max_age,
+            max_stale: config.keys_max_stale,
+            cooldown: config.unknown_kid_cooldown,
+            backoff: config.failed_fetch_backoff,
+        };
+        Ok(Self {
+            source,
+            http,
+            max_bytes: config.max_jwks_bytes,
+            rsa_algorithms: config.rsa_algorithms_without_alg(),
+            state: Mutex::new(FetchState::new(timing)),
+            fetch_ended: Notify::new(),
+        })
+    }
+
+    /// The current key set, fetching it if there is none; an old set is returned at once and
+    /// refreshed in the background.
+    pub(crate) async fn snapshot(self: &Arc<Self>) -> Result<Arc<KeySet>, Unavailable> {
+        let mut fetch_ended = pin!(self.fetch_ended.notified());
+        {
+            let mut state = lock(&self.state);
+            match state.read(Instant::now()) {
+                Read::Use(keys) => return Ok(keys),
+                Read::UseAndRefresh(keys) => {
+                    drop(state);
+                    self.start_fetch();
+                    return Ok(keys);
+                }
+                Read::Unavailable(retry_after) => return Err(Unavailable { retry_after }),
+                Read::Load => {
+                    fetch_ended.as_mut().enable();
+                    drop(state);
+                    self.start_fetch();
+                }
+                // Registered while the state is locked, so the end of the fetch is not missed.
+                Read::Wait => {
+                    fetch_ended.as_mut().enable();
+                }
+            }
+        }
+        fetch_ended.await;
+        lock(&self.state)
+            .settled(Instant::now())
+            .map_err(|retry_after| Unavailable { retry_after })
+    }
+
+    /// After a token named a `kid` that `seen` lacks: a newer set if one can be had now.
+    pub(crate) async fn refetch_for_unknown_kid(
+        self: &Arc<Self>,
+        seen: &Arc<KeySet>,
+    ) -> Option<Arc<KeySet>> {
+        let mut fetch_ended = pin!(self.fetch_ended.notified());
+        {
+            let mut state = lock(&self.state);
+            match state.unknown_kid(seen, Instant::now()) {
+                Refetch::Newer(keys) => return Some(keys),
+                Refetch::Refused => return None,
+                Refetch::Fetch => {
+                    fetch_ended.as_mut().enable();
+                    drop(state);
+                    self.start_fetch();
+                }
+                Refetch::Wait => {
+                    fetch_ended.as_mut().enable();
+                }
+            }
+        }
+        fetch_ended.await;
+        lock(&self.state).newer_than(seen)
+    }
+
+    /// Runs the fetch the state just marked in flight, on its own task so that it ends (and
+    /// wakes its waiters) even if the request that started it goes away.
+    fn start_fetch(self: &Arc<Self>) {
+        let ending = FetchEnding {
+            cache: Arc::clone(self),
+            reported: false,
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("cannot fetch the JWK Set outside a Tokio runtime");
+            ending.complete(Fetched::Failed);
+            return;
+        };
+        runtime.spawn(async move {
+            let etag = lock(&ending.cache.state).etag();
+            let fetched = ending.cache.fetch(etag).await;
+            ending.complete(fetched);
+        });
+    }
+
+    /// The state of the keys, for monitoring.
+    pub(crate) fn status(&self) -> KeyStatus {
+        lock(&self.state).status(Instant::now())
+    }
+
+    #[tracing::instrument(
+        name = "logto_guard.fetch_keys",
+        level = "debug",
+        skip_all,
+        fields(source = self.describe_source())
+    )]
+    async fn fetch(&self, etag: Option<String>) -> Fetched {
+        match self.try_fetch(etag).await {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                tracing::warn!(%error, uri = self.describe_source(), "could not fetch the JWK Set");
+                Fetched::Failed
+            }
+        }
+    }
+
+    async fn try_fetch(&self, etag: Option<String>) -> Result<Fetched, FetchError> {
+        let uri = self.jwks_uri().await?;
+        let response = self.send(uri, etag.as_deref()).await?;
+        if etag.is_some() && response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            tracing::debug!("the JWK Set is unchanged (304)");
+            return Ok(Fetched::NotModified);
+        }
+        let etag = response
+            .headers()
+            .get(reqwest::header::ETAG)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let keys = KeySet::parse(&self.body(response).await?, &self.rsa_algorithms)?;
+        tracing::debug!(keys = keys.len(), "fetched the JWK Set");
+        Ok(Fetched::Keys { keys, etag })
+    }
+
+    async fn jwks_uri(&self) -> Result<&str, FetchError> {
+        match &self.source {
+            KeySource::Jwks(uri) => Ok(uri),
+            KeySource::Discover {
+                issuer,
+                allow_insecure_http,
+                discovered,
+            } => {
+                if let Some(uri) = discovered.get() {
+                    return Ok(uri);
+                }
+                let uri = self.discover(issuer, *allow_insecure_http).await?;
+                Ok(discovered.get_or_init(|| uri))
+            }
+        }
+    }
+
+    async fn discover(
+        &self,
+        issuer: &str,
+        allow_insecure_http: bool,
+    ) -> Result<String, FetchError> {
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let body = self.body(self.send(&url, None).await?).await?;
+        let document: DiscoveryDocument = serde_json::from_slice(&body)
+            .map_err(|_| FetchError::NotJson("OpenID configuration"))?;
+        if document.issuer != issuer {
+            return Err(FetchError::DiscoveryIssuerMismatch);
+        }
+        check_url("jwks_uri", &document.jwks_uri, allow_insecure_http)
+            .map_err(FetchError::DiscoveredUriRefused)?;
+        Ok(document.jwks_uri)
+    }
+
+    /// GETs `url`, conditionally (`If-None-Match`) when `etag` is given.
+    async fn send(&self, url: &str, etag: Option<&str>) -> Result<reqwest::Response, FetchError> {
+        let mut request = self
+            .http
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        request.send().await.map_err(request_error)
+    }
+
+    /// The body of a successful response, refused over the size limit before it is read whole.
+    async fn body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > self.max_bytes as u64)
+        {
+            return Err(FetchError::TooLarge(self.max_bytes));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(request_error)? {
+            if bytes.len() + chunk.len() > self.max_bytes {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    fn describe_source(&self) -> &str {
+        match &self.source {
+            KeySource::Jwks(uri) => uri,
+            KeySource::Discover { issuer, .. } => issuer,
+        }
+    }
+}
+
+/// The end of the fetch in flight: reported once, with its outcome, or as abandoned when the
+/// task running it is dropped first (its runtime shut down); either way its waiters wake.
+struct FetchEnding {
+    cache: Arc<KeyCache>,
+    reported: bool,
+}
+
+impl FetchEnding {
+    fn complete(mut self, fetched: Fetched) {
+        lock(&self.cache.state).complete(fetched, Instant::now(), SystemTime::now());
+        self.reported = true;
+    }
+}
+
+impl Drop for FetchEnding {
+    fn drop(&mut self) {
+        if !self.reported {
+            lock(&self.cache.state).abandon();
+        }
+        self.cache.fetch_ended.notify_waiters();
+    }
+}
+
+fn request_error(error: reqwest::Error) -> FetchError {
+    if error.is_timeout() {
+        FetchError::Timeout
+    } else {
+        FetchError::Request(error.without_url().to_string())
+    }
+}
