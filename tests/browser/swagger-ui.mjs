@@ -5,7 +5,9 @@
 //   node swagger-ui.mjs <docs url> <operation id> <scope> <client_id:client_secret>...
 //
 // Environment: CHROMIUM (default /usr/bin/chromium); SCREENSHOT=<file.png> saves the Authorize
-// dialog of the first app, scopes visible.
+// dialog of the first app, scopes visible; AUTHORIZATION_CODE_CLIENT=<client_id> also starts
+// the authorization code flow for that app and reports the authorization request the page
+// opens (its query parameters), without signing in.
 
 import { chromium } from 'playwright-core';
 
@@ -65,6 +67,33 @@ try {
       body: (await response.locator('.response-col_description pre').first().innerText()).trim(),
     }));
     await page.close();
+  }
+  const authorizationCodeClient = process.env.AUTHORIZATION_CODE_CLIENT;
+  if (authorizationCodeClient) {
+    const context = await browser.newContext();
+    const authorizationRequest = new Promise((resolve) => {
+      context.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.pathname.endsWith('/auth')) resolve(url);
+      });
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(docsUrl);
+    await page.locator('.auth-wrapper .btn.authorize').click();
+    const section = page.locator('.auth-container', { hasText: 'authorizationCode' });
+    await section.locator('#client_id_authorizationCode').fill(authorizationCodeClient);
+    await section.locator(`label[for="${scope}-authorizationCode-checkbox-logto"]`).click();
+    await section.locator('.btn.modal-btn.auth.authorize').click();
+    // The request Swagger UI's sign-in popup makes; signing in is the issuer's business.
+    const url = await authorizationRequest;
+    console.log(JSON.stringify({
+      authorization_request: {
+        endpoint: `${url.origin}${url.pathname}`,
+        ...Object.fromEntries(url.searchParams),
+      },
+    }));
+    await context.close();
   }
 } finally {
   await browser.close();

@@ -1,7 +1,9 @@
 //! A real browser on orders-api's documentation page (feature `openapi`): headless Chromium,
 //! driven by `tests/browser/swagger-ui.mjs` (playwright-core), uses **Authorize** with the
 //! client credentials flow against the `oidc-provider` issuer, then "Try it out" on
-//! `GET /orders`: 200 for an app granted `read:orders`, 403 for one that is not.
+//! `GET /orders`: 200 for an app granted `read:orders`, 403 for one that is not. It also starts
+//! the authorization code flow and checks the authorization request the page opens (PKCE and
+//! `resource`); the test issuer has no sign-in page, so the flow ends there.
 //!
 //! Needs Node with npm (the packages of `tests/issuer` and `tests/browser` are installed on
 //! first use) and Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`), or
@@ -81,6 +83,8 @@ async fn swagger_ui_authorizes_with_logto_and_tries_get_orders() {
             "swagger-writer:swagger-writer-secret",
         ])
         .env("CHROMIUM", chromium())
+        // Only the authorization request is checked: the app id need not be registered.
+        .env("AUTHORIZATION_CODE_CLIENT", "swagger-user")
         .env_remove("SCREENSHOT")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -98,8 +102,8 @@ async fn swagger_ui_authorizes_with_logto_and_tries_get_orders() {
         "the browser script failed:\n{stderr}"
     );
     let reports = reports(&String::from_utf8_lossy(&output.stdout));
-    let [reader, writer] = reports.as_slice() else {
-        panic!("one report per app: {reports:?}\n{stderr}");
+    let [reader, writer, authorization_code] = reports.as_slice() else {
+        panic!("one report per app and the authorization request: {reports:?}\n{stderr}");
     };
 
     // The page obtained a token: Logto's `resource` went in the token request's body.
@@ -122,4 +126,27 @@ async fn swagger_ui_authorizes_with_logto_and_tries_get_orders() {
     assert_eq!(writer["status"], "403", "{writer:#}");
     let body: Value = serde_json::from_str(writer["body"].as_str().expect("a body")).expect("JSON");
     assert_eq!(body["error"], "insufficient_scope", "{writer:#}");
+
+    // The authorization code flow: PKCE (S256), and Logto's `resource` in the request.
+    let request = &authorization_code["authorization_request"];
+    assert_eq!(
+        request["endpoint"],
+        format!("{}/oidc/auth", issuer.endpoint),
+        "{request:#}"
+    );
+    assert_eq!(request["response_type"], "code");
+    assert_eq!(request["client_id"], "swagger-user");
+    assert_eq!(request["resource"], "https://api.example.com");
+    assert_eq!(request["scope"], "read:orders");
+    assert_eq!(request["code_challenge_method"], "S256");
+    assert!(
+        request["code_challenge"]
+            .as_str()
+            .is_some_and(|c| c.len() == 43),
+        "{request:#}"
+    );
+    assert_eq!(
+        request["redirect_uri"],
+        format!("{base}/docs/oauth2-redirect.html")
+    );
 }
