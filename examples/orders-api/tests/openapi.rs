@@ -164,6 +164,9 @@ async fn the_documentation_is_public_and_served_at_docs() {
     )))
     .await
     .expect("the route audit takes the documentation routes as public");
+    let docs = client.get("/docs/").dispatch().await;
+    assert_eq!(docs.status(), Status::SeeOther);
+    assert_eq!(docs.headers().get_one("Location"), Some("/docs/index.html"));
     let page = client.get("/docs/index.html").dispatch().await;
     assert_eq!(page.status(), Status::Ok);
     let initializer = client.get("/docs/swagger-initializer.js").dispatch().await;
