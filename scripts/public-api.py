@@ -49,8 +49,9 @@ def main(path):
                 variant = index.get(str(variant_id))
                 if variant is not None:
                     lines.add(f"variant {name}::{variant['name']}")
-        if kind == "struct":
-            fields = inner.get("kind", {}).get("plain", {}).get("fields", [])
+        struct_kind = inner.get("kind") if kind == "struct" else None
+        if isinstance(struct_kind, dict):
+            fields = struct_kind.get("plain", {}).get("fields", [])
             for field_id in fields:
                 field = index.get(str(field_id))
                 if field is not None and field.get("visibility") == "public":

@@ -125,7 +125,7 @@ pub struct Config {
 }
 
 /// What the fairing does at ignite with a mounted route that is neither guarded
-/// (`#[requires]`, `#[guarded]`) nor public (`#[public]`, [`Config::public_routes`]).
+/// (`#[requires]`, `#[guarded]`) nor public (`#[public]`, [`Config::public_route`]).
 ///
 /// ```
 /// use logto_guard::{Config, RouteAudit};

@@ -8,7 +8,7 @@ use crate::requirement::{Audience, ClientRule, Requirement, ScopeMode};
 /// A route handler as its route attribute declares it, and where it is in the source.
 ///
 /// A Rocket route carries only the fn name, method and URI of its handler, so a mounted route
-/// is matched with [`is_route`](Self::is_route) on all three: two handlers named `list` in two
+/// is matched on all three: two handlers named `list` in two
 /// modules are told apart by their method or URI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

@@ -40,7 +40,7 @@
 //! # Route audit, resource metadata, metrics
 //!
 //! At ignite the fairing checks that every mounted route is guarded ([`requires`],
-//! [`guarded`]) or public on purpose ([`public`], [`Config::public_routes`]); see
+//! [`guarded`]) or public on purpose ([`public`], [`Config::public_route`]); see
 //! [`RouteAudit`]. With [`Config::resource_metadata`] it serves RFC 9728 protected resource
 //! metadata ([`metadata`]) and names it in challenges. [`Validator::metrics`] counts rejections
 //! by route and reason and reports the key set (`ready`: whether keys are loaded); the

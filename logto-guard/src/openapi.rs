@@ -27,7 +27,7 @@ pub(crate) const FORBIDDEN: (&str, &str) = (
 );
 
 /// Logto as the OAuth 2.0 authorization server of one API resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct LogtoOAuth {
     issuer: String,
     pub(crate) resource: String,

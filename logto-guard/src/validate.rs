@@ -80,7 +80,7 @@ impl Validator {
     }
 
     /// Verifies `token` and checks it as a plain `AccessToken` is checked: its audience is one
-    /// of the configured [`resources`](Config::resources), and it is not bound to an
+    /// of the configured [`resources`](Config::resource), and it is not bound to an
     /// organization, unless [`organization_tokens`](Config::organization_tokens) is on (then
     /// Logto organization tokens are accepted too, for any organization).
     pub async fn validate(&self, token: &str) -> Result<AccessToken, AuthError> {

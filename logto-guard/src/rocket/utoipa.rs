@@ -66,7 +66,7 @@ use crate::rocket::LogtoGuard;
 /// requirement per scope; organization routes say so in their description and document their
 /// organization segment; 401 and 403 responses.
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct LogtoSecurity {
     oauth: LogtoOAuth,
     /// Each mounted `#[requires]` route: method, OpenAPI path (mount point included), and its

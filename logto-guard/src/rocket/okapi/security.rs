@@ -30,7 +30,7 @@ use crate::organization::OrganizationRule;
 /// );
 /// ```
 #[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct OpenApiSecurity {
     oauth: LogtoOAuth,
     declarations: Vec<&'static Declaration>,
