@@ -46,6 +46,12 @@
 //! by route and reason and reports the key set (`ready`: whether keys are loaded); the
 //! `prometheus` feature exports it all ([`metrics`]).
 //!
+//! # OpenAPI
+//!
+//! The `okapi` feature documents the guards for `rocket_okapi` and serves a document whose
+//! security comes from each `#[requires]`, with a Swagger UI that obtains Logto tokens
+//! (module `okapi`); the `utoipa` feature does the same for utoipa documents (module `utoipa`).
+//!
 //! # Without Rocket
 //!
 //! [`Validator`] turns a token into an [`AccessToken`] or an [`AuthError`] (which knows its
@@ -73,6 +79,8 @@ mod jwks;
 pub mod manifest;
 pub mod metadata;
 pub mod metrics;
+#[cfg(any(feature = "okapi", feature = "utoipa"))]
+mod openapi;
 mod organization;
 mod requirement;
 mod resource_indicator;
@@ -84,6 +92,12 @@ pub mod testing;
 mod token;
 mod validate;
 
+#[cfg(feature = "okapi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
+pub use self::rocket::okapi;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub use self::rocket::utoipa;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};

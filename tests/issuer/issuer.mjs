@@ -39,7 +39,14 @@ const RESOURCES = {
 const CLIENT_SCOPES = {
   'm2m-app': new Set(Object.values(RESOURCES).flat()),
   'm2m-readonly': new Set(['read:orders', 'read:other']),
+  // The Swagger UI test's apps: one that may read orders, one that may not.
+  'swagger-reader': new Set(['read:orders']),
+  'swagger-writer': new Set(['write:orders']),
 };
+
+// Apps whose token requests a browser page on 127.0.0.1 may make (CORS), like a Logto app
+// whose CORS allowed origins list the API's documentation page.
+const BROWSER_CLIENTS = new Set(['swagger-reader', 'swagger-writer']);
 
 const CLIENTS = [
   {
@@ -58,7 +65,23 @@ const CLIENTS = [
     redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_basic',
   },
+  ...[...BROWSER_CLIENTS].map((client_id) => ({
+    client_id,
+    client_secret: `${client_id}-secret`,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  })),
 ];
+
+function isLoopbackOrigin(origin) {
+  try {
+    return new URL(origin).hostname === HOST;
+  } catch {
+    return false;
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Mutable runtime state, changed by the /admin hooks.
@@ -130,6 +153,8 @@ function buildProvider(issuer) {
     clients: structuredClone(CLIENTS),
     jwks: { keys: structuredClone(state.keys) },
     cookies: { keys: cookieKeys },
+    clientBasedCORS: (_ctx, origin, client) =>
+      BROWSER_CLIENTS.has(client.clientId) && isLoopbackOrigin(origin),
     // ES384 is not in oidc-provider's default JWA allow-list; Logto's default
     // signing key is EC P-384 (ES384), so enable it, plus RS256 for RSA keys.
     enabledJWA: {

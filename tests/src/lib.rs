@@ -4,6 +4,7 @@
 pub mod fake_management;
 pub mod issuer_packages;
 pub mod logs;
+pub mod openapi;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};

@@ -12,6 +12,10 @@
 //! [`RESOURCE`], with `organization_id` = the path's organization) and `GET
 //! /organizations/<org_id>/members` an organization token (`urn:logto:organization:<org_id>`)
 //! with the organization permission `read:members`.
+//!
+//! With the feature `openapi` it documents itself: `GET /openapi.json` (each operation with
+//! the security its `#[requires]` declares, and Logto's OAuth 2.0 flows) and a Swagger UI at
+//! `/docs/` whose **Authorize** button obtains Logto tokens.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -19,7 +23,9 @@ use std::sync::Mutex;
 use logto_guard::{AccessToken, LogtoGuard, Organization, requires};
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
-use rocket::{Build, Rocket, State, delete, get, post, routes};
+use rocket::{Build, Rocket, Route, State, delete, get, post};
+#[cfg(feature = "openapi")]
+use rocket_okapi::openapi;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "dev")]
@@ -32,6 +38,7 @@ pub const RESOURCE: &str = "https://api.example.com";
 
 /// An order.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Order {
     id: u64,
     item: String,
@@ -44,6 +51,7 @@ pub struct Order {
 
 /// The body of `POST /orders`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewOrder {
     item: String,
     quantity: i64,
@@ -63,12 +71,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 #[logto_guard::public]
+#[cfg_attr(feature = "openapi", openapi)]
 #[get("/health")]
 fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
 #[requires(resource = RESOURCE, scope = "read:orders", description = "Read orders")]
+#[cfg_attr(feature = "openapi", openapi)]
 #[get("/orders")]
 fn list_orders(orders: &State<Orders>) -> Json<Vec<Order>> {
     Json(lock(&orders.orders).values().cloned().collect())
@@ -83,6 +93,7 @@ fn list_orders(orders: &State<Orders>) -> Json<Vec<Order>> {
     scope = "write:orders",
     description = "Create orders"
 )]
+#[cfg_attr(feature = "openapi", openapi)]
 #[post("/orders", data = "<order>")]
 fn create_order(
     token: AccessToken,
@@ -106,6 +117,7 @@ fn create_order(
 }
 
 #[requires(resource = RESOURCE, scopes = ["write:orders", "delete:orders"])]
+#[cfg_attr(feature = "openapi", openapi)]
 #[delete("/orders/<id>")]
 fn delete_order(orders: &State<Orders>, id: u64) -> Status {
     match lock(&orders.orders).remove(&id) {
@@ -115,6 +127,7 @@ fn delete_order(orders: &State<Orders>, id: u64) -> Status {
 }
 
 #[requires(resource = RESOURCE)]
+#[cfg_attr(feature = "openapi", openapi)]
 #[get("/me")]
 fn me(token: AccessToken) -> Json<Value> {
     Json(json!({
@@ -127,6 +140,7 @@ fn me(token: AccessToken) -> Json<Value> {
 /// The orders of one organization: an organization-level API resource token for this API,
 /// whose `organization_id` must be the path's `<org_id>`.
 #[requires(resource = RESOURCE, organization = "<org_id>", scope = "read:orders")]
+#[cfg_attr(feature = "openapi", openapi)]
 #[get("/organizations/<org_id>/orders")]
 fn organization_orders(org_id: &str, orders: &State<Orders>) -> Json<Vec<Order>> {
     Json(
@@ -145,6 +159,7 @@ fn organization_orders(org_id: &str, orders: &State<Orders>) -> Json<Vec<Order>>
     scope = "read:members",
     description = "Read the organization's members"
 )]
+#[cfg_attr(feature = "openapi", openapi)]
 #[get("/organizations/<org_id>/members")]
 fn organization_members(org_id: &str, organization: Organization) -> Json<Value> {
     // `#[requires]` checked that the token is for the path's organization: the `Organization`
@@ -160,20 +175,42 @@ fn organization_members(org_id: &str, organization: Organization) -> Json<Value>
 /// The API with the given guard fairing (configured from Rocket's figment by default).
 #[must_use]
 pub fn app(guard: LogtoGuard) -> Rocket<Build> {
-    rocket::build()
+    let rocket = rocket::build()
         .attach(guard)
         .manage(Orders::default())
-        .mount(
-            "/",
-            routes![
-                health,
-                list_orders,
-                create_order,
-                delete_order,
-                me,
-                organization_orders,
-                organization_members
-            ],
-        )
-        .mount("/", ops::routes())
+        .mount("/", api_routes())
+        .mount("/", ops::routes());
+    #[cfg(feature = "openapi")]
+    let rocket = rocket.mount("/docs", logto_guard::okapi::swagger_ui("../openapi.json"));
+    rocket
+}
+
+/// The API's own routes.
+#[cfg(not(feature = "openapi"))]
+fn api_routes() -> Vec<Route> {
+    rocket::routes![
+        health,
+        list_orders,
+        create_order,
+        delete_order,
+        me,
+        organization_orders,
+        organization_members
+    ]
+}
+
+/// The API's own routes and `GET /openapi.json`.
+#[cfg(feature = "openapi")]
+fn api_routes() -> Vec<Route> {
+    let (mut routes, spec) = rocket_okapi::openapi_get_routes_spec![
+        health,
+        list_orders,
+        create_order,
+        delete_order,
+        me,
+        organization_orders,
+        organization_members
+    ];
+    routes.push(logto_guard::okapi::openapi_route_for(spec, RESOURCE));
+    routes
 }

@@ -3,9 +3,10 @@
 //! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
 //! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
-//! take a token guard). A handler is matched to a route by fn name, method and path as its
-//! route attribute declares them ([`HandlerSite::is_route`]), which is what a Rocket route
-//! carries. Anything else is reported, and with `deny` aborts ignite.
+//! take a token guard) or the OpenAPI document and Swagger UI of `logto_guard::okapi`. A
+//! handler is matched to a route by fn name, method and path as its route attribute declares
+//! them ([`HandlerSite::is_route`]), which is what a Rocket route carries. Anything else is
+//! reported, and with `deny` aborts ignite.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -136,7 +137,7 @@ impl Sites {
                 Verdict::Unaudited
             };
         };
-        if listed_public || name.starts_with(FILE_SERVER_PREFIX) {
+        if listed_public || is_public_by_nature(name) {
             return Verdict::Public;
         }
         if let Some(reason) = self.ambiguity(route) {
@@ -284,6 +285,15 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
          above){why}; set `route_audit = \"deny\"` to refuse to start instead"
     );
     Ok(summary)
+}
+
+/// Static files, and the API documentation that `logto_guard::okapi` serves.
+fn is_public_by_nature(route_name: &str) -> bool {
+    #[cfg(feature = "okapi")]
+    if route_name.starts_with(super::okapi::ROUTE_NAME_PREFIX) {
+        return true;
+    }
+    route_name.starts_with(FILE_SERVER_PREFIX)
 }
 
 fn report(mode: RouteAudit, message: &str) {

@@ -5,7 +5,11 @@ pub(crate) mod audit;
 mod fairing;
 mod guard;
 mod metadata;
+#[cfg(feature = "okapi")]
+pub mod okapi;
 mod response;
+#[cfg(feature = "utoipa")]
+pub mod utoipa;
 mod validator;
 
 pub use fairing::{ErrorBody, LogtoGuard};
