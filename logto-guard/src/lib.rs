@@ -108,12 +108,10 @@ pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};
 pub use error::AuthError;
-pub use organization::{
-    ORGANIZATION_AUDIENCE_PREFIX, Organization, OrganizationMatch, OrganizationRule,
-};
+pub use organization::{Organization, OrganizationMatch, OrganizationRule};
 pub use requirement::{Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use resource_indicator::ResourceIndicatorError;
-pub use token::{AccessToken, Scopes};
+pub use token::{AccessToken, ORGANIZATION_AUDIENCE_PREFIX, Scopes};
 pub use validate::{MAX_TOKEN_BYTES, Validator};
 
 /// Guards a Rocket route handler with a token requirement: a resource or a Logto organization,

@@ -14,24 +14,6 @@
 use crate::error::AuthError;
 use crate::token::AccessToken;
 
-/// The `aud` prefix of Logto organization tokens: `urn:logto:organization:<organization id>`.
-///
-/// ```
-/// use logto_guard::ORGANIZATION_AUDIENCE_PREFIX;
-///
-/// let aud = format!("{ORGANIZATION_AUDIENCE_PREFIX}org-a");
-/// assert_eq!(aud, "urn:logto:organization:org-a");
-/// ```
-pub const ORGANIZATION_AUDIENCE_PREFIX: &str = "urn:logto:organization:";
-
-/// The organization id an `aud` value names, if it is `urn:logto:organization:<id>` with a
-/// non-empty id.
-pub(crate) fn organization_of_audience(audience: &str) -> Option<&str> {
-    audience
-        .strip_prefix(ORGANIZATION_AUDIENCE_PREFIX)
-        .filter(|id| !id.is_empty())
-}
-
 /// The organization part of a [`Requirement`](crate::Requirement), known at compile time.
 ///
 /// Whether the token must be an organization token or an organization-level API resource

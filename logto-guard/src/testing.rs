@@ -23,10 +23,11 @@
 //!
 //! ```
 //! use logto_guard::testing::TestIssuer;
-//! use logto_guard::{AccessToken, LogtoGuard};
+//! use logto_guard::{AccessToken, LogtoGuard, guarded};
 //! use rocket::http::{Header, Status};
 //! use rocket::local::asynchronous::Client;
 //!
+//! #[guarded]
 //! #[rocket::get("/me")]
 //! fn who_am_i(token: AccessToken) -> String {
 //!     token.subject().unwrap_or_default().to_owned()
@@ -599,7 +600,7 @@ impl TokenBuilder {
     pub fn organization_token(self, organization_id: &str) -> Self {
         self.audience(format!(
             "{}{organization_id}",
-            crate::organization::ORGANIZATION_AUDIENCE_PREFIX
+            crate::token::ORGANIZATION_AUDIENCE_PREFIX
         ))
     }
 

@@ -5,7 +5,23 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::organization::organization_of_audience;
+/// The `aud` prefix of Logto organization tokens: `urn:logto:organization:<organization id>`.
+///
+/// ```
+/// use logto_guard::ORGANIZATION_AUDIENCE_PREFIX;
+///
+/// let aud = format!("{ORGANIZATION_AUDIENCE_PREFIX}org-a");
+/// assert_eq!(aud, "urn:logto:organization:org-a");
+/// ```
+pub const ORGANIZATION_AUDIENCE_PREFIX: &str = "urn:logto:organization:";
+
+/// The organization id an `aud` value names, if it is `urn:logto:organization:<id>` with a
+/// non-empty id.
+pub(crate) fn organization_of_audience(audience: &str) -> Option<&str> {
+    audience
+        .strip_prefix(ORGANIZATION_AUDIENCE_PREFIX)
+        .filter(|id| !id.is_empty())
+}
 
 /// A verified Logto access token: signature, `typ`, `iss`, `aud`, `exp` and `nbf` all checked.
 ///
@@ -163,7 +179,7 @@ impl AccessToken {
                 .inner
                 .audiences
                 .iter()
-                .any(|aud| aud.starts_with(crate::organization::ORGANIZATION_AUDIENCE_PREFIX))
+                .any(|aud| aud.starts_with(ORGANIZATION_AUDIENCE_PREFIX))
     }
 
     /// Whether Logto issued this token to a machine-to-machine app (`sub == client_id`).

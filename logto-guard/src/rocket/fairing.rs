@@ -9,8 +9,7 @@ use crate::declaration::Declaration;
 use crate::error::AuthError;
 use crate::validate::Validator;
 
-/// Renders the body of a rejection; see [`LogtoGuard::error_body`].
-pub type ErrorBody = fn(&AuthError) -> (ContentType, String);
+use super::state::{ErrorBody, GuardState};
 
 /// The Rocket fairing: attach it once and every `AccessToken`, `Option<AccessToken>`,
 /// `Organization` and `Authorized<R>` guard works, with RFC 6750 error responses.
@@ -43,14 +42,6 @@ pub type ErrorBody = fn(&AuthError) -> (ContentType, String);
 pub struct LogtoGuard {
     config: Option<Config>,
     error_body: ErrorBody,
-}
-
-/// What the fairing manages; the guards find it in Rocket's state.
-pub(crate) struct GuardState {
-    pub(crate) validator: Validator,
-    pub(crate) error_body: ErrorBody,
-    /// The RFC 9728 metadata URLs challenges name, when `resource_metadata` is on.
-    pub(crate) metadata: Option<super::metadata::Published>,
 }
 
 impl LogtoGuard {

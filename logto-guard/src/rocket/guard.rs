@@ -9,8 +9,8 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use super::fairing::GuardState;
 use super::response;
+use super::state::GuardState;
 use crate::bearer::bearer_token;
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};

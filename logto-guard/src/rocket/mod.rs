@@ -8,9 +8,11 @@ mod metadata;
 #[cfg(feature = "okapi")]
 pub mod okapi;
 mod response;
+mod state;
 #[cfg(feature = "utoipa")]
 pub mod utoipa;
 mod validator;
 
-pub use fairing::{ErrorBody, LogtoGuard};
+pub use fairing::LogtoGuard;
 pub use guard::{Authorized, TokenGuard};
+pub use state::ErrorBody;

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-use super::fairing::GuardState;
+use super::state::GuardState;
 use crate::error::AuthError;
 use crate::lock;
 

@@ -4,7 +4,7 @@
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 
-use super::fairing::GuardState;
+use super::state::GuardState;
 use crate::error::AuthError;
 use crate::validate::Validator;
 

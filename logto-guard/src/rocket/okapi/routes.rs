@@ -9,7 +9,7 @@ use rocket_okapi::okapi::openapi3::OpenApi;
 use rocket_okapi::swagger_ui::{SwaggerUIConfig, make_swagger_ui};
 
 use super::OpenApiSecurity;
-use crate::rocket::fairing::GuardState;
+use crate::rocket::state::GuardState;
 
 /// The name prefix of the documentation routes, which the route audit takes as public.
 pub(crate) const ROUTE_NAME_PREFIX: &str = "logto_guard::okapi: ";
