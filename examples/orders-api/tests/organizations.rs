@@ -552,60 +552,30 @@ async fn organization_and_access_token_guards() {
     let client = client(&issuer).await;
     let tokens = Tokens { issuer: &issuer };
 
-    // Outside a `#[requires(organization ..)]` route, `Organization` needs
-    // `organization_tokens`: by default it refuses both kinds of organization token.
-    let response = get(
-        &client,
-        "/v1/t/organization",
-        &tokens.organization("org-a", &[]),
-    )
-    .await;
-    rejected(
-        response,
-        Status::Unauthorized,
-        "invalid_token",
-        WANTS_RESOURCE_TOKEN,
-    )
-    .await;
-    let response = get(
-        &client,
-        "/v1/t/organization",
-        &tokens.organization_resource("org-a", &[]),
-    )
-    .await;
-    rejected(
-        response,
-        Status::Forbidden,
-        "insufficient_scope",
-        NOT_FOR_ORGANIZATIONS,
-    )
-    .await;
+    // Outside a `#[requires(organization ..)]` route, `Organization` and a plain `AccessToken`
+    // refuse every token bound to an organization unless the config turns
+    // `organization_tokens` on, although this app has organization routes.
+    for path in ["/v1/t/organization", "/v1/t/token"] {
+        let response = get(&client, path, &tokens.organization("org-a", &[])).await;
+        rejected(
+            response,
+            Status::Unauthorized,
+            "invalid_token",
+            WANTS_RESOURCE_TOKEN,
+        )
+        .await;
+        let token = tokens.organization_resource("org-a", &[]);
+        let response = get(&client, path, &token).await;
+        rejected(
+            response,
+            Status::Forbidden,
+            "insufficient_scope",
+            NOT_FOR_ORGANIZATIONS,
+        )
+        .await;
+    }
     let response = client.get("/v1/t/organization").dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
-
-    // A plain `AccessToken` refuses every token bound to an organization unless the config
-    // turns `organization_tokens` on, although this app has organization routes.
-    let response = get(&client, "/v1/t/token", &tokens.organization("org-a", &[])).await;
-    rejected(
-        response,
-        Status::Unauthorized,
-        "invalid_token",
-        WANTS_RESOURCE_TOKEN,
-    )
-    .await;
-    let response = get(
-        &client,
-        "/v1/t/token",
-        &tokens.organization_resource("org-a", &[]),
-    )
-    .await;
-    rejected(
-        response,
-        Status::Forbidden,
-        "insufficient_scope",
-        NOT_FOR_ORGANIZATIONS,
-    )
-    .await;
     ok(
         get(&client, "/v1/t/token", &tokens.resource(&[])).await,
         "resource token",
