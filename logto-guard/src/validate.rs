@@ -428,21 +428,47 @@ impl<'a> Jws<'a> {
 
     fn claims(&self) -> Result<Claims, AuthError> {
         let bytes = decode_part(self.payload, "payload is not base64url")?;
-        // Parsed twice on purpose: the typed pass refuses repeated registered claims (which a
-        // map would silently resolve to the last one); the map serves `AccessToken::claim`.
-        let registered: RegisteredClaims = serde_json::from_slice(&bytes).map_err(|e| {
-            AuthError::MalformedToken(if e.is_data() {
-                "payload repeats a claim"
-            } else {
-                "payload is not a JSON object"
-            })
-        })?;
-        let Value::Object(payload) = serde_json::from_slice(&bytes)
-            .map_err(|_| AuthError::MalformedToken("payload is not a JSON object"))?
-        else {
-            return Err(AuthError::MalformedToken("payload is not a JSON object"));
-        };
-        registered.into_claims(payload)
+        let payload: Members = serde_json::from_slice(&bytes)
+            .map_err(|_| AuthError::MalformedToken("payload is not a JSON object"))?;
+        if payload.repeated {
+            return Err(AuthError::MalformedToken("payload repeats a claim"));
+        }
+        claims_of(payload.members)
+    }
+}
+
+/// A JSON object's members, parsed once, and whether one was repeated (which a map alone would
+/// silently resolve to its last value).
+struct Members {
+    members: serde_json::Map<String, Value>,
+    repeated: bool,
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = serde_json::Map::new();
+                let mut repeated = false;
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    repeated |= members.insert(name, value).is_some();
+                }
+                Ok(Members { members, repeated })
+            }
+        }
+
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -460,47 +486,27 @@ fn decode_part(part: &str, problem: &'static str) -> Result<Vec<u8>, AuthError> 
         .map_err(|_| AuthError::MalformedToken(problem))
 }
 
-/// Registered claims as raw JSON, so that a wrong type gets a precise error naming the claim.
-#[derive(Deserialize)]
-struct RegisteredClaims {
-    iss: Option<Value>,
-    sub: Option<Value>,
-    aud: Option<Value>,
-    exp: Option<Value>,
-    nbf: Option<Value>,
-    iat: Option<Value>,
-    jti: Option<Value>,
-    scope: Option<Value>,
-    client_id: Option<Value>,
-    /// A `null` here is kept (and refused as not a string): it must not pass for a token bound
-    /// to no organization.
-    #[serde(default, deserialize_with = "keep_null")]
-    organization_id: Option<Value>,
-}
-
-/// Deserializes a present member as `Some`, `null` included.
-fn keep_null<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(deserializer).map(Some)
-}
-
-impl RegisteredClaims {
-    fn into_claims(self, payload: serde_json::Map<String, Value>) -> Result<Claims, AuthError> {
-        Ok(Claims {
-            iss: string("iss", self.iss)?.ok_or(AuthError::MissingClaim("iss"))?,
-            sub: string("sub", self.sub)?,
-            client_id: string("client_id", self.client_id)?,
-            audiences: audiences(self.aud)?,
-            scopes: string("scope", self.scope)?
-                .map(|s| Scopes::parse(&s))
-                .unwrap_or_default(),
-            exp: numeric_date("exp", self.exp)?.ok_or(AuthError::MissingClaim("exp"))?,
-            nbf: numeric_date("nbf", self.nbf)?,
-            iat: numeric_date("iat", self.iat)?,
-            jti: string("jti", self.jti)?,
-            organization_id: string("organization_id", self.organization_id)?,
-            payload,
-        })
-    }
+/// The claims of a payload: the registered ones checked for their types (a wrong type gets a
+/// precise error naming the claim), every one kept for [`AccessToken::claim`]. A `null`
+/// registered claim counts as absent, except `organization_id`: a `null` there is refused as
+/// not a string, so that it cannot pass for a token bound to no organization.
+fn claims_of(payload: serde_json::Map<String, Value>) -> Result<Claims, AuthError> {
+    let registered = |name: &str| payload.get(name).filter(|value| !value.is_null()).cloned();
+    Ok(Claims {
+        iss: string("iss", registered("iss"))?.ok_or(AuthError::MissingClaim("iss"))?,
+        sub: string("sub", registered("sub"))?,
+        client_id: string("client_id", registered("client_id"))?,
+        audiences: audiences(registered("aud"))?,
+        scopes: string("scope", registered("scope"))?
+            .map(|s| Scopes::parse(&s))
+            .unwrap_or_default(),
+        exp: numeric_date("exp", registered("exp"))?.ok_or(AuthError::MissingClaim("exp"))?,
+        nbf: numeric_date("nbf", registered("nbf"))?,
+        iat: numeric_date("iat", registered("iat"))?,
+        jti: string("jti", registered("jti"))?,
+        organization_id: string("organization_id", payload.get("organization_id").cloned())?,
+        payload,
+    })
 }
 
 fn string(claim: &'static str, value: Option<Value>) -> Result<Option<String>, AuthError> {

@@ -1185,3 +1185,40 @@ fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
         assert!(Validator::new(config).is_err(), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_payload_is_one_json_object_without_repeated_members() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let key = issuer.signing_key();
+    let header = URL_SAFE_NO_PAD
+        .encode(json!({"alg": "ES384", "typ": "at+jwt", "kid": key.kid()}).to_string());
+    let exp = now() + 60;
+    let iss = issuer.issuer();
+    for (payload, problem) in [
+        (
+            format!(
+                r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"exp":{}}}"#,
+                exp + 3600
+            ),
+            "payload repeats a claim",
+        ),
+        (
+            format!(r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"role":"a","role":"b"}}"#),
+            "payload repeats a claim",
+        ),
+        (
+            format!(r#"["{iss}","{RESOURCE}",{exp}]"#),
+            "payload is not a JSON object",
+        ),
+        ("\"a string\"".to_owned(), "payload is not a JSON object"),
+    ] {
+        let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+        let token = format!("{input}.{}", key.sign_raw(input.as_bytes()));
+        assert_eq!(
+            validator.validate(&token).await.map(|_| ()),
+            Err(AuthError::MalformedToken(problem)),
+            "{problem}"
+        );
+    }
+}
