@@ -179,11 +179,16 @@ impl Verifier {
 
     /// Whether `signature` (base64url) signs `input` with this key.
     pub(crate) fn verify(&self, input: &[u8], signature: &str) -> bool {
+        let mut decoded = [0; MAX_SIGNATURE_BYTES];
         URL_SAFE_NO_PAD
-            .decode(signature)
-            .is_ok_and(|signature| self.key.verify_sig(input, &signature).is_ok())
+            .decode_slice(signature, &mut decoded)
+            .is_ok_and(|len| self.key.verify_sig(input, &decoded[..len]).is_ok())
     }
 }
+
+/// The longest signature any accepted key makes: RSA's 8192-bit maximum. A longer one cannot
+/// verify, and fails to decode into a buffer of this size.
+const MAX_SIGNATURE_BYTES: usize = 8192 / 8;
 
 /// How aws-lc-rs takes a key for an algorithm: RSA keys are built from their components, the
 /// others parsed from their encoded bytes (which checks an EC point is on its curve).
@@ -206,5 +211,22 @@ fn aws_lc_algorithm(algorithm: Algorithm) -> AwsLc {
         Algorithm::PS384 => AwsLc::Rsa(&signature::RSA_PSS_2048_8192_SHA384),
         Algorithm::PS512 => AwsLc::Rsa(&signature::RSA_PSS_2048_8192_SHA512),
         Algorithm::EdDSA => AwsLc::Other(&signature::ED25519),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longest_signature_decodes_into_the_buffer_and_a_longer_one_does_not() {
+        let mut decoded = [0; MAX_SIGNATURE_BYTES];
+        let longest = URL_SAFE_NO_PAD.encode([7; MAX_SIGNATURE_BYTES]);
+        assert_eq!(
+            URL_SAFE_NO_PAD.decode_slice(&longest, &mut decoded),
+            Ok(MAX_SIGNATURE_BYTES)
+        );
+        let longer = URL_SAFE_NO_PAD.encode([7; MAX_SIGNATURE_BYTES + 1]);
+        assert!(URL_SAFE_NO_PAD.decode_slice(&longer, &mut decoded).is_err());
     }
 }

@@ -82,6 +82,7 @@ pub mod metrics;
 #[cfg(any(feature = "okapi", feature = "utoipa"))]
 mod openapi;
 mod organization;
+mod payload;
 mod requirement;
 mod resource_indicator;
 #[cfg(feature = "rocket")]
@@ -111,7 +112,7 @@ pub use error::AuthError;
 pub use organization::{Organization, OrganizationMatch, OrganizationRule};
 pub use requirement::{Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use resource_indicator::ResourceIndicatorError;
-pub use token::{AccessToken, ORGANIZATION_AUDIENCE_PREFIX, Scopes};
+pub use token::{AccessToken, ORGANIZATION_AUDIENCE_PREFIX, Scopes, ScopesIter};
 pub use validate::{MAX_TOKEN_BYTES, Validator};
 
 /// Guards a Rocket route handler with a token requirement: a resource or a Logto organization,

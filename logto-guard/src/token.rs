@@ -34,18 +34,19 @@ pub struct AccessToken {
 /// The claims of a verified token, checked for type by the validator.
 #[derive(Debug)]
 pub(crate) struct Claims {
-    pub(crate) iss: String,
-    pub(crate) sub: Option<String>,
-    pub(crate) client_id: Option<String>,
+    /// Shared with the validator, which checked that the token's `iss` is exactly this.
+    pub(crate) iss: Arc<str>,
+    pub(crate) sub: Option<Box<str>>,
+    pub(crate) client_id: Option<Box<str>>,
     pub(crate) audiences: Vec<String>,
     pub(crate) scopes: Scopes,
     pub(crate) exp: i64,
     pub(crate) nbf: Option<i64>,
     pub(crate) iat: Option<i64>,
-    pub(crate) jti: Option<String>,
-    pub(crate) organization_id: Option<String>,
-    /// The whole verified payload, for [`AccessToken::claim`].
-    pub(crate) payload: serde_json::Map<String, serde_json::Value>,
+    pub(crate) jti: Option<Box<str>>,
+    pub(crate) organization_id: Option<Box<str>>,
+    /// The verified payload's JSON text, for [`AccessToken::claim`].
+    pub(crate) payload: Box<str>,
 }
 
 impl AccessToken {
@@ -61,24 +62,30 @@ impl AccessToken {
     pub(crate) fn heap_bytes(&self) -> usize {
         let claims = &*self.inner;
         let strings = [
-            Some(&claims.iss),
-            claims.sub.as_ref(),
-            claims.client_id.as_ref(),
-            claims.jti.as_ref(),
-            claims.organization_id.as_ref(),
+            claims.sub.as_deref(),
+            claims.client_id.as_deref(),
+            claims.jti.as_deref(),
+            claims.organization_id.as_deref(),
+            Some(&claims.payload),
+            Some(&claims.scopes.0),
         ];
-        // The `Arc` allocation: its two reference counts and the claims.
+        // The `Arc` allocation: its two reference counts and the claims. `iss` is the
+        // validator's, shared.
         2 * std::mem::size_of::<usize>()
             + std::mem::size_of::<Claims>()
             + PER_ALLOCATION
             + strings
                 .into_iter()
                 .flatten()
-                .map(string_heap_bytes)
+                .map(str_heap_bytes)
                 .sum::<usize>()
-            + strings_heap_bytes(&claims.audiences)
-            + strings_heap_bytes(&claims.scopes.0)
-            + json_object_heap_bytes(&claims.payload)
+            + claims.audiences.capacity() * std::mem::size_of::<String>()
+            + PER_ALLOCATION
+            + claims
+                .audiences
+                .iter()
+                .map(|aud| str_heap_bytes(aud))
+                .sum::<usize>()
     }
 
     /// `iss`: the issuer, `<endpoint>/oidc` for Logto.
@@ -190,6 +197,9 @@ impl AccessToken {
 
     /// Any claim, deserialized as `T`: `None` when absent, `Some(Err(..))` when of another type.
     ///
+    /// Reads the payload's JSON text on each call (only the registered claims are kept parsed),
+    /// so read a custom claim once per request.
+    ///
     /// ```
     /// # fn f(token: &logto_guard::AccessToken) {
     /// let roles: Option<Vec<String>> = token.claim("roles").and_then(Result::ok);
@@ -197,10 +207,7 @@ impl AccessToken {
     /// ```
     #[must_use]
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
-        self.inner
-            .payload
-            .get(name)
-            .map(|value| T::deserialize(value))
+        crate::payload::member(&self.inner.payload, name).map(T::deserialize)
     }
 }
 
@@ -231,25 +238,27 @@ impl fmt::Debug for AccessToken {
 /// assert_eq!(scopes.to_string(), "read:orders write:orders");
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Scopes(Vec<String>);
+pub struct Scopes(Box<str>);
 
 impl Scopes {
     /// Splits a `scope` claim on spaces; repeated spaces are tolerated.
     #[must_use]
     pub fn parse(scope: &str) -> Self {
-        Self(
-            scope
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-        )
+        // Kept as one string with single spaces: a handful of bytes per scope, one allocation.
+        let mut joined = String::with_capacity(scope.len());
+        for scope in scope.split(' ').filter(|s| !s.is_empty()) {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(scope);
+        }
+        Self(joined.into_boxed_str())
     }
 
     /// Whether `scope` was granted (exact, case-sensitive match).
     #[must_use]
     pub fn contains(&self, scope: &str) -> bool {
-        self.0.iter().any(|s| s == scope)
+        self.iter().any(|s| s == scope)
     }
 
     /// Whether every one of `scopes` was granted.
@@ -265,14 +274,14 @@ impl Scopes {
     }
 
     /// The granted scopes, in the token's order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+    pub fn iter(&self) -> ScopesIter<'_> {
+        ScopesIter(self.0.split(' '))
     }
 
     /// How many scopes were granted.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.iter().count()
     }
 
     /// Whether no scope was granted.
@@ -282,24 +291,37 @@ impl Scopes {
     }
 }
 
+/// The scopes of a [`Scopes`], in the token's order.
+#[derive(Clone, Debug)]
+pub struct ScopesIter<'a>(std::str::Split<'a, char>);
+
+impl<'a> Iterator for ScopesIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        // Only the empty string splits into an empty part.
+        self.0.find(|scope| !scope.is_empty())
+    }
+}
+
 impl<'a> IntoIterator for &'a Scopes {
     type Item = &'a str;
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, String>, fn(&String) -> &str>;
+    type IntoIter = ScopesIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(String::as_str)
+    fn into_iter(self) -> ScopesIter<'a> {
+        self.iter()
     }
 }
 
 impl fmt::Display for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join(" "))
+        f.write_str(&self.0)
     }
 }
 
 impl fmt::Debug for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(&self.0).finish()
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -307,47 +329,9 @@ impl fmt::Debug for Scopes {
 /// bytes, 8 on average).
 const PER_ALLOCATION: usize = 16;
 
-fn string_heap_bytes(string: &String) -> usize {
-    match string.capacity() {
+fn str_heap_bytes(string: &str) -> usize {
+    match string.len() {
         0 => 0,
-        capacity => capacity + PER_ALLOCATION,
-    }
-}
-
-// The vector's capacity, not its length, is what the heap holds.
-#[allow(clippy::ptr_arg)]
-fn strings_heap_bytes(strings: &Vec<String>) -> usize {
-    strings.capacity() * std::mem::size_of::<String>()
-        + PER_ALLOCATION
-        + strings.iter().map(string_heap_bytes).sum::<usize>()
-}
-
-/// A B-tree node holds up to 11 entries plus parent and child links: charge each entry its key
-/// and value slots and an equal share of the rest.
-const MAP_ENTRY_OVERHEAD: usize = 16;
-
-fn json_object_heap_bytes(object: &serde_json::Map<String, serde_json::Value>) -> usize {
-    object
-        .iter()
-        .map(|(key, value)| {
-            std::mem::size_of::<String>()
-                + std::mem::size_of::<serde_json::Value>()
-                + MAP_ENTRY_OVERHEAD
-                + string_heap_bytes(key)
-                + json_heap_bytes(value)
-        })
-        .sum()
-}
-
-fn json_heap_bytes(value: &serde_json::Value) -> usize {
-    match value {
-        serde_json::Value::String(s) => string_heap_bytes(s),
-        serde_json::Value::Array(items) => {
-            items.capacity() * std::mem::size_of::<serde_json::Value>()
-                + PER_ALLOCATION
-                + items.iter().map(json_heap_bytes).sum::<usize>()
-        }
-        serde_json::Value::Object(object) => json_object_heap_bytes(object),
-        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => 0,
+        len => len + PER_ALLOCATION,
     }
 }

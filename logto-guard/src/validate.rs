@@ -8,13 +8,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::algorithm::Algorithm;
-use crate::cache::TokenCache;
+use crate::cache::{TokenCache, TokenDigest};
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 use crate::jwks::{KeyCache, KeySet, Lookup};
 use crate::metrics::{MetricsSnapshot, Rejections};
+use crate::payload;
 use crate::requirement::{ORGANIZATION_AUDIENCE, Policy};
-use crate::token::{AccessToken, Claims, Scopes};
+use crate::token::{AccessToken, Claims};
 use crate::unix_now;
 
 /// Tokens longer than this are refused before any decoding; Logto's are under 2 KiB.
@@ -42,7 +43,7 @@ pub struct Validator {
 }
 
 struct Inner {
-    issuer: String,
+    issuer: Arc<str>,
     resources: Vec<String>,
     /// Whether `check_audience` also accepts Logto organization tokens.
     organization_tokens: bool,
@@ -65,7 +66,7 @@ impl Validator {
         let algorithms = config.accepted_algorithms().to_vec();
         Ok(Self {
             inner: Arc::new(Inner {
-                issuer,
+                issuer: issuer.into(),
                 resources: config.resources,
                 organization_tokens: config.organization_tokens,
                 leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
@@ -221,8 +222,12 @@ impl Validator {
     )]
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
         let inner = &*self.inner;
-        if let Some(cache) = &inner.tokens
-            && let Some((verified, fingerprint)) = cache.get(token)
+        let cache = inner
+            .tokens
+            .as_deref()
+            .map(|cache| (cache, TokenDigest::of(token)));
+        if let Some((cache, digest)) = &cache
+            && let Some((verified, fingerprint)) = cache.get(digest)
         {
             // `snapshot` also schedules the refresh of a stale set, so a key removed from the
             // issuer's set stops serving cached tokens after the next refresh.
@@ -232,11 +237,11 @@ impl Validator {
                 self.check_lifetime(&verified)?;
                 return Ok(verified);
             }
-            cache.remove(token);
+            cache.remove(digest);
         }
         let (verified, fingerprint) = self.verify_uncached(token).await?;
-        if let Some(cache) = &inner.tokens {
-            cache.insert(token, verified.clone(), fingerprint);
+        if let Some((cache, digest)) = cache {
+            cache.insert(digest, verified.clone(), fingerprint);
         }
         Ok(verified)
     }
@@ -272,11 +277,7 @@ impl Validator {
             Err(other) => return Err(other),
             Ok(()) => jws.verify_signature(&keys, kid, header.alg)?,
         };
-        let claims = jws.claims()?;
-        if claims.iss != inner.issuer {
-            return Err(AuthError::IssuerMismatch);
-        }
-        let verified = AccessToken::new(claims);
+        let verified = AccessToken::new(jws.claims(&inner.issuer)?);
         self.check_lifetime(&verified)?;
         Ok((verified, fingerprint))
     }
@@ -302,7 +303,7 @@ impl Validator {
 impl Clone for Inner {
     fn clone(&self) -> Self {
         Self {
-            issuer: self.issuer.clone(),
+            issuer: Arc::clone(&self.issuer),
             resources: self.resources.clone(),
             organization_tokens: self.organization_tokens,
             leeway: self.leeway,
@@ -426,49 +427,11 @@ impl<'a> Jws<'a> {
         }
     }
 
-    fn claims(&self) -> Result<Claims, AuthError> {
-        let bytes = decode_part(self.payload, "payload is not base64url")?;
-        let payload: Members = serde_json::from_slice(&bytes)
-            .map_err(|_| AuthError::MalformedToken("payload is not a JSON object"))?;
-        if payload.repeated {
-            return Err(AuthError::MalformedToken("payload repeats a claim"));
-        }
-        claims_of(payload.members)
-    }
-}
-
-/// A JSON object's members, parsed once, and whether one was repeated (which a map alone would
-/// silently resolve to its last value).
-struct Members {
-    members: serde_json::Map<String, Value>,
-    repeated: bool,
-}
-
-impl<'de> Deserialize<'de> for Members {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Members;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Members, A::Error> {
-                let mut members = serde_json::Map::new();
-                let mut repeated = false;
-                while let Some((name, value)) = map.next_entry::<String, Value>()? {
-                    repeated |= members.insert(name, value).is_some();
-                }
-                Ok(Members { members, repeated })
-            }
-        }
-
-        deserializer.deserialize_map(Visitor)
+    fn claims(&self, issuer: &Arc<str>) -> Result<Claims, AuthError> {
+        payload::parse(
+            decode_part(self.payload, "payload is not base64url")?,
+            issuer,
+        )
     }
 }
 
@@ -484,73 +447,4 @@ fn decode_part(part: &str, problem: &'static str) -> Result<Vec<u8>, AuthError> 
     URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| AuthError::MalformedToken(problem))
-}
-
-/// The claims of a payload: the registered ones checked for their types (a wrong type gets a
-/// precise error naming the claim), every one kept for [`AccessToken::claim`]. A `null`
-/// registered claim counts as absent, except `organization_id`: a `null` there is refused as
-/// not a string, so that it cannot pass for a token bound to no organization.
-fn claims_of(payload: serde_json::Map<String, Value>) -> Result<Claims, AuthError> {
-    let registered = |name: &str| payload.get(name).filter(|value| !value.is_null()).cloned();
-    Ok(Claims {
-        iss: string("iss", registered("iss"))?.ok_or(AuthError::MissingClaim("iss"))?,
-        sub: string("sub", registered("sub"))?,
-        client_id: string("client_id", registered("client_id"))?,
-        audiences: audiences(registered("aud"))?,
-        scopes: string("scope", registered("scope"))?
-            .map(|s| Scopes::parse(&s))
-            .unwrap_or_default(),
-        exp: numeric_date("exp", registered("exp"))?.ok_or(AuthError::MissingClaim("exp"))?,
-        nbf: numeric_date("nbf", registered("nbf"))?,
-        iat: numeric_date("iat", registered("iat"))?,
-        jti: string("jti", registered("jti"))?,
-        organization_id: string("organization_id", payload.get("organization_id").cloned())?,
-        payload,
-    })
-}
-
-fn string(claim: &'static str, value: Option<Value>) -> Result<Option<String>, AuthError> {
-    match value {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(AuthError::InvalidClaim {
-            claim,
-            expected: "a string",
-        }),
-    }
-}
-
-/// An integer NumericDate (RFC 7519 §2). Logto issues integers; fractions are refused rather
-/// than rounded so that no two readers of one token disagree.
-fn numeric_date(claim: &'static str, value: Option<Value>) -> Result<Option<i64>, AuthError> {
-    match value {
-        None => Ok(None),
-        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or(AuthError::InvalidClaim {
-            claim,
-            expected: "an integer NumericDate",
-        }),
-        Some(_) => Err(AuthError::InvalidClaim {
-            claim,
-            expected: "an integer NumericDate",
-        }),
-    }
-}
-
-fn audiences(value: Option<Value>) -> Result<Vec<String>, AuthError> {
-    let invalid = AuthError::InvalidClaim {
-        claim: "aud",
-        expected: "a string or an array of strings",
-    };
-    match value {
-        None => Err(AuthError::MissingClaim("aud")),
-        Some(Value::String(aud)) => Ok(vec![aud]),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::String(aud) => Ok(aud),
-                _ => Err(invalid.clone()),
-            })
-            .collect(),
-        Some(_) => Err(invalid),
-    }
 }

@@ -1208,6 +1208,16 @@ async fn a_payload_is_one_json_object_without_repeated_members() {
             "payload repeats a claim",
         ),
         (
+            format!(
+                r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"role":"a","r\u006fle":"b"}}"#
+            ),
+            "payload repeats a claim",
+        ),
+        (
+            format!(r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"\u0065xp":{exp}}}"#),
+            "payload repeats a claim",
+        ),
+        (
             format!(r#"["{iss}","{RESOURCE}",{exp}]"#),
             "payload is not a JSON object",
         ),

@@ -1,0 +1,253 @@
+//! The JWT payload: parsed once, in one pass, into the registered claims the validator checks;
+//! kept as JSON text for [`AccessToken::claim`](crate::AccessToken::claim).
+//!
+//! Only the registered claims are materialized; every other member is skipped, so a token's
+//! memory is its payload text plus a few small strings, whatever its custom claims hold.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+
+use crate::error::AuthError;
+use crate::token::{Claims, Scopes};
+
+/// Parses a decoded payload into the claims of a token from `issuer`: one JSON object, no
+/// member repeated (a map would silently keep the last one), the registered claims of the
+/// types RFC 7519 gives them, and `iss` equal to `issuer`.
+pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthError> {
+    let not_an_object = AuthError::MalformedToken("payload is not a JSON object");
+    let text = String::from_utf8(payload).map_err(|_| not_an_object.clone())?;
+    let members: Members = serde_json::from_str(&text).map_err(|_| not_an_object)?;
+    if members.repeated {
+        return Err(AuthError::MalformedToken("payload repeats a claim"));
+    }
+    let registered = members.registered;
+    let iss = string("iss", registered.iss)?.ok_or(AuthError::MissingClaim("iss"))?;
+    let claims = Claims {
+        iss: Arc::clone(issuer),
+        sub: string("sub", registered.sub)?,
+        client_id: string("client_id", registered.client_id)?,
+        audiences: audiences(registered.aud)?,
+        scopes: string("scope", registered.scope)?
+            .map(|scope| Scopes::parse(&scope))
+            .unwrap_or_default(),
+        exp: numeric_date("exp", registered.exp)?.ok_or(AuthError::MissingClaim("exp"))?,
+        nbf: numeric_date("nbf", registered.nbf)?,
+        iat: numeric_date("iat", registered.iat)?,
+        jti: string("jti", registered.jti)?,
+        organization_id: organization_id(registered.organization_id)?,
+        payload: text.into_boxed_str(),
+    };
+    // Types first: a malformed claim is reported as such, whoever issued the token.
+    if *iss != **issuer {
+        return Err(AuthError::IssuerMismatch);
+    }
+    Ok(claims)
+}
+
+/// The member `name` of a payload that [`parse`] accepted, if present.
+pub(crate) fn member(payload: &str, name: &str) -> Option<Value> {
+    let mut deserializer = serde_json::Deserializer::from_str(payload);
+    de::DeserializeSeed::deserialize(Member(name), &mut deserializer)
+        .ok()
+        .flatten()
+}
+
+/// The registered claims as found, `None` when absent; `Some(Value::Null)` when `null`.
+#[derive(Default)]
+struct Registered {
+    iss: Option<Value>,
+    sub: Option<Value>,
+    client_id: Option<Value>,
+    aud: Option<Value>,
+    scope: Option<Value>,
+    exp: Option<Value>,
+    nbf: Option<Value>,
+    iat: Option<Value>,
+    jti: Option<Value>,
+    organization_id: Option<Value>,
+}
+
+impl Registered {
+    fn slot(&mut self, name: &str) -> Option<&mut Option<Value>> {
+        Some(match name {
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "client_id" => &mut self.client_id,
+            "aud" => &mut self.aud,
+            "scope" => &mut self.scope,
+            "exp" => &mut self.exp,
+            "nbf" => &mut self.nbf,
+            "iat" => &mut self.iat,
+            "jti" => &mut self.jti,
+            "organization_id" => &mut self.organization_id,
+            _ => return None,
+        })
+    }
+}
+
+/// A payload object in one pass: the registered claims, and whether any member was repeated.
+struct Members {
+    registered: Registered,
+    repeated: bool,
+}
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut registered = Registered::default();
+                // Names of the other members, only to see a repeated one; borrowed from the
+                // payload unless escaped, so that `"r\u006fle"` and `"role"` are one name.
+                let mut others = HashSet::new();
+                let mut repeated = false;
+                while let Some(Name(name)) = map.next_key()? {
+                    match registered.slot(&name) {
+                        Some(slot) => {
+                            let value = map.next_value::<Value>()?;
+                            repeated |= slot.replace(value).is_some();
+                        }
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                            repeated |= !others.insert(name);
+                        }
+                    }
+                }
+                Ok(Members {
+                    registered,
+                    repeated,
+                })
+            }
+        }
+
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+/// A member name, borrowed from the JSON text when it has no escapes.
+struct Name<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = Name<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(name.to_owned())))
+            }
+        }
+
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+/// Finds one member of an object, skipping the others without materializing them.
+struct Member<'n>(&'n str);
+
+impl<'de> de::DeserializeSeed<'de> for Member<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Member<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Value>, A::Error> {
+        // To the end of the object: the deserializer refuses an object left half-read.
+        let mut found = None;
+        while let Some(Name(name)) = map.next_key()? {
+            if found.is_none() && name == self.0 {
+                found = Some(map.next_value()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A registered string claim; `null` counts as absent.
+fn string(claim: &'static str, value: Option<Value>) -> Result<Option<Box<str>>, AuthError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.into_boxed_str())),
+        Some(_) => Err(AuthError::InvalidClaim {
+            claim,
+            expected: "a string",
+        }),
+    }
+}
+
+/// `organization_id`: a `null` is refused as not a string, so that it cannot pass for a token
+/// bound to no organization.
+fn organization_id(value: Option<Value>) -> Result<Option<Box<str>>, AuthError> {
+    match value {
+        Some(Value::Null) => Err(AuthError::InvalidClaim {
+            claim: "organization_id",
+            expected: "a string",
+        }),
+        value => string("organization_id", value),
+    }
+}
+
+/// An integer NumericDate (RFC 7519 §2); `null` counts as absent. Logto issues integers;
+/// fractions are refused rather than rounded so that no two readers of one token disagree.
+fn numeric_date(claim: &'static str, value: Option<Value>) -> Result<Option<i64>, AuthError> {
+    let invalid = AuthError::InvalidClaim {
+        claim,
+        expected: "an integer NumericDate",
+    };
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n.as_i64().map(Some).ok_or(invalid),
+        Some(_) => Err(invalid),
+    }
+}
+
+fn audiences(value: Option<Value>) -> Result<Vec<String>, AuthError> {
+    let invalid = AuthError::InvalidClaim {
+        claim: "aud",
+        expected: "a string or an array of strings",
+    };
+    match value {
+        None | Some(Value::Null) => Err(AuthError::MissingClaim("aud")),
+        Some(Value::String(aud)) => Ok(vec![aud]),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(aud) => Ok(aud),
+                _ => Err(invalid.clone()),
+            })
+            .collect(),
+        Some(_) => Err(invalid),
+    }
+}
