@@ -1,4 +1,4 @@
-# Shared by bench/http.sh and bench/compare.sh: build, start the issuer and apps on
+# Shared by the bench/ scripts: build, start the issuer and apps on
 # 127.0.0.1, run bounded wrk loads, and stop everything this script started.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +16,8 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-BIN="$ROOT/target/release/bench-api"
+# BENCH_API=path measures another build of bench-api (say, the last commit's) as it is.
+BIN=${BENCH_API:-$ROOT/target/release/bench-api}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -26,7 +27,7 @@ wait_http() { # URL: wait until it answers at all
 }
 
 build() {
-  (cd "$ROOT" && cargo build --release -q -p bench-api)
+  [ -n "${BENCH_API:-}" ] || (cd "$ROOT" && cargo build --release -q -p bench-api)
 }
 
 # start_issuer: a test issuer with $TOKENS distinct tokens; sets ISSUER and TOKENS_FILE.
@@ -65,5 +66,9 @@ load() {
   echo "$name $rps" >> "$WORK/results"
 }
 
-rps_of() { awk -v n="$1" '$1 == n {print $2}' "$WORK/results"; }
+# Of the values recorded under a name in $WORK/results: the last, all, and the median.
+last_of() { awk -v n="$1" '$1 == n {v = $2} END {print v}' "$WORK/results"; }
+all_of() { awk -v n="$1" '$1 == n {printf "%s%s", sep, $2; sep = " "}' "$WORK/results"; }
+median_of() { awk -v n="$1" '$1 == n {print $2}' "$WORK/results" | sort -g \
+  | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }

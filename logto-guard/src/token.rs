@@ -67,8 +67,8 @@ impl AccessToken {
             claims.jti.as_deref(),
             claims.organization_id.as_deref(),
             Some(&claims.payload),
-            Some(&claims.scopes.0),
         ];
+        let scopes = &claims.scopes.0;
         // The `Arc` allocation: its two reference counts and the claims. `iss` is the
         // validator's, shared.
         2 * std::mem::size_of::<usize>()
@@ -85,6 +85,12 @@ impl AccessToken {
                 .audiences
                 .iter()
                 .map(|aud| str_heap_bytes(aud))
+                .sum::<usize>()
+            + std::mem::size_of_val::<[Box<str>]>(scopes)
+            + PER_ALLOCATION
+            + scopes
+                .iter()
+                .map(|scope| str_heap_bytes(scope))
                 .sum::<usize>()
     }
 
@@ -238,27 +244,25 @@ impl fmt::Debug for AccessToken {
 /// assert_eq!(scopes.to_string(), "read:orders write:orders");
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Scopes(Box<str>);
+pub struct Scopes(Box<[Box<str>]>);
 
 impl Scopes {
     /// Splits a `scope` claim on spaces; repeated spaces are tolerated.
     #[must_use]
     pub fn parse(scope: &str) -> Self {
-        // Kept as one string with single spaces: a handful of bytes per scope, one allocation.
-        let mut joined = String::with_capacity(scope.len());
-        for scope in scope.split(' ').filter(|s| !s.is_empty()) {
-            if !joined.is_empty() {
-                joined.push(' ');
-            }
-            joined.push_str(scope);
-        }
-        Self(joined.into_boxed_str())
+        Self(
+            scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(Box::from)
+                .collect(),
+        )
     }
 
     /// Whether `scope` was granted (exact, case-sensitive match).
     #[must_use]
     pub fn contains(&self, scope: &str) -> bool {
-        self.iter().any(|s| s == scope)
+        self.0.iter().any(|s| **s == *scope)
     }
 
     /// Whether every one of `scopes` was granted.
@@ -275,13 +279,13 @@ impl Scopes {
 
     /// The granted scopes, in the token's order.
     pub fn iter(&self) -> ScopesIter<'_> {
-        ScopesIter(self.0.split(' '))
+        ScopesIter(self.0.iter())
     }
 
     /// How many scopes were granted.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.iter().count()
+        self.0.len()
     }
 
     /// Whether no scope was granted.
@@ -293,16 +297,21 @@ impl Scopes {
 
 /// The scopes of a [`Scopes`], in the token's order.
 #[derive(Clone, Debug)]
-pub struct ScopesIter<'a>(std::str::Split<'a, char>);
+pub struct ScopesIter<'a>(std::slice::Iter<'a, Box<str>>);
 
 impl<'a> Iterator for ScopesIter<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        // Only the empty string splits into an empty part.
-        self.0.find(|scope| !scope.is_empty())
+        self.0.next().map(|scope| &**scope)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
     }
 }
+
+impl ExactSizeIterator for ScopesIter<'_> {}
 
 impl<'a> IntoIterator for &'a Scopes {
     type Item = &'a str;
@@ -315,7 +324,7 @@ impl<'a> IntoIterator for &'a Scopes {
 
 impl fmt::Display for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.0.join(" "))
     }
 }
 

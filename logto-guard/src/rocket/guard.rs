@@ -3,14 +3,14 @@
 
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use super::response;
-use super::state::GuardState;
+use super::state::{GuardState, RequestAuth};
 use crate::bearer::bearer_token;
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
@@ -19,23 +19,21 @@ use crate::token::AccessToken;
 use crate::validate::Validator;
 
 /// The request's token, verified once however many guards ask (not yet checked for audience).
-struct Verified(Result<AccessToken, AuthError>);
-
 async fn verified(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     let Some(state) = request.rocket().state::<GuardState>() else {
         warn_missing_fairing();
         return Err(AuthError::NotConfigured);
     };
-    let Verified(outcome) = request
-        .local_cache_async(async {
-            let token = bearer_token(request.headers().get("Authorization"));
-            Verified(match token {
-                Ok(token) => state.validator.verify(token).await,
-                Err(error) => Err(error),
-            })
-        })
-        .await;
-    outcome.clone()
+    let verified = &RequestAuth::of(request).verified;
+    if let Some(outcome) = verified.get() {
+        return outcome.clone();
+    }
+    let outcome = match bearer_token(request.headers().get("Authorization")) {
+        Ok(token) => state.validator.verify(token).await,
+        Err(error) => Err(error),
+    };
+    // A request's guards run one after another, so no other outcome was stored meanwhile.
+    verified.get_or_init(|| outcome).clone()
 }
 
 fn warn_missing_fairing() {
@@ -65,14 +63,8 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
     }
 }
 
-/// The route whose `Authorized<R>` guard accepted this request's token (its address; 0 for
-/// none): that route's requirement then decides what a plain `AccessToken` on **the same
-/// route** accepts. A route, not a flag: the request-local cache outlives a forward, and the
-/// next route Rocket tries must not inherit the first one's verdict.
-#[derive(Default)]
-struct RequirementMet(AtomicUsize);
-
-/// The identity of the route `request` is being handled by, for [`RequirementMet`].
+/// The identity of the route `request` is being handled by, for
+/// [`RequestAuth::requirement_met`].
 fn current_route(request: &Request<'_>) -> usize {
     request
         .route()
@@ -83,9 +75,8 @@ fn current_route(request: &Request<'_>) -> usize {
 /// the plain `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     let token = verified(request).await?;
-    let met = request
-        .local_cache(RequirementMet::default)
-        .0
+    let met = RequestAuth::of(request)
+        .requirement_met
         .load(Ordering::Acquire);
     if met != 0 && met == current_route(request) {
         return Ok(token);
@@ -245,9 +236,8 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         let result = verified(request).await.and_then(|token| {
             authorize::<R>(request, &token)?;
-            request
-                .local_cache(RequirementMet::default)
-                .0
+            RequestAuth::of(request)
+                .requirement_met
                 .store(current_route(request), Ordering::Release);
             Ok(Self {
                 token,

@@ -2,23 +2,17 @@
 //! `resource_metadata` when it is served), JSON body; and counting it for the metrics.
 
 use std::io::Cursor;
-use std::sync::Mutex;
 
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-use super::state::GuardState;
+use super::state::{GuardState, RequestAuth};
 use crate::error::AuthError;
 use crate::lock;
 
-/// The rejection a guard of this request answered with, kept for the response fairing.
-#[derive(Default)]
-pub(crate) struct Rejection(Mutex<Option<AuthError>>);
-
 /// Remembers why a guard refused `request`.
 pub(crate) fn record(request: &Request<'_>, error: &AuthError) {
-    let slot = request.local_cache(Rejection::default);
-    *lock(&slot.0) = Some(error.clone());
+    *lock(&RequestAuth::of(request).rejection) = Some(error.clone());
 }
 
 /// Rewrites the response of a request a guard refused. Only a response whose status is the
@@ -28,8 +22,7 @@ pub(crate) fn render_rejection(
     request: &Request<'_>,
     response: &mut Response<'_>,
 ) {
-    let slot = request.local_cache(Rejection::default);
-    let Some(error) = lock(&slot.0).clone() else {
+    let Some(error) = lock(&RequestAuth::of(request).rejection).clone() else {
         return;
     };
     if response.status().code != error.status() {
