@@ -1,8 +1,9 @@
 //! The JWT payload: parsed once, in one pass, into the registered claims the validator checks;
 //! kept as JSON text for [`AccessToken::claim`](crate::AccessToken::claim).
 //!
-//! Only the registered claims are materialized; every other member is skipped, so a token's
-//! memory is its payload text plus a few small strings, whatever its custom claims hold.
+//! Only the registered claims are kept parsed; every other member is parsed (so that it is
+//! held to the same JSON rules) and dropped, so a token's memory is its payload text plus a
+//! few small strings, whatever its custom claims hold.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -50,11 +51,9 @@ pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthE
 }
 
 /// The member `name` of a payload that [`parse`] accepted, if present.
-pub(crate) fn member(payload: &str, name: &str) -> Option<Value> {
+pub(crate) fn member(payload: &str, name: &str) -> Result<Option<Value>, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_str(payload);
     de::DeserializeSeed::deserialize(Member(name), &mut deserializer)
-        .ok()
-        .flatten()
 }
 
 /// The registered claims as found, `None` when absent; `Some(Value::Null)` when `null`.
@@ -120,7 +119,10 @@ impl<'de> Deserialize<'de> for Members {
                             repeated |= slot.replace(value).is_some();
                         }
                         None => {
-                            map.next_value::<IgnoredAny>()?;
+                            // A `Value`, not `IgnoredAny`, which would let through what the
+                            // parser otherwise refuses (a lone surrogate escape, a number out
+                            // of range, nesting past its depth limit).
+                            map.next_value::<Value>()?;
                             repeated |= !others.insert(name);
                         }
                     }

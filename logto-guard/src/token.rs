@@ -213,7 +213,11 @@ impl AccessToken {
     /// ```
     #[must_use]
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
-        crate::payload::member(&self.inner.payload, name).map(T::deserialize)
+        match crate::payload::member(&self.inner.payload, name) {
+            Ok(value) => value.map(T::deserialize),
+            // Not reached: the validator parsed this payload with the same rules.
+            Err(error) => Some(Err(error)),
+        }
     }
 }
 

@@ -221,6 +221,10 @@ impl Validator {
         fields(alg = tracing::field::Empty, cached = false)
     )]
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
+        // Before anything reads it, hashing for the cache included.
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(AuthError::MalformedToken("token too long"));
+        }
         let inner = &*self.inner;
         let cache = inner
             .tokens
@@ -359,9 +363,6 @@ struct Header {
 
 impl<'a> Jws<'a> {
     fn split(token: &'a str) -> Result<Self, AuthError> {
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(AuthError::MalformedToken("token too long"));
-        }
         let mut parts = token.split('.');
         let (Some(header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())

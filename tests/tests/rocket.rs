@@ -9,7 +9,8 @@ use logto_guard_tests::logs::Logs;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
-use rocket::{Build, Rocket, catch, catchers, get, routes};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Build, Request, Rocket, catch, catchers, get, routes};
 
 #[get("/me")]
 fn me(token: AccessToken) -> String {
@@ -32,9 +33,28 @@ fn why(token: Result<AccessToken, AuthError>) -> String {
     }
 }
 
-#[get("/teapot")]
+#[get("/teapot", rank = 2)]
 fn own_unauthorized() -> Status {
     Status::Unauthorized
+}
+
+/// A request guard that always forwards, to the next route of the same path.
+struct AlwaysForward;
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AlwaysForward {
+    type Error = ();
+
+    async fn from_request(_request: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Forward(Status::NotFound)
+    }
+}
+
+/// Tried before `own_unauthorized`: its optional token guard refuses a bad token, then it
+/// forwards.
+#[get("/teapot", rank = 1)]
+fn optional_then_forward(_token: Option<AccessToken>, _next: AlwaysForward) -> &'static str {
+    "not reached"
 }
 
 #[catch(401)]
@@ -49,7 +69,10 @@ fn app_not_found() -> &'static str {
 
 fn app(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
-        .mount("/", routes![me, maybe, why, own_unauthorized])
+        .mount(
+            "/",
+            routes![me, maybe, why, optional_then_forward, own_unauthorized],
+        )
         .register("/", catchers![app_unauthorized, app_not_found])
 }
 
@@ -198,6 +221,19 @@ async fn the_apps_own_catchers_keep_unrelated_errors() {
         Some("the app's own 404 page")
     );
     let response = client.get("/teapot").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert!(response.headers().get_one("WWW-Authenticate").is_none());
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("the app's own 401 page")
+    );
+    // A guard's rejection stays with its route: the route that answers after a forward keeps
+    // its own response.
+    let response = client
+        .get("/teapot")
+        .header(bearer("opaque"))
+        .dispatch()
+        .await;
     assert_eq!(response.status(), Status::Unauthorized);
     assert!(response.headers().get_one("WWW-Authenticate").is_none());
     assert_eq!(

@@ -1187,7 +1187,7 @@ fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
 }
 
 #[tokio::test]
-async fn a_payload_is_one_json_object_without_repeated_members() {
+async fn a_payload_is_one_valid_json_object_without_repeated_members() {
     let issuer = TestIssuer::start().await;
     let validator = validator(issuer.config());
     let key = issuer.signing_key();
@@ -1222,6 +1222,23 @@ async fn a_payload_is_one_json_object_without_repeated_members() {
             "payload is not a JSON object",
         ),
         ("\"a string\"".to_owned(), "payload is not a JSON object"),
+        // A custom claim is held to the same JSON rules as a registered one.
+        (
+            format!(r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"role":"\ud800"}}"#),
+            "payload is not a JSON object",
+        ),
+        (
+            format!(r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"size":1e400}}"#),
+            "payload is not a JSON object",
+        ),
+        (
+            format!(
+                r#"{{"iss":"{iss}","aud":"{RESOURCE}","exp":{exp},"deep":{}{}}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            "payload is not a JSON object",
+        ),
     ] {
         let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
         let token = format!("{input}.{}", key.sign_raw(input.as_bytes()));

@@ -10,7 +10,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
 use super::response;
-use super::state::{GuardState, RequestAuth};
+use super::state::{GuardState, RequestAuth, current_route};
 use crate::bearer::bearer_token;
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
@@ -61,14 +61,6 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
             Outcome::Error((status, error))
         }
     }
-}
-
-/// The identity of the route `request` is being handled by, for
-/// [`RequestAuth::requirement_met`].
-fn current_route(request: &Request<'_>) -> usize {
-    request
-        .route()
-        .map_or(0, |route| std::ptr::from_ref(route).addr())
 }
 
 /// The verified token, if the current route's requirement accepted it, or else if it passes

@@ -6,26 +6,30 @@ use std::io::Cursor;
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-use super::state::{GuardState, RequestAuth};
+use super::state::{GuardState, Rejection, RequestAuth, current_route};
 use crate::error::AuthError;
 use crate::lock;
 
-/// Remembers why a guard refused `request`.
+/// Remembers why a guard of the current route refused `request`.
 pub(crate) fn record(request: &Request<'_>, error: &AuthError) {
-    *lock(&RequestAuth::of(request).rejection) = Some(error.clone());
+    *lock(&RequestAuth::of(request).rejection) = Some(Rejection {
+        route: current_route(request),
+        error: error.clone(),
+    });
 }
 
-/// Rewrites the response of a request a guard refused. Only a response whose status is the
-/// rejection's own is touched, so the app's catchers keep every other error.
+/// Rewrites the response of a request a guard refused. Only a response of the refusing route
+/// whose status is the rejection's own is touched, so the app's catchers keep every other
+/// error, and a route tried after a forward keeps its own.
 pub(crate) fn render_rejection(
     state: &GuardState,
     request: &Request<'_>,
     response: &mut Response<'_>,
 ) {
-    let Some(error) = lock(&RequestAuth::of(request).rejection).clone() else {
+    let Some(Rejection { route, error }) = lock(&RequestAuth::of(request).rejection).clone() else {
         return;
     };
-    if response.status().code != error.status() {
+    if route != current_route(request) || response.status().code != error.status() {
         return;
     }
     let route = request

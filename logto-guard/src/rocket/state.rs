@@ -34,11 +34,27 @@ pub(crate) struct RequestAuth {
     /// route Rocket tries must not inherit the first one's verdict.
     pub(crate) requirement_met: AtomicUsize,
     /// The rejection a guard answered with, for the response hook.
-    pub(crate) rejection: Mutex<Option<AuthError>>,
+    pub(crate) rejection: Mutex<Option<Rejection>>,
+}
+
+/// Why a guard refused the request, on which route.
+#[derive(Clone)]
+pub(crate) struct Rejection {
+    /// The route whose guard refused ([`current_route`]): if that route forwards, the route
+    /// that answers in the end keeps its own response.
+    pub(crate) route: usize,
+    pub(crate) error: AuthError,
 }
 
 impl RequestAuth {
     pub(crate) fn of<'r>(request: &'r Request<'_>) -> &'r Self {
         request.local_cache(Self::default)
     }
+}
+
+/// The identity of the route `request` is being handled by (its address; 0 for none).
+pub(crate) fn current_route(request: &Request<'_>) -> usize {
+    request
+        .route()
+        .map_or(0, |route| std::ptr::from_ref(route).addr())
 }
