@@ -4,10 +4,26 @@
 # that same header. Prints the split between processes (app, wrk, idle) and the app's top
 # symbols by self time.
 #
-#   bench/profile.sh [first-seen|repeated|unprotected]   # TOP=30 symbols; BENCH_API=path
-#                                   # profiles another build; PERF_DATA=file keeps the samples
+# `validate` instead samples criterion's `ES384/validate_first_seen` with call graphs and
+# prints which share of `Validator::validate` is aws-lc's signature verification: a ratio of
+# two shares of one run, which a machine's drifting speed does not skew.
+#
+#   bench/profile.sh [first-seen|repeated|unprotected|validate]   # TOP=30 symbols;
+#       BENCH_API=path profiles another build; PERF_DATA=file keeps the samples
 source "$(dirname "$0")/lib.sh"
 command -v perf >/dev/null || { echo "perf is missing: apt-get install linux-perf" >&2; exit 1; }
+
+if [ "${1:-}" = validate ]; then
+  (cd "$ROOT" && cargo bench -q -p logto-guard --features testing --bench validate --no-run)
+  bench=$(ls -t "$ROOT"/target/release/deps/validate-* | grep -v '\.d$' | head -1)
+  perf record -q -F 499 --call-graph dwarf,16384 -o "$WORK/perf.data" -- "$bench" \
+    --bench ES384/validate_first_seen --profile-time "${DURATION%s}" > /dev/null 2>&1
+  perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio 2>/dev/null \
+    | awk '/Validator::validate::/ && !v {v = $1} /ParsedPublicKey::verify_sig/ && !s {s = $1}
+        END {printf "Validator::validate %s of samples, of which aws-lc verify_sig %s: " \
+          "validate / bare verification = %.3f\n", v, s, v / s}'
+  exit 0
+fi
 build
 start_issuer
 route=protected

@@ -32,7 +32,6 @@ pub struct AccessToken {
 }
 
 /// The claims of a verified token, checked for type by the validator.
-#[derive(Debug)]
 pub(crate) struct Claims {
     /// Shared with the validator, which checked that the token's `iss` is exactly this.
     pub(crate) iss: Arc<str>,

@@ -19,12 +19,12 @@ use crate::token::AccessToken;
 use crate::validate::Validator;
 
 /// The request's token, verified once however many guards ask (not yet checked for audience).
-async fn verified(request: &Request<'_>) -> Result<AccessToken, AuthError> {
+async fn verified(request: &Request<'_>, auth: &RequestAuth) -> Result<AccessToken, AuthError> {
     let Some(state) = request.rocket().state::<GuardState>() else {
         warn_missing_fairing();
         return Err(AuthError::NotConfigured);
     };
-    let verified = &RequestAuth::of(request).verified;
+    let verified = &auth.verified;
     if let Some(outcome) = verified.get() {
         return outcome.clone();
     }
@@ -66,10 +66,9 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
 /// The verified token, if the current route's requirement accepted it, or else if it passes
 /// the plain `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
-    let token = verified(request).await?;
-    let met = RequestAuth::of(request)
-        .requirement_met
-        .load(Ordering::Acquire);
+    let auth = RequestAuth::of(request);
+    let token = verified(request, auth).await?;
+    let met = auth.requirement_met.load(Ordering::Acquire);
     if met != 0 && met == current_route(request) {
         return Ok(token);
     }
@@ -226,10 +225,10 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let result = verified(request).await.and_then(|token| {
+        let auth = RequestAuth::of(request);
+        let result = verified(request, auth).await.and_then(|token| {
             authorize::<R>(request, &token)?;
-            RequestAuth::of(request)
-                .requirement_met
+            auth.requirement_met
                 .store(current_route(request), Ordering::Release);
             Ok(Self {
                 token,
