@@ -1,10 +1,9 @@
-//! The load-test target of `bench/http.sh` and `bench/compare.sh`.
+//! The load-test target of the `bench/` scripts.
 //!
 //! - `bench-api issuer PORT COUNT FILE`: a test issuer on 127.0.0.1:PORT; writes one token per
 //!   line to FILE (the first is the "repeated" token, then COUNT distinct ones), prints `ready`,
 //!   and serves its JWKS until stopped.
-//! - `bench-api` (no arguments): the app, trusting `LOGTO_ENDPOINT`, with `GET /open` and an
-//!   otherwise identical `GET /protected` that requires `read:orders`.
+//! - `bench-api` (no arguments): the app of `bench_api::mount`, trusting `LOGTO_ENDPOINT`.
 //! - `bench-api limit SECONDS`: the signature limit, the yardstick of first-seen tokens: how
 //!   many ES384 signatures of a token like the issuer's aws-lc verifies per second on every
 //!   core, its key parsed once. Prints `limit <verifications/s>`.
@@ -12,26 +11,8 @@
 use std::io::Write as _;
 use std::time::Duration;
 
-use logto_guard::Algorithm;
 use logto_guard::testing::{TestIssuer, TestKey};
-use logto_guard::{Audience, Authorized, LogtoGuard, Requirement};
-use rocket::{get, routes};
-
-struct ReadOrders;
-impl Requirement for ReadOrders {
-    const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
-    const SCOPES: &'static [&'static str] = &["read:orders"];
-}
-
-#[get("/open")]
-fn open() -> &'static str {
-    "ok"
-}
-
-#[get("/protected")]
-fn protected(_auth: Authorized<ReadOrders>) -> &'static str {
-    "ok"
-}
+use logto_guard::{Algorithm, LogtoGuard};
 
 #[rocket::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,9 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         [mode, seconds] if mode == "limit" => signature_limit(seconds.parse()?),
         [] => {
-            rocket::build()
-                .attach(LogtoGuard::fairing())
-                .mount("/", routes![open, protected])
+            bench_api::mount(rocket::build().attach(LogtoGuard::fairing()))
                 .launch()
                 .await?;
             Ok(())

@@ -1,8 +1,8 @@
 //! What the Rocket guard adds to a request, without the network: the same request (same
-//! `Authorization` header) dispatched through Rocket's local client to an unprotected route and
-//! to an identical route that requires a scope, with the token cache warm.
+//! `Authorization` header) dispatched through Rocket's local client to bench-api's unprotected
+//! route and to its identical route that requires a scope, with the token cache warm.
 //!
-//! `cargo bench -p logto-guard --features testing --bench guard`
+//! `cargo bench -p bench-api --bench guard`
 
 // `criterion_group!` generates an undocumented public function.
 #![allow(missing_docs)]
@@ -10,27 +10,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use logto_guard::LogtoGuard;
 use logto_guard::testing::TestIssuer;
-use logto_guard::{Audience, Authorized, LogtoGuard, Requirement};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::Client;
-use rocket::{get, routes};
-
-struct ReadOrders;
-impl Requirement for ReadOrders {
-    const AUDIENCE: Audience<'static> = Audience::Resource("https://api.example.com");
-    const SCOPES: &'static [&'static str] = &["read:orders"];
-}
-
-#[get("/open")]
-fn open() -> &'static str {
-    "ok"
-}
-
-#[get("/protected")]
-fn protected(_auth: Authorized<ReadOrders>) -> &'static str {
-    "ok"
-}
 
 fn bench_guard(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -39,9 +22,10 @@ fn bench_guard(c: &mut Criterion) {
         .expect("runtime");
     let (issuer, client) = runtime.block_on(async {
         let issuer = TestIssuer::start().await;
-        let rocket = rocket::custom(rocket::Config::figment().merge(("log_level", "off")))
-            .attach(LogtoGuard::with_config(issuer.config()))
-            .mount("/", routes![open, protected]);
+        let rocket = bench_api::mount(
+            rocket::custom(rocket::Config::figment().merge(("log_level", "off")))
+                .attach(LogtoGuard::with_config(issuer.config())),
+        );
         (issuer, Client::untracked(rocket).await.expect("rocket"))
     });
     let authorization = format!("Bearer {}", issuer.token().scopes(["read:orders"]).sign());
