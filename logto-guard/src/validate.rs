@@ -42,6 +42,7 @@ pub struct Validator {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     issuer: Arc<str>,
     resources: Vec<String>,
@@ -269,7 +270,7 @@ impl Validator {
                 retry_after: e.retry_after,
             })?;
         let kid = header.kid.as_deref();
-        let fingerprint = match find_key(&keys, kid, header.alg) {
+        let fingerprint = match jws.verify_signature(&keys, kid, header.alg) {
             Err(AuthError::UnknownKey) => {
                 let fresher = inner
                     .keys
@@ -278,8 +279,7 @@ impl Validator {
                     .ok_or(AuthError::UnknownKey)?;
                 jws.verify_signature(&fresher, kid, header.alg)?
             }
-            Err(other) => return Err(other),
-            Ok(()) => jws.verify_signature(&keys, kid, header.alg)?,
+            verified => verified?,
         };
         let verified = AccessToken::new(jws.claims(&inner.issuer)?);
         self.check_lifetime(&verified)?;
@@ -301,32 +301,6 @@ impl Validator {
             return Err(AuthError::NotYetValid);
         }
         Ok(())
-    }
-}
-
-impl Clone for Inner {
-    fn clone(&self) -> Self {
-        Self {
-            issuer: Arc::clone(&self.issuer),
-            resources: self.resources.clone(),
-            organization_tokens: self.organization_tokens,
-            leeway: self.leeway,
-            require_typ: self.require_typ,
-            algorithms: self.algorithms.clone(),
-            realm: self.realm.clone(),
-            keys: Arc::clone(&self.keys),
-            tokens: self.tokens.clone(),
-            rejections: Arc::clone(&self.rejections),
-        }
-    }
-}
-
-fn find_key(keys: &KeySet, kid: Option<&str>, alg: Algorithm) -> Result<(), AuthError> {
-    match keys.find(kid, alg) {
-        Lookup::Found(_) => Ok(()),
-        Lookup::WrongAlgorithm => Err(AuthError::AlgorithmKeyMismatch),
-        Lookup::Ambiguous => Err(AuthError::AmbiguousKey),
-        Lookup::Unknown => Err(AuthError::UnknownKey),
     }
 }
 
@@ -416,10 +390,11 @@ impl<'a> Jws<'a> {
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<u64, AuthError> {
-        let Lookup::Found(key) = keys.find(kid, alg) else {
-            return Err(find_key(keys, kid, alg)
-                .err()
-                .unwrap_or(AuthError::UnknownKey));
+        let key = match keys.find(kid, alg) {
+            Lookup::Found(key) => key,
+            Lookup::WrongAlgorithm => return Err(AuthError::AlgorithmKeyMismatch),
+            Lookup::Ambiguous => return Err(AuthError::AmbiguousKey),
+            Lookup::Unknown => return Err(AuthError::UnknownKey),
         };
         if key.verify(alg, self.signing_input.as_bytes(), self.signature) {
             Ok(key.fingerprint())

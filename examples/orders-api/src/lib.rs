@@ -185,32 +185,32 @@ pub fn app(guard: LogtoGuard) -> Rocket<Build> {
     rocket
 }
 
+/// The API's own handlers, given to `$list` (`routes!` or `openapi_get_routes_spec!`), so
+/// that both builds serve the same routes.
+macro_rules! api_handlers {
+    ($($list:ident)::+) => {
+        $($list)::+![
+            health,
+            list_orders,
+            create_order,
+            delete_order,
+            me,
+            organization_orders,
+            organization_members
+        ]
+    };
+}
+
 /// The API's own routes.
 #[cfg(not(feature = "openapi"))]
 fn api_routes() -> Vec<Route> {
-    rocket::routes![
-        health,
-        list_orders,
-        create_order,
-        delete_order,
-        me,
-        organization_orders,
-        organization_members
-    ]
+    api_handlers!(rocket::routes)
 }
 
 /// The API's own routes and `GET /openapi.json`.
 #[cfg(feature = "openapi")]
 fn api_routes() -> Vec<Route> {
-    let (mut routes, spec) = rocket_okapi::openapi_get_routes_spec![
-        health,
-        list_orders,
-        create_order,
-        delete_order,
-        me,
-        organization_orders,
-        organization_members
-    ];
+    let (mut routes, spec) = api_handlers!(rocket_okapi::openapi_get_routes_spec);
     routes.push(logto_guard::okapi::openapi_route_for(spec, RESOURCE));
     routes
 }

@@ -18,12 +18,20 @@ use crate::requirement::Requirement;
 use crate::token::AccessToken;
 use crate::validate::Validator;
 
-/// The request's token, verified once however many guards ask (not yet checked for audience).
-async fn verified(request: &Request<'_>, auth: &RequestAuth) -> Result<AccessToken, AuthError> {
-    let Some(state) = request.rocket().state::<GuardState>() else {
+/// What the fairing manages, or `NotConfigured` (a 500) when it is not attached.
+fn guard_state<'r>(request: &'r Request<'_>) -> Result<&'r GuardState, AuthError> {
+    request.rocket().state::<GuardState>().ok_or_else(|| {
         warn_missing_fairing();
-        return Err(AuthError::NotConfigured);
-    };
+        AuthError::NotConfigured
+    })
+}
+
+/// The request's token, verified once however many guards ask (not yet checked for audience).
+async fn verified(
+    request: &Request<'_>,
+    state: &GuardState,
+    auth: &RequestAuth,
+) -> Result<AccessToken, AuthError> {
     let verified = &auth.verified;
     if let Some(outcome) = verified.get() {
         return outcome.clone();
@@ -66,16 +74,14 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
 /// The verified token, if the current route's requirement accepted it, or else if it passes
 /// the plain `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
+    let state = guard_state(request)?;
     let auth = RequestAuth::of(request);
-    let token = verified(request, auth).await?;
+    let token = verified(request, state, auth).await?;
     let met = auth.requirement_met.load(Ordering::Acquire);
     if met != 0 && met == current_route(request) {
         return Ok(token);
     }
-    match request.rocket().state::<GuardState>() {
-        Some(state) => state.validator.check_audience(&token).map(|()| token),
-        None => Err(AuthError::NotConfigured),
-    }
+    state.validator.check_audience(&token).map(|()| token)
 }
 
 /// A valid token for this API.
@@ -225,8 +231,10 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
     type Error = AuthError;
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let auth = RequestAuth::of(request);
-        let result = verified(request, auth).await.and_then(|token| {
+        let result = async {
+            let state = guard_state(request)?;
+            let auth = RequestAuth::of(request);
+            let token = verified(request, state, auth).await?;
             authorize::<R>(request, &token)?;
             auth.requirement_met
                 .store(current_route(request), Ordering::Release);
@@ -234,8 +242,8 @@ impl<'r, R: Requirement> FromRequest<'r> for Authorized<R> {
                 token,
                 requirement: PhantomData,
             })
-        });
-        outcome(request, result)
+        };
+        outcome(request, result.await)
     }
 }
 
