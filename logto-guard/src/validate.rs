@@ -274,7 +274,7 @@ impl Validator {
             Err(AuthError::UnknownKey) => {
                 let fresher = inner
                     .keys
-                    .refetch_for_unknown_kid(&keys)
+                    .refetch_for_unknown_kid(&keys, kid)
                     .await
                     .ok_or(AuthError::UnknownKey)?;
                 jws.verify_signature(&fresher, kid, header.alg)?

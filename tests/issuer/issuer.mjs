@@ -102,7 +102,19 @@ const state = {
   jwksNotModified: 0,
   // { provider, handler } of the live oidc-provider instance.
   current: undefined,
+  // The instance `current` replaced: what a replica that has not seen the last change serves.
+  previous: undefined,
+  // While true, JWKS requests alternate between `current` and `previous`, like replicas behind
+  // a load balancer in the middle of a rotation.
+  laggingReplica: false,
+  jwksAnswers: 0,
 };
+
+// Replaces the live instance, keeping the one it replaces for a lagging replica.
+function swapProvider() {
+  state.previous = state.current;
+  state.current = buildProvider(issuer);
+}
 
 function newKid(prefix) {
   return `${prefix}-${crypto.randomBytes(12).toString('base64url')}`;
@@ -138,7 +150,7 @@ function startSigning(key) {
   const current = signingKey();
   state.keys = current ? [key, current] : [key];
   state.signingKid = key.kid;
-  state.current = buildProvider(issuer);
+  swapProvider();
 }
 
 // ---------------------------------------------------------------------------
@@ -298,7 +310,7 @@ function handleAdmin(req, res, url) {
       // Staged (Logto's rotationGracePeriod): publish the key as Next now, sign with it later.
       const [current, ...previous] = state.keys;
       state.keys = [current, key, ...previous.slice(0, 1)];
-      state.current = buildProvider(issuer);
+      swapProvider();
       state.pendingRotation = setTimeout(() => {
         state.pendingRotation = undefined;
         startSigning(key);
@@ -321,6 +333,17 @@ function handleAdmin(req, res, url) {
       }
       log(`access token ttl set to ${seconds}s for ${resource ?? 'all resources'}`);
       return sendJson(res, 200, { ttl: state.ttl });
+    }
+    case 'POST /admin/lagging-replica': {
+      const on = url.searchParams.get('on');
+      if (on !== 'true' && on !== 'false') {
+        return sendJson(res, 400, { error: 'on must be true or false' });
+      }
+      state.laggingReplica = on === 'true';
+      // The first answer after this comes from the previous set, the next from the current one.
+      state.jwksAnswers = 0;
+      log(`lagging replica ${state.laggingReplica ? 'on' : 'off'}`);
+      return sendJson(res, 200, { laggingReplica: state.laggingReplica });
     }
     case 'GET /admin/jwks-requests':
       return sendJson(res, 200, { count: state.jwksRequests, notModified: state.jwksNotModified });
@@ -351,16 +374,21 @@ const server = http.createServer((req, res) => {
   }
 
   if (url.pathname === MOUNT || url.pathname.startsWith(`${MOUNT}/`)) {
+    let instance = state.current;
     if (url.pathname === `${MOUNT}/jwks` && (req.method === 'GET' || req.method === 'HEAD')) {
       state.jwksRequests += 1;
       answerConditionally(req, res);
+      state.jwksAnswers += 1;
+      if (state.laggingReplica && state.previous && state.jwksAnswers % 2 === 1) {
+        instance = state.previous;
+      }
     }
     // Mount the provider under /oidc the way Express/Koa mounting does:
     // oidc-provider derives the mount path from req.originalUrl vs req.url.
     req.originalUrl = req.url;
     req.url = req.url.slice(MOUNT.length) || '/';
     if (!req.url.startsWith('/')) req.url = `/${req.url}`;
-    return state.current.handler(req, res);
+    return instance.handler(req, res);
   }
 
   return sendJson(res, 404, { error: 'not_found' });

@@ -306,6 +306,14 @@ impl NodeIssuer {
         body["kid"].as_str().expect("kid").to_owned()
     }
 
+    /// Replicas mid-rotation: while `on`, JWKS requests are answered alternately with the
+    /// current set and the set before the last change.
+    pub async fn set_lagging_replica(&self, on: bool) {
+        let _: serde_json::Value = self
+            .admin(reqwest::Method::POST, &format!("lagging-replica?on={on}"))
+            .await;
+    }
+
     /// Sets the lifetime of tokens issued from now on.
     pub async fn set_token_ttl(&self, seconds: u64) {
         let _: serde_json::Value = self
@@ -356,4 +364,20 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+/// The most unknown-`kid` refetches a flood can cause within `elapsed` of its first one, under
+/// `cooldown` (`unknown_kid_cooldown`): holds of 1 s, doubling up to the cooldown, after each
+/// refetch that found no new key (the key cache's documented bound).
+#[must_use]
+pub fn max_unknown_kid_fetches(elapsed: Duration, cooldown: Duration) -> u64 {
+    let mut hold = Duration::from_secs(1).min(cooldown);
+    let mut next = hold;
+    let mut fetches = 1;
+    while next <= elapsed {
+        fetches += 1;
+        hold = (hold * 2).min(cooldown);
+        next += hold;
+    }
+    fetches
 }

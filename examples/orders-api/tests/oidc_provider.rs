@@ -175,10 +175,12 @@ fn kid(token: &str) -> String {
     header["kid"].as_str().expect("kid").to_owned()
 }
 
-/// With the default 30 s unknown-`kid` cooldown: each rotation's refetch finds a changed set,
-/// which starts no cooldown, so the second rotation seconds later is accepted at once too.
+/// The sequence that every rotation brings, against the default 30 s cooldown: two immediate
+/// rotations (EC → RSA → EC) are accepted at once; a client still sending a token of the key
+/// that left gets 401 with no refetch (that `kid` is known gone, so nothing starts a hold); and
+/// a staged rotation (grace 5 s) right after is accepted on the Next key's first token.
 #[tokio::test]
-async fn double_rotation_ec_rsa_ec_within_seconds_is_accepted_at_once() {
+async fn rotations_a_rotated_out_token_and_a_staged_rotation_are_all_seen_at_once() {
     if !node_issuer_available() {
         return;
     }
@@ -214,8 +216,104 @@ async fn double_rotation_ec_rsa_ec_within_seconds_is_accepted_at_once() {
             issuer.jwks_requests().await,
             issuer.jwks_not_modified().await
         ),
-        (4, 1),
-        "the initial fetch, one per rotation, and a 304 for the first token's gone kid"
+        (3, 0),
+        "the initial fetch and one per rotation; none for the gone kid"
+    );
+
+    let next = issuer.rotate_staged("EC", 5).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Next key never signed"
+        );
+        let token = issuer.token(API, &["read:orders"]).await;
+        let response = api.get("/orders", &token).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "token by {}: {}",
+            kid(&token),
+            challenge(&response)
+        );
+        if kid(&token) == next {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        issuer.jwks_requests().await,
+        4,
+        "one more fetch, for the Next key's first token"
+    );
+}
+
+/// A token like `real` but whose header names `kid`: its signature no longer matters, since
+/// the key is looked up first.
+fn with_kid(real: &str, kid: &str) -> String {
+    use base64::Engine as _;
+    let header = serde_json::json!({"alg": "ES384", "typ": "at+jwt", "kid": kid});
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
+    let rest = real
+        .split_once('.')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    format!("{header}.{rest}")
+}
+
+/// Forged `kid`s from four clients for 5 s, against `unknown_kid_cooldown = 4`: refetches are
+/// held back 1 s, then 2 s, then 4 s, so exactly three reach the issuer (at 0, 1 and 3 s; the
+/// next would be at 7 s). The bound is ⌈log2(4 / 1)⌉ + 1 = 3 per first window.
+async fn flood_for_five_seconds(api: &Api, issuer: &NodeIssuer) -> u64 {
+    let real = issuer.token(API, &["read:orders"]).await;
+    let before = issuer.jwks_requests().await;
+    let until = std::time::Instant::now() + Duration::from_secs(5);
+    let real = &real;
+    let client = |client: u32| async move {
+        let mut n = 0;
+        while std::time::Instant::now() < until {
+            let forged = with_kid(real, &format!("forged-{client}-{n}"));
+            let response = api.get("/orders", &forged).await;
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            n += 1;
+        }
+    };
+    tokio::join!(client(0), client(1), client(2), client(3));
+    issuer.jwks_requests().await - before
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_kid_flood_costs_the_issuer_three_fetches_in_five_seconds() {
+    if !node_issuer_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let api = Api::launch(&issuer.endpoint, "{unknown_kid_cooldown=4}").await;
+    let warm = issuer.token(API, &["read:orders"]).await;
+    assert_eq!(api.get("/orders", &warm).await.status(), StatusCode::OK);
+    assert_eq!(flood_for_five_seconds(&api, &issuer).await, 3);
+    assert_eq!(issuer.jwks_not_modified().await, 3, "each a 304");
+}
+
+/// Replicas mid-rotation answer with two different sets in turn, so every refetch sees a
+/// "changed" set; none brings a key never seen before, so the holds grow just the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_against_alternating_sets_costs_no_more() {
+    if !node_issuer_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let api = Api::launch(&issuer.endpoint, "{unknown_kid_cooldown=4}").await;
+    issuer.rotate("EC").await;
+    let warm = issuer.token(API, &["read:orders"]).await;
+    assert_eq!(api.get("/orders", &warm).await.status(), StatusCode::OK);
+    // From now on the issuer answers with the set before the rotation, then the current one.
+    issuer.set_lagging_replica(true).await;
+    assert_eq!(flood_for_five_seconds(&api, &issuer).await, 3);
+    assert_eq!(
+        issuer.jwks_not_modified().await,
+        0,
+        "every answer differed from the set held"
     );
 }
 

@@ -116,6 +116,15 @@ impl KeySet {
         }
     }
 
+    /// The `kid`s of the keys that have one.
+    pub(crate) fn kids(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().filter_map(|key| key.kid.as_deref())
+    }
+
+    pub(crate) fn has_kid(&self, kid: &str) -> bool {
+        self.kids().any(|mine| mine == kid)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }

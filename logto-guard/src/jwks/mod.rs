@@ -2,9 +2,10 @@
 //!
 //! Keys are served from memory. An old set is refreshed in the background while it keeps
 //! serving; a set the issuer has not confirmed for `keys_max_stale` is dropped. An unknown
-//! `kid` may trigger a refetch, bounded by a cooldown that only a refetch finding nothing new
-//! starts. Refetches are conditional (`If-None-Match`), and all requests share the one fetch in
-//! flight. The rules live in [`state`]; this module does the I/O.
+//! `kid` may trigger a refetch, held back after refetches that found no new key; a `kid` seen
+//! leaving the set triggers none. Refetches are conditional (`If-None-Match`), and
+//! all requests share the one fetch in flight. The rules live in [`state`]; this module does
+//! the I/O.
 
 mod key_set;
 mod state;
@@ -142,17 +143,22 @@ impl KeyCache {
             .map_err(|retry_after| Unavailable { retry_after })
     }
 
-    /// After a token named a `kid` that `seen` lacks: a newer set if one can be had now.
+    /// After a token asked for a key that `seen` lacks: a newer set if one can be had now.
     pub(crate) async fn refetch_for_unknown_kid(
         self: &Arc<Self>,
         seen: &Arc<KeySet>,
+        kid: Option<&str>,
     ) -> Option<Arc<KeySet>> {
         let mut fetch_ended = pin!(self.fetch_ended.notified());
         {
             let mut state = lock(&self.state);
-            match state.unknown_kid(seen, Instant::now()) {
+            match state.unknown_kid(seen, kid, Instant::now()) {
                 Refetch::Newer(keys) => return Some(keys),
                 Refetch::Refused => return None,
+                Refetch::Gone => {
+                    tracing::debug!("the token's key left the JWK Set; no refetch");
+                    return None;
+                }
                 Refetch::Fetch => {
                     fetch_ended.as_mut().enable();
                     drop(state);

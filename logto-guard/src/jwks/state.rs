@@ -6,10 +6,20 @@
 //! holds the state behind one mutex, performs the fetches this state asks for, and reports
 //! their outcome back with [`FetchState::complete`].
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::key_set::KeySet;
+
+/// The hold after the first unknown-`kid` refetch that found nothing new: short, so that a
+/// stray token does not hide a rotation for long. Each further one doubles it, up to the
+/// configured cooldown.
+pub(crate) const FIRST_HOLD: Duration = Duration::from_secs(1);
+
+/// How many `kid`s that left a held set are remembered as gone: a rotation retires one key, a
+/// staged one two, so this outlasts many rotations while bounding the memory.
+const GONE_CAPACITY: usize = 32;
 
 /// The cache's time rules, from the config.
 #[derive(Debug, Clone, Copy)]
@@ -18,7 +28,8 @@ pub(crate) struct Timing {
     pub(crate) max_age: Duration,
     /// A set the issuer has not confirmed for this long is dropped.
     pub(crate) max_stale: Duration,
-    /// After an unknown-`kid` refetch found nothing new, none for this long.
+    /// The longest hold on unknown-`kid` refetches (`unknown_kid_cooldown`): holds start at
+    /// [`FIRST_HOLD`] and double up to it.
     pub(crate) cooldown: Duration,
     /// After a failed fetch, no fetch for this long.
     pub(crate) backoff: Duration,
@@ -31,7 +42,7 @@ pub(crate) enum Reason {
     Load,
     /// The loaded set is older than `max_age`.
     Refresh,
-    /// A token named a `kid` the loaded set lacks.
+    /// A token asked for a key the loaded set lacks.
     UnknownKid,
 }
 
@@ -67,8 +78,10 @@ pub(crate) enum Refetch {
     Fetch,
     /// A fetch is in flight: wait for it.
     Wait,
-    /// No fetch now (cooldown or backoff): the `kid` is unknown.
+    /// No fetch now (a hold or the backoff): the `kid` is unknown.
     Refused,
+    /// The `kid` was in a set we held and a fetch saw it leave: refused with no fetch.
+    Gone,
 }
 
 /// The key set in use.
@@ -85,6 +98,13 @@ impl Loaded {
         self.confirmed_at = now;
         self.confirmed_at_wall = wall;
     }
+}
+
+/// A hold on unknown-`kid` refetches: none until `from + length`.
+#[derive(Debug, Clone, Copy)]
+struct Hold {
+    from: Instant,
+    length: Duration,
 }
 
 /// What monitoring reads; see [`FetchState::status`].
@@ -110,8 +130,10 @@ pub(crate) struct FetchState {
     in_flight: Option<Reason>,
     /// When the last fetch failed, as long as none succeeded since: the backoff runs from it.
     failed_at: Option<Instant>,
-    /// When an unknown-`kid` refetch last found nothing new: the cooldown runs from it.
-    found_nothing_at: Option<Instant>,
+    /// Unknown-`kid` refetches are held back until its end; see [`FetchState::hold_back`].
+    hold: Option<Hold>,
+    /// `kid`s that left a set we held, oldest first, none of them in the loaded set.
+    gone: VecDeque<Box<str>>,
     last_failure_at: Option<SystemTime>,
     expired: bool,
     attempts: u64,
@@ -125,7 +147,8 @@ impl FetchState {
             loaded: None,
             in_flight: None,
             failed_at: None,
-            found_nothing_at: None,
+            hold: None,
+            gone: VecDeque::new(),
             last_failure_at: None,
             expired: false,
             attempts: 0,
@@ -164,22 +187,35 @@ impl FetchState {
         }
     }
 
-    /// A token's `kid` is not in `seen`, the keys its request used.
+    /// A token asked for a key that `seen`, the keys its request used, lacks; `kid` is its
+    /// header's.
     ///
-    /// Refetches are bounded by the cooldown, which only a refetch that found nothing new
-    /// starts: a forged `kid` costs one fetch per window, a real rotation is seen at once.
-    pub(crate) fn unknown_kid(&mut self, seen: &Arc<KeySet>, now: Instant) -> Refetch {
+    /// A `kid` known to be gone is refused at once. Otherwise a refetch is made unless one is
+    /// in flight (then wait for it), the backoff runs, or a hold runs: each refetch that did
+    /// not find a key never seen before holds the next ones back, [`FIRST_HOLD`] at first,
+    /// doubling up to the cooldown. So a forged-`kid` flood costs at most
+    /// ⌈log2(cooldown / first hold)⌉ + 1 fetches in its first cooldown window and one per
+    /// window after that, whatever the issuer answers; a rotation holds nothing back.
+    pub(crate) fn unknown_kid(
+        &mut self,
+        seen: &Arc<KeySet>,
+        kid: Option<&str>,
+        now: Instant,
+    ) -> Refetch {
         self.drop_if_stale(now);
+        if kid.is_some_and(|kid| self.gone.iter().any(|gone| &**gone == kid)) {
+            return Refetch::Gone;
+        }
         if let Some(newer) = self.newer_than(seen) {
             return Refetch::Newer(newer);
         }
         if self.in_flight.is_some() {
             return Refetch::Wait;
         }
-        let cooling = self
-            .found_nothing_at
-            .is_some_and(|at| now.saturating_duration_since(at) < self.timing.cooldown);
-        if cooling || self.loaded.is_none() || self.backoff_remaining(now).is_some() {
+        let holding = self
+            .hold
+            .is_some_and(|hold| now.saturating_duration_since(hold.from) < hold.length);
+        if holding || self.loaded.is_none() || self.backoff_remaining(now).is_some() {
             return Refetch::Refused;
         }
         self.in_flight = Some(Reason::UnknownKid);
@@ -203,6 +239,7 @@ impl FetchState {
     pub(crate) fn complete(&mut self, fetched: Fetched, now: Instant, wall: SystemTime) {
         let reason = self.in_flight.take();
         self.attempts += 1;
+        let held = self.loaded.as_ref().map(|loaded| Arc::clone(&loaded.keys));
         let changed = match (fetched, self.loaded.as_mut()) {
             (Fetched::Keys { keys, etag }, Some(loaded)) if loaded.keys.same_keys(&keys) => {
                 loaded.etag = etag;
@@ -233,10 +270,14 @@ impl FetchState {
             self.last_failure_at = Some(wall);
             self.failures += 1;
         }
-        // Only a refetch that found a changed set (a rotation, not a forged `kid`) leaves the
-        // cooldown alone.
-        if reason == Some(Reason::UnknownKid) && changed != Some(true) {
-            self.found_nothing_at = Some(now);
+        let rotated = changed == Some(true) && self.brings_a_new_key(held.as_deref());
+        if changed == Some(true) {
+            self.note_departures(held.as_deref());
+        }
+        // A key never seen before is what tells a rotation from a forged or stale `kid`: a set
+        // that only changed (replicas answering with two sets mid-rotation) holds back too.
+        if reason == Some(Reason::UnknownKid) && !rotated {
+            self.hold_back(now);
         }
     }
 
@@ -276,6 +317,49 @@ impl FetchState {
             );
             self.loaded = None;
             self.expired = true;
+        }
+    }
+
+    /// Starts a hold after an unknown-`kid` refetch that did not bring its key: twice the
+    /// last one (up to the cooldown) while the refetches keep coming, [`FIRST_HOLD`] again
+    /// once a whole cooldown passed after the last hold without one.
+    fn hold_back(&mut self, now: Instant) {
+        let cooldown = self.timing.cooldown;
+        let length = match self.hold {
+            Some(hold) if now.saturating_duration_since(hold.from) < hold.length + cooldown => {
+                (hold.length * 2).min(cooldown)
+            }
+            _ => FIRST_HOLD.min(cooldown),
+        };
+        self.hold = Some(Hold { from: now, length });
+    }
+
+    /// Whether the loaded set has a `kid` that is neither in `held` nor known gone.
+    fn brings_a_new_key(&self, held: Option<&KeySet>) -> bool {
+        let Some(loaded) = &self.loaded else {
+            return false;
+        };
+        loaded.keys.kids().any(|kid| {
+            !held.is_some_and(|held| held.has_kid(kid))
+                && !self.gone.iter().any(|gone| &**gone == kid)
+        })
+    }
+
+    /// After the loaded set replaced `held`: its `kid`s missing from the new set are gone, and
+    /// those the new set brings back are not.
+    fn note_departures(&mut self, held: Option<&KeySet>) {
+        let Some(loaded) = &self.loaded else { return };
+        let current = &loaded.keys;
+        self.gone.retain(|kid| !current.has_kid(kid));
+        let departed = held.into_iter().flat_map(KeySet::kids);
+        for kid in departed.filter(|kid| !current.has_kid(kid)) {
+            if self.gone.iter().any(|gone| &**gone == kid) {
+                continue;
+            }
+            if self.gone.len() == GONE_CAPACITY {
+                self.gone.pop_front();
+            }
+            self.gone.push_back(kid.into());
         }
     }
 
@@ -384,53 +468,264 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_set_does_not_start_the_cooldown() {
+    fn a_refetch_that_brings_its_key_holds_nothing_back() {
         let t0 = Instant::now();
         let (mut state, first) = loaded(&["a"], t0);
-        assert!(matches!(state.unknown_kid(&first, t0), Refetch::Fetch));
+        assert!(matches!(
+            state.unknown_kid(&first, Some("b"), t0),
+            Refetch::Fetch
+        ));
         state.complete(fetched(&["b", "a"], None), t0, SystemTime::now());
         let Some(second) = state.newer_than(&first) else {
             panic!("the rotation replaced the set")
         };
-        // A second rotation a second later is fetched at once.
+        // A second rotation a moment later is fetched at once.
         assert!(matches!(
-            state.unknown_kid(&second, t0 + SECOND),
+            state.unknown_kid(&second, Some("c"), t0 + SECOND / 10),
             Refetch::Fetch
         ));
-        state.complete(fetched(&["c", "b"], None), t0 + SECOND, SystemTime::now());
+        state.complete(fetched(&["c", "b"], None), t0, SystemTime::now());
         assert!(state.newer_than(&second).is_some());
         // Asking with the old set finds the newer one without a fetch.
         assert!(matches!(
-            state.unknown_kid(&first, t0 + SECOND),
+            state.unknown_kid(&first, Some("c"), t0 + SECOND),
             Refetch::Newer(_)
         ));
     }
 
     #[test]
-    fn the_same_set_or_a_304_or_a_failure_starts_the_cooldown() {
-        let outcomes: [fn() -> Fetched; 3] = [
-            || fetched(&["a"], Some("\"v1\"")),
-            || Fetched::NotModified,
-            || Fetched::Failed,
-        ];
+    fn the_same_set_or_a_304_holds_refetches_back_for_the_first_hold() {
+        let outcomes: [fn() -> Fetched; 2] =
+            [|| fetched(&["a"], Some("\"v1\"")), || Fetched::NotModified];
         for outcome in outcomes {
             let t0 = Instant::now();
             let (mut state, keys) = loaded(&["a"], t0);
-            assert!(matches!(state.unknown_kid(&keys, t0), Refetch::Fetch));
+            assert!(matches!(
+                state.unknown_kid(&keys, Some("x"), t0),
+                Refetch::Fetch
+            ));
             state.complete(outcome(), t0, SystemTime::now());
             assert!(
                 state.newer_than(&keys).is_none(),
                 "nothing new replaces nothing"
             );
+            let almost = t0 + FIRST_HOLD - Duration::from_millis(1);
             assert!(matches!(
-                state.unknown_kid(&keys, t0 + 29 * SECOND),
+                state.unknown_kid(&keys, Some("y"), almost),
                 Refetch::Refused
             ));
             assert!(matches!(
-                state.unknown_kid(&keys, t0 + 30 * SECOND),
+                state.unknown_kid(&keys, Some("y"), t0 + FIRST_HOLD),
                 Refetch::Fetch
             ));
         }
+    }
+
+    #[test]
+    fn a_failed_refetch_waits_out_the_backoff() {
+        let t0 = Instant::now();
+        let (mut state, keys) = loaded(&["a"], t0);
+        assert!(matches!(
+            state.unknown_kid(&keys, Some("x"), t0),
+            Refetch::Fetch
+        ));
+        state.complete(Fetched::Failed, t0, SystemTime::now());
+        assert!(matches!(
+            state.unknown_kid(&keys, Some("x"), t0 + 4 * SECOND),
+            Refetch::Refused
+        ));
+        assert!(matches!(
+            state.unknown_kid(&keys, Some("x"), t0 + 5 * SECOND),
+            Refetch::Fetch
+        ));
+    }
+
+    /// Floods `state` with forged `kid`s every 10 ms for `seconds`, answering each refetch
+    /// with `answer(n)` for the n-th one; returns the second each refetch started at.
+    fn flood(
+        state: &mut FetchState,
+        t0: Instant,
+        seconds: u64,
+        mut answer: impl FnMut(usize) -> Fetched,
+    ) -> Vec<f64> {
+        let mut starts = Vec::new();
+        let step = Duration::from_millis(10);
+        let mut now = t0;
+        while now < t0 + Duration::from_secs(seconds) {
+            let Read::Use(seen) = state.read(now) else {
+                panic!("the flood never ages the set out")
+            };
+            let forged = format!("forged-{}", starts.len());
+            if let Refetch::Fetch = state.unknown_kid(&seen, Some(&forged), now) {
+                state.complete(answer(starts.len()), now, SystemTime::now());
+                starts.push(now.duration_since(t0).as_secs_f64());
+            }
+            now += step;
+        }
+        starts
+    }
+
+    /// The documented bound: ⌈log2(cooldown / first hold)⌉ + 1 in the first window.
+    fn first_window_bound(timing: Timing) -> usize {
+        let ratio = timing.cooldown.as_secs_f64() / FIRST_HOLD.as_secs_f64();
+        ratio.log2().ceil() as usize + 1
+    }
+
+    fn long_lived() -> Timing {
+        Timing {
+            max_age: 1000 * SECOND,
+            max_stale: 2000 * SECOND,
+            ..timing()
+        }
+    }
+
+    #[test]
+    fn a_flood_of_forged_kids_costs_the_documented_fetches() {
+        let t0 = Instant::now();
+        let mut state = FetchState::new(long_lived());
+        assert!(matches!(state.read(t0), Read::Load));
+        state.complete(fetched(&["a"], None), t0, SystemTime::now());
+        let starts = flood(&mut state, t0, 120, |_| Fetched::NotModified);
+        // Holds of 1, 2, 4, 8, 16, then 30 s.
+        assert_eq!(starts, [0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 61.0, 91.0]);
+        let first_window = starts.iter().filter(|&&at| at < 30.0).count();
+        assert!(first_window <= first_window_bound(long_lived()));
+    }
+
+    #[test]
+    fn alternating_sets_cost_no_more_than_the_same_set() {
+        let t0 = Instant::now();
+        let mut state = FetchState::new(long_lived());
+        assert!(matches!(state.read(t0), Read::Load));
+        state.complete(fetched(&["a"], None), t0, SystemTime::now());
+        // Replicas mid-rotation: every answer differs from the set held.
+        let starts = flood(&mut state, t0, 120, |n| {
+            if n % 2 == 0 {
+                fetched(&["b", "a"], None)
+            } else {
+                fetched(&["a"], None)
+            }
+        });
+        // The first answer brings `b`, never seen: a rotation, no hold. From then on `b` is
+        // held or known gone, so no answer is new and the holds grow as for the same set.
+        assert_eq!(
+            starts,
+            [0.0, 0.01, 1.01, 3.01, 7.01, 15.01, 31.01, 61.01, 91.01]
+        );
+    }
+
+    #[test]
+    fn the_holds_start_over_after_a_quiet_cooldown() {
+        let t0 = Instant::now();
+        let mut state = FetchState::new(long_lived());
+        assert!(matches!(state.read(t0), Read::Load));
+        state.complete(fetched(&["a"], None), t0, SystemTime::now());
+        let Read::Use(keys) = state.read(t0) else {
+            panic!("loaded")
+        };
+        let starts = flood(&mut state, t0, 40, |_| Fetched::NotModified);
+        assert_eq!(starts.last(), Some(&31.0), "the last hold is 30 s");
+        // Quiet until a whole cooldown after that hold: the next hold is the first one again.
+        let later = t0 + 91 * SECOND;
+        assert!(matches!(
+            state.unknown_kid(&keys, Some("x"), later),
+            Refetch::Fetch
+        ));
+        state.complete(Fetched::NotModified, later, SystemTime::now());
+        assert!(matches!(
+            state.unknown_kid(&keys, Some("y"), later + FIRST_HOLD),
+            Refetch::Fetch
+        ));
+    }
+
+    #[test]
+    fn a_kid_that_left_the_set_is_refused_without_a_fetch_or_a_hold() {
+        let t0 = Instant::now();
+        let (mut state, first) = loaded(&["a"], t0);
+        // Two immediate rotations, like Logto's: `a` leaves with the second.
+        for (new, set) in [("b", &["b", "a"]), ("c", &["c", "b"])] {
+            let Read::Use(seen) = state.read(t0) else {
+                panic!("loaded")
+            };
+            assert!(matches!(
+                state.unknown_kid(&seen, Some(new), t0),
+                Refetch::Fetch
+            ));
+            state.complete(fetched(set, None), t0, SystemTime::now());
+        }
+        let Read::Use(current) = state.read(t0) else {
+            panic!("loaded")
+        };
+        let attempts = state.status(t0).attempts;
+        assert!(matches!(
+            state.unknown_kid(&current, Some("a"), t0),
+            Refetch::Gone
+        ));
+        assert!(matches!(
+            state.unknown_kid(&first, Some("a"), t0),
+            Refetch::Gone
+        ));
+        assert_eq!(state.status(t0).attempts, attempts, "no fetch");
+        // A staged rotation's Next key, a moment later, is fetched at once.
+        assert!(matches!(
+            state.unknown_kid(&current, Some("d"), t0 + SECOND / 10),
+            Refetch::Fetch
+        ));
+    }
+
+    #[test]
+    fn a_set_that_brings_a_gone_kid_back_forgets_it() {
+        let t0 = Instant::now();
+        let (mut state, first) = loaded(&["a"], t0);
+        assert!(matches!(
+            state.read(t0 + 10 * SECOND),
+            Read::UseAndRefresh(_)
+        ));
+        state.complete(fetched(&["b"], None), t0 + 10 * SECOND, SystemTime::now());
+        assert!(matches!(
+            state.unknown_kid(&first, Some("a"), t0 + 10 * SECOND),
+            Refetch::Gone
+        ));
+        assert!(matches!(
+            state.read(t0 + 20 * SECOND),
+            Read::UseAndRefresh(_)
+        ));
+        state.complete(
+            fetched(&["a", "b"], None),
+            t0 + 20 * SECOND,
+            SystemTime::now(),
+        );
+        assert!(matches!(
+            state.unknown_kid(&first, Some("a"), t0 + 20 * SECOND),
+            Refetch::Newer(_)
+        ));
+    }
+
+    #[test]
+    fn the_memory_of_gone_kids_is_bounded() {
+        let t0 = Instant::now();
+        let mut state = FetchState::new(long_lived());
+        for n in 0..(GONE_CAPACITY + 8) {
+            let kid = format!("k{n}");
+            if n == 0 {
+                assert!(matches!(state.read(t0), Read::Load));
+            } else {
+                let Read::Use(seen) = state.read(t0) else {
+                    panic!("loaded")
+                };
+                assert!(matches!(
+                    state.unknown_kid(&seen, Some(kid.as_str()), t0),
+                    Refetch::Fetch
+                ));
+            }
+            state.complete(fetched(&[&kid], None), t0, SystemTime::now());
+        }
+        assert_eq!(state.gone.len(), GONE_CAPACITY);
+        assert_eq!(
+            state.gone.front().map(|k| &**k),
+            Some("k7"),
+            "the oldest are forgotten"
+        );
     }
 
     #[test]
@@ -442,12 +737,12 @@ mod tests {
             Read::UseAndRefresh(_)
         ));
         assert!(matches!(
-            state.unknown_kid(&keys, t0 + 10 * SECOND),
+            state.unknown_kid(&keys, Some("x"), t0 + 10 * SECOND),
             Refetch::Wait
         ));
         state.abandon();
         assert!(matches!(
-            state.unknown_kid(&keys, t0 + 10 * SECOND),
+            state.unknown_kid(&keys, Some("x"), t0 + 10 * SECOND),
             Refetch::Fetch
         ));
     }
