@@ -73,6 +73,7 @@ mod config;
 #[cfg(feature = "rocket")]
 mod declaration;
 mod error;
+mod http;
 mod jwks;
 #[cfg(feature = "manifest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "manifest")))]

@@ -166,6 +166,12 @@ impl Validator {
             })
     }
 
+    /// Why the last key fetch failed, as long as none succeeded since.
+    #[cfg(feature = "rocket")]
+    pub(crate) fn key_fetch_error(&self) -> Option<String> {
+        self.inner.keys.status().last_error.map(|error| error.to_string())
+    }
+
     /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a
     /// validator share them.
     #[must_use]

@@ -21,9 +21,12 @@ use crate::{RESOURCE, app};
 ///
 /// When Rocket fails to launch.
 pub async fn launch(reason: DevelopmentReason) -> Result<(), Box<rocket::Error>> {
+    // The issuer serves the keys for as long as the API runs: it is held here until the launch
+    // ends, not by the banner, whose liftoff callback ends (and runs beside the key warm-up)
+    // right after Rocket starts.
     let issuer = Arc::new(TestIssuer::start().await);
-    let config = issuer.config();
-    app(LogtoGuard::with_config(config))
+    let banner_issuer = Arc::clone(&issuer);
+    app(LogtoGuard::with_config(issuer.config()))
         .attach(AdHoc::on_liftoff("development banner", move |rocket| {
             Box::pin(async move {
                 let base = format!(
@@ -31,11 +34,12 @@ pub async fn launch(reason: DevelopmentReason) -> Result<(), Box<rocket::Error>>
                     rocket.config().address,
                     rocket.config().port
                 );
-                print_banner(&issuer, reason, &base);
+                print_banner(&banner_issuer, reason, &base);
             })
         }))
         .launch()
         .await?;
+    drop(issuer);
     Ok(())
 }
 

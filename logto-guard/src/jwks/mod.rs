@@ -43,6 +43,8 @@ pub(crate) enum FetchError {
     DiscoveryIssuerMismatch,
     #[error("discovery document names a `jwks_uri` that is refused: {0}")]
     DiscoveredUriRefused(ConfigError),
+    #[error("no Tokio runtime to fetch on")]
+    NoRuntime,
 }
 
 /// Fetches, caches and refreshes the issuer's key set.
@@ -182,7 +184,7 @@ impl KeyCache {
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!("cannot fetch the JWK Set outside a Tokio runtime");
-            ending.complete(Fetched::Failed);
+            ending.complete(Fetched::Failed(FetchError::NoRuntime));
             return;
         };
         runtime.spawn(async move {
@@ -208,7 +210,7 @@ impl KeyCache {
             Ok(fetched) => fetched,
             Err(error) => {
                 tracing::warn!(%error, uri = self.describe_source(), "could not fetch the JWK Set");
-                Fetched::Failed
+                Fetched::Failed(error)
             }
         }
     }
@@ -335,6 +337,6 @@ fn request_error(error: reqwest::Error) -> FetchError {
     if error.is_timeout() {
         FetchError::Timeout
     } else {
-        FetchError::Request(error.without_url().to_string())
+        FetchError::Request(crate::http::describe_error(&error.without_url()))
     }
 }

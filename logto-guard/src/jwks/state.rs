@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::FetchError;
 use super::key_set::KeySet;
 
 /// The hold after the first unknown-`kid` refetch that found nothing new: short, so that a
@@ -52,8 +53,8 @@ pub(crate) enum Fetched {
     Keys { keys: KeySet, etag: Option<String> },
     /// HTTP 304: the set we hold is still current.
     NotModified,
-    /// No usable answer (logged where it happened).
-    Failed,
+    /// No usable answer, and why.
+    Failed(FetchError),
 }
 
 /// What a request should do to get keys.
@@ -115,6 +116,8 @@ pub(crate) struct KeyStatus {
     pub(crate) age: Option<Duration>,
     pub(crate) confirmed_at: Option<SystemTime>,
     pub(crate) last_failure_at: Option<SystemTime>,
+    /// Why the last fetch failed, as long as none succeeded since.
+    pub(crate) last_error: Option<FetchError>,
     /// Whether the keys were dropped for being older than `max_stale`, and no fetch has
     /// succeeded since.
     pub(crate) expired: bool,
@@ -135,6 +138,7 @@ pub(crate) struct FetchState {
     /// `kid`s that left a set we held, oldest first, none of them in the loaded set.
     gone: VecDeque<Box<str>>,
     last_failure_at: Option<SystemTime>,
+    last_error: Option<FetchError>,
     expired: bool,
     attempts: u64,
     failures: u64,
@@ -150,6 +154,7 @@ impl FetchState {
             hold: None,
             gone: VecDeque::new(),
             last_failure_at: None,
+            last_error: None,
             expired: false,
             attempts: 0,
             failures: 0,
@@ -260,10 +265,18 @@ impl FetchState {
                 Some(true)
             }
             // A 304 for a set dropped meanwhile confirms nothing.
-            (Fetched::NotModified, None) | (Fetched::Failed, _) => None,
+            (Fetched::NotModified, None) => {
+                self.last_error = Some(FetchError::Status(304));
+                None
+            }
+            (Fetched::Failed(error), _) => {
+                self.last_error = Some(error);
+                None
+            }
         };
         if changed.is_some() {
             self.failed_at = None;
+            self.last_error = None;
             self.expired = false;
         } else {
             self.failed_at = Some(now);
@@ -297,6 +310,7 @@ impl FetchState {
                 .map(|l| now.saturating_duration_since(l.confirmed_at)),
             confirmed_at: self.loaded.as_ref().map(|l| l.confirmed_at_wall),
             last_failure_at: self.last_failure_at,
+            last_error: self.last_error.clone(),
             expired: self.expired,
             attempts: self.attempts,
             failures: self.failures,
@@ -440,7 +454,7 @@ mod tests {
         let t0 = Instant::now();
         let mut state = FetchState::new(timing());
         assert!(matches!(state.read(t0), Read::Load));
-        state.complete(Fetched::Failed, t0, SystemTime::now());
+        state.complete(Fetched::Failed(FetchError::Timeout), t0, SystemTime::now());
         assert_eq!(state.settled(t0).err(), Some(5 * SECOND));
         assert!(matches!(state.read(t0 + 2 * SECOND), Read::Unavailable(d) if d == 3 * SECOND));
         assert!(matches!(state.read(t0 + 5 * SECOND), Read::Load));
@@ -459,7 +473,7 @@ mod tests {
         ));
         assert!(matches!(state.read(t0 + 10 * SECOND), Read::Use(_)));
         // A failed refresh keeps the keys and waits out the backoff before the next one.
-        state.complete(Fetched::Failed, t0 + 11 * SECOND, SystemTime::now());
+        state.complete(Fetched::Failed(FetchError::Timeout), t0 + 11 * SECOND, SystemTime::now());
         assert!(matches!(state.read(t0 + 12 * SECOND), Read::Use(_)));
         assert!(matches!(
             state.read(t0 + 16 * SECOND),
@@ -529,7 +543,7 @@ mod tests {
             state.unknown_kid(&keys, Some("x"), t0),
             Refetch::Fetch
         ));
-        state.complete(Fetched::Failed, t0, SystemTime::now());
+        state.complete(Fetched::Failed(FetchError::Timeout), t0, SystemTime::now());
         assert!(matches!(
             state.unknown_kid(&keys, Some("x"), t0 + 4 * SECOND),
             Refetch::Refused
@@ -773,7 +787,7 @@ mod tests {
         let mut now = t0 + 10 * SECOND;
         while now < t0 + 100 * SECOND {
             if let Read::UseAndRefresh(_) = state.read(now) {
-                state.complete(Fetched::Failed, now, SystemTime::now());
+                state.complete(Fetched::Failed(FetchError::Timeout), now, SystemTime::now());
             }
             now += SECOND;
         }
@@ -781,7 +795,7 @@ mod tests {
         // At the limit the keys are dropped and a load is tried; it fails too.
         let at_limit = t0 + 100 * SECOND;
         assert!(matches!(state.read(at_limit), Read::Load));
-        state.complete(Fetched::Failed, at_limit, SystemTime::now());
+        state.complete(Fetched::Failed(FetchError::Timeout), at_limit, SystemTime::now());
         assert!(state.settled(at_limit).is_err());
         assert!(matches!(
             state.read(at_limit + SECOND),

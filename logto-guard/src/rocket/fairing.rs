@@ -184,9 +184,10 @@ impl Fairing for LogtoGuard {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
-        if let Err(error) = state.validator.warm_up().await {
+        if state.validator.warm_up().await.is_err() {
+            let cause = state.validator.key_fetch_error().unwrap_or_default();
             rocket::warn!(
-                "logto-guard: could not fetch the signing keys of {} ({error}); serving anyway, \
+                "logto-guard: could not fetch the signing keys of {} ({cause}); serving anyway, \
                  protected routes answer 503 until the keys can be fetched",
                 state.validator.issuer()
             );
