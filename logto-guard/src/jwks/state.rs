@@ -37,7 +37,7 @@ pub(crate) struct Timing {
 }
 
 /// Why a fetch was started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Reason {
     /// No key set is loaded.
     Load,
@@ -86,6 +86,7 @@ pub(crate) enum Refetch {
 }
 
 /// The key set in use.
+#[cfg_attr(test, derive(Clone))]
 struct Loaded {
     keys: Arc<KeySet>,
     etag: Option<String>,
@@ -126,6 +127,7 @@ pub(crate) struct KeyStatus {
 }
 
 /// Everything the key cache knows about its keys and fetches.
+#[cfg_attr(test, derive(Clone))]
 pub(crate) struct FetchState {
     timing: Timing,
     loaded: Option<Loaded>,
@@ -387,6 +389,9 @@ impl FetchState {
 }
 
 #[cfg(test)]
+mod model;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -403,7 +408,7 @@ mod tests {
 
     /// A set of Ed25519 keys named `kids`: one public key for all, the `kid` alone makes them
     /// distinct, so the same `kids` make the same set.
-    fn keys(kids: &[&str]) -> KeySet {
+    pub(super) fn keys(kids: &[&str]) -> KeySet {
         static PUBLIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let x = PUBLIC.get_or_init(|| {
             let pair = aws_lc_rs::signature::Ed25519KeyPair::generate().expect("key generation");
