@@ -206,6 +206,16 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
+    /// A URL with a user name or password in it (`https://user:password@host`): it would be
+    /// sent along and could end up in logs, and nothing Logto serves needs it.
+    #[error(
+        "`{field}` must not contain a user name or password (user:password@host): they would \
+         end up in logs; remove them"
+    )]
+    UrlWithCredentials {
+        /// The config field.
+        field: &'static str,
+    },
     /// `http://` to a non-loopback host.
     #[error(
         "`{field}` uses plain http:// to a host that is not loopback; use https://, or set \
@@ -511,9 +521,13 @@ impl Config {
             || url.path() != "/"
             || url.query().is_some()
             || url.fragment().is_some()
-            || !url.username().is_empty()
         {
             return Err(ConfigError::InvalidPublicUrl);
+        }
+        if has_credentials(&url) {
+            return Err(ConfigError::UrlWithCredentials {
+                field: "public_url",
+            });
         }
         if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
             return Err(ConfigError::InsecureHttp {
@@ -529,7 +543,7 @@ impl Config {
 }
 
 /// The rule for every URL the keys come from, configured or discovered: absolute http(s), no
-/// query or fragment, and `http://` only to loopback unless `allow_insecure_http`.
+/// credentials, query or fragment, and `http://` only to loopback unless `allow_insecure_http`.
 pub(crate) fn check_url(
     field: &'static str,
     value: &str,
@@ -538,6 +552,9 @@ pub(crate) fn check_url(
     let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field })?;
     if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
         return Err(ConfigError::InvalidUrl { field });
+    }
+    if has_credentials(&url) {
+        return Err(ConfigError::UrlWithCredentials { field });
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(ConfigError::UrlWithQuery { field });
@@ -601,6 +618,33 @@ pub(crate) fn parse_public_route(entry: &str) -> Option<(Option<String>, &str)> 
     well_formed.then_some((method, path))
 }
 
+/// Whether `url` has a user name or a password (`https://user:password@host`).
+pub(crate) fn has_credentials(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// `value` as it may be written to a log or an error message: an http(s) URL without its user
+/// name, password, query and fragment, where credentials and tokens hide (one without them is
+/// shown exactly as configured); anything else that could hide them (`user:pw@host` parses as
+/// a URL of scheme `user`) is not shown at all.
+pub(crate) fn url_for_logs(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            if !has_credentials(&url) && url.query().is_none() && url.fragment().is_none() {
+                return value.to_owned();
+            }
+            // Cannot fail: an http(s) URL with a host can have credentials.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.into()
+        }
+        _ if value.contains(['@', '?', '#']) => "(not an http(s) URL; not shown)".to_owned(),
+        _ => value.to_owned(),
+    }
+}
+
 /// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -625,5 +669,46 @@ mod seconds {
         let secs = f64::deserialize(d)?;
         Duration::try_from_secs_f64(secs)
             .map_err(|_| D::Error::custom("expected a non-negative number of seconds"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_for_logs;
+
+    #[test]
+    fn urls_are_logged_without_credentials_query_or_fragment() {
+        for (value, logged) in [
+            // Without anything to hide: exactly as configured, not normalized.
+            (
+                "https://Tenant.logto.app/oidc",
+                "https://Tenant.logto.app/oidc",
+            ),
+            ("https://tenant.logto.app", "https://tenant.logto.app"),
+            (
+                "https://svc:secret@keys.example.com/jwks",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "https://:secret@keys.example.com/jwks",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "https://svc@keys.example.com/jwks?api_key=k#f",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "http://127.0.0.1:3001/oidc?token=t",
+                "http://127.0.0.1:3001/oidc",
+            ),
+            (
+                "svc:secret@tenant.logto.app",
+                "(not an http(s) URL; not shown)",
+            ),
+            ("https://svc:secret@", "(not an http(s) URL; not shown)"),
+            ("tenant.logto.app", "tenant.logto.app"),
+        ] {
+            assert_eq!(url_for_logs(value), logged, "{value}");
+        }
     }
 }

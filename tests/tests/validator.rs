@@ -1077,15 +1077,24 @@ async fn keys_unconfirmed_past_max_stale_are_dropped_until_a_fetch_succeeds() {
 #[tokio::test]
 async fn a_discovered_jwks_uri_is_held_to_the_configured_rule() {
     let issuer = TestIssuer::start().await;
-    issuer.set_discovered_jwks_uri("http://keys.example.com/oidc/jwks");
-    let validator = validator(Config::with_issuer(issuer.issuer()).resource(RESOURCE));
-    let err = validator
-        .validate(&issuer.token().sign())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{err:?}");
-    assert_eq!(validator.metrics().key_fetch_failures, 1);
-    assert_eq!(issuer.jwks_requests(), 0);
+    let with_credentials = issuer
+        .endpoint()
+        .replacen("http://", "http://svc:s3cret@", 1)
+        + "/oidc/jwks";
+    for discovered in ["http://keys.example.com/oidc/jwks", &with_credentials] {
+        issuer.set_discovered_jwks_uri(discovered);
+        let validator = validator(Config::with_issuer(issuer.issuer()).resource(RESOURCE));
+        let err = validator
+            .validate(&issuer.token().sign())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AuthError::KeysUnavailable { .. }),
+            "{discovered}: {err:?}"
+        );
+        assert_eq!(validator.metrics().key_fetch_failures, 1);
+        assert_eq!(issuer.jwks_requests(), 0, "{discovered}");
+    }
 }
 
 #[tokio::test]
@@ -1183,6 +1192,43 @@ fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
         let err = config.check().expect_err(message);
         assert_eq!(err.to_string(), message);
         assert!(Validator::new(config).is_err(), "{message}");
+    }
+}
+
+#[test]
+fn credentials_in_a_configured_url_are_refused() {
+    let tenant = || Config::new("https://tenant.logto.app");
+    for (config, field) in [
+        (
+            Config::new("https://svc:s3cret@tenant.logto.app"),
+            "endpoint",
+        ),
+        (
+            Config::with_issuer("https://svc@tenant.logto.app/oidc"),
+            "issuer",
+        ),
+        (
+            tenant().jwks_uri("https://svc:s3cret@keys.example.com/jwks"),
+            "jwks_uri",
+        ),
+        (
+            tenant().jwks_uri("http://:s3cret@127.0.0.1:3001/oidc/jwks"),
+            "jwks_uri",
+        ),
+        (
+            tenant().public_url("https://:s3cret@api.example.com"),
+            "public_url",
+        ),
+    ] {
+        let err = config.check().expect_err(field);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{field}` must not contain a user name or password (user:password@host): they \
+                 would end up in logs; remove them"
+            )
+        );
+        assert!(Validator::new(config).is_err(), "{field}");
     }
 }
 

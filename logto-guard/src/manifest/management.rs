@@ -8,6 +8,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::config::{has_credentials, url_for_logs};
+
 /// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
 const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
 
@@ -191,39 +193,24 @@ impl ManagementConfig {
     /// The endpoint as a URL, checked.
     fn endpoint_url(&self) -> Result<Url, SyncError> {
         let invalid = || SyncError::InvalidEndpoint {
-            endpoint: without_credentials(&self.endpoint),
+            endpoint: url_for_logs(&self.endpoint),
         };
         let url = Url::parse(self.endpoint.trim_end_matches('/')).map_err(|_| invalid())?;
         if !matches!(url.scheme(), "http" | "https")
             || !url.has_host()
             || url.query().is_some()
             || url.fragment().is_some()
-            || !url.username().is_empty()
-            || url.password().is_some()
+            || has_credentials(&url)
         {
             return Err(invalid());
         }
         if url.scheme() == "http" && !self.allow_insecure_http && !crate::config::is_loopback(&url)
         {
             return Err(SyncError::InsecureHttp {
-                endpoint: self.endpoint.clone(),
+                endpoint: url_for_logs(&self.endpoint),
             });
         }
         Ok(url)
-    }
-}
-
-/// The endpoint for an error message: without a user or password in it.
-fn without_credentials(endpoint: &str) -> String {
-    match Url::parse(endpoint) {
-        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.to_string()
-        }
-        Ok(_) => endpoint.to_owned(),
-        Err(_) if endpoint.contains('@') => "(redacted: it contains `@`)".to_owned(),
-        Err(_) => endpoint.to_owned(),
     }
 }
 
