@@ -108,6 +108,9 @@ async fn invalid_config_aborts_ignite() {
         serde_json::json!({"endpoint": "not a url"}),
         serde_json::json!({"endpoint": "http://logto.internal"}),
         serde_json::json!({"endpoint": "https://x.logto.app", "fetch_timeout": 0}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "leeway": 60000}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "keys_max_age": 600, "keys_max_stale": 600}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "jwks_uri": "https://svc:pw@x.logto.app/oidc/jwks"}),
         serde_json::json!({"endpoint": "https://x.logto.app", "algorithms": ["HS256"]}),
         serde_json::json!({"endpoint": "https://x.logto.app", "endpont": "typo"}),
     ] {

@@ -1155,43 +1155,106 @@ async fn a_key_with_alg_verifies_that_alg_only() {
 }
 
 #[test]
-fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
+fn every_duration_is_bounded_on_both_sides_with_a_message_that_states_the_range() {
     let base = || Config::new("https://tenant.logto.app");
+    let ms = Duration::from_millis;
+    let s = Duration::from_secs;
     let cases = [
         (
-            base().unknown_kid_cooldown(Duration::ZERO),
-            "`unknown_kid_cooldown` must be greater than zero, or forged `kid`s could make every \
-             request fetch the key set: set it to a positive number of seconds (default 30)",
+            base().leeway(s(60_000)),
+            "`leeway` must be between 0 s and 300 s (5 min), not 60000 s (durations are in \
+             seconds): a longer leeway would accept tokens long after they expired",
+        ),
+        (
+            base().unknown_kid_cooldown(Duration::from_micros(1)),
+            "`unknown_kid_cooldown` must be between 1 s and 600 s (10 min), not 0.000001 s \
+             (durations are in seconds): forged `kid`s could make the key set be fetched back \
+             to back",
+        ),
+        (
+            base().unknown_kid_cooldown(s(3600)),
+            "`unknown_kid_cooldown` must be between 1 s and 600 s (10 min), not 3600 s \
+             (durations are in seconds): the tokens of a new signing key could be refused that \
+             long",
         ),
         (
             base().failed_fetch_backoff(Duration::ZERO),
-            "`failed_fetch_backoff` must be greater than zero, or every request would retry an \
-             unreachable Logto: set it to a positive number of seconds (default 5)",
+            "`failed_fetch_backoff` must be between 0.1 s and 300 s (5 min), not 0 s (durations \
+             are in seconds): every request would retry an unreachable Logto",
         ),
         (
-            base().keys_max_age(Duration::ZERO),
-            "`keys_max_age` must be greater than zero, or the key set would be refetched for \
-             every request: set it to a positive number of seconds (default 600)",
+            base().failed_fetch_backoff(s(301)),
+            "`failed_fetch_backoff` must be between 0.1 s and 300 s (5 min), not 301 s \
+             (durations are in seconds): requests could get 503 that long after Logto is back",
+        ),
+        (
+            base().keys_max_age(ms(99)),
+            "`keys_max_age` must be between 0.1 s and 86400 s (24 h), not 0.099 s (durations \
+             are in seconds): the key set would be refetched for almost every request",
+        ),
+        (
+            base().keys_max_age(s(86_401)),
+            "`keys_max_age` must be between 0.1 s and 86400 s (24 h), not 86401 s (durations \
+             are in seconds): a key Logto removed would be trusted that long",
         ),
         (
             base().keys_max_stale(Duration::ZERO),
-            "`keys_max_stale` must be greater than zero, or keys would be dropped as soon as they \
-             are fetched: set it to how long keys may serve while Logto is unreachable, in \
-             seconds (default 86400, 24 h)",
+            "`keys_max_stale` must be between 0.1 s and 604800 s (7 days), not 0 s (durations \
+             are in seconds): keys would be dropped almost as soon as they are fetched",
         ),
         (
-            base()
-                .keys_max_age(Duration::from_secs(600))
-                .keys_max_stale(Duration::from_secs(60)),
-            "`keys_max_stale` must be at least `keys_max_age`, or keys would be dropped before \
-             their background refresh is even tried: raise `keys_max_stale` (default 86400 s, \
+            base().keys_max_stale(s(30 * 24 * 3600)),
+            "`keys_max_stale` must be between 0.1 s and 604800 s (7 days), not 2592000 s \
+             (durations are in seconds): an instance cut off from Logto would trust a key Logto \
+             removed that long",
+        ),
+        (
+            base().fetch_timeout(ms(50)),
+            "`fetch_timeout` must be between 0.1 s and 60 s, not 0.05 s (durations are in \
+             seconds): no key-set fetch could succeed",
+        ),
+        (
+            base().fetch_timeout(s(600)),
+            "`fetch_timeout` must be between 0.1 s and 60 s, not 600 s (durations are in \
+             seconds): requests would wait that long on a Logto that does not answer",
+        ),
+        (
+            base().keys_max_age(s(600)).keys_max_stale(s(60)),
+            "`keys_max_stale` must be greater than `keys_max_age`, or keys would be dropped the \
+             moment their background refresh is due: raise `keys_max_stale` (default 86400 s, \
              24 h)",
+        ),
+        (
+            base().keys_max_age(s(600)).keys_max_stale(s(600)),
+            "`keys_max_stale` must be greater than `keys_max_age`, or keys would be dropped the \
+             moment their background refresh is due: raise `keys_max_stale` (default 86400 s, \
+             24 h)",
+        ),
+        (
+            base().max_jwks_bytes(0),
+            "`max_jwks_bytes` must be greater than zero, or no key set could be read: set it to \
+             a positive number of bytes (default 262144)",
         ),
     ];
     for (config, message) in cases {
         let err = config.check().expect_err(message);
         assert_eq!(err.to_string(), message);
         assert!(Validator::new(config).is_err(), "{message}");
+    }
+    // Each bound itself is accepted.
+    for config in [
+        base().leeway(Duration::ZERO),
+        base().leeway(s(300)),
+        base().unknown_kid_cooldown(s(1)),
+        base().unknown_kid_cooldown(s(600)),
+        base().failed_fetch_backoff(ms(100)),
+        base().failed_fetch_backoff(s(300)),
+        base().keys_max_age(ms(100)).keys_max_stale(ms(101)),
+        base().keys_max_age(s(86_400)).keys_max_stale(s(604_800)),
+        base().fetch_timeout(ms(100)),
+        base().fetch_timeout(s(60)),
+    ] {
+        config.check().unwrap_or_else(|e| panic!("{config:?}: {e}"));
     }
 }
 
