@@ -320,13 +320,22 @@ struct Jws<'a> {
 
 /// The JOSE header members this validator reads. `jwk`, `jku`, `x5u` and `x5c` are never
 /// read: keys come only from the configured key set. A typed struct, so that a repeated
-/// member is refused instead of resolved to its last value.
+/// member is refused instead of resolved to its last value. An optional member is `None` only
+/// when absent: `"kid": null` is a member of the wrong type, not a missing one.
 #[derive(Deserialize)]
 struct RawHeader {
     alg: String,
+    #[serde(default, deserialize_with = "present")]
     typ: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     kid: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     crit: Option<Value>,
+}
+
+/// A member that is there, `null` included (serde's `Option` would read `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 struct Header {
@@ -368,9 +377,8 @@ impl<'a> Jws<'a> {
                 "header is not JSON"
             })
         })?;
-        // We implement no extension, so any `crit` (even an empty, invalid one) is unsupported.
-        if raw.crit.is_some() {
-            return Err(AuthError::UnsupportedCritical);
+        if let Some(crit) = raw.crit {
+            return Err(critical_error(&crit));
         }
         let alg = match raw.alg.parse::<Algorithm>() {
             Ok(alg) => alg,
@@ -408,6 +416,20 @@ impl<'a> Jws<'a> {
             decode_part(self.payload, "payload is not base64url")?,
             issuer,
         )
+    }
+}
+
+/// Why a token with header `crit` is refused: we implement no extension, so a well-formed
+/// `crit` is unsupported; anything but a non-empty array of strings (RFC 7515 §4.1.11) is a
+/// malformed header.
+fn critical_error(crit: &Value) -> AuthError {
+    let well_formed = crit
+        .as_array()
+        .is_some_and(|names| !names.is_empty() && names.iter().all(Value::is_string));
+    if well_formed {
+        AuthError::UnsupportedCritical
+    } else {
+        AuthError::MalformedToken("header `crit` is not a non-empty array of strings")
     }
 }
 

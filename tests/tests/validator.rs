@@ -376,6 +376,37 @@ async fn refuses_unknown_crit_and_ignores_embedded_keys() {
 }
 
 #[tokio::test]
+async fn header_members_of_the_wrong_type_are_malformed_not_absent() {
+    let issuer = TestIssuer::start().await;
+    let strict = validator(issuer.config());
+    let lenient = validator(issuer.config().require_typ(false));
+    let kid = "header `kid` is not a string";
+    let typ = "header `typ` is not a string";
+    let crit = "header `crit` is not a non-empty array of strings";
+    let alg = "header must be a JSON object with a string `alg` and no repeated member";
+    for (member, value, problem) in [
+        ("kid", json!(null), kid),
+        ("kid", json!(7), kid),
+        ("typ", json!(null), typ),
+        ("typ", json!(["at+jwt"]), typ),
+        ("crit", json!(null), crit),
+        ("crit", json!([]), crit),
+        ("crit", json!("exp"), crit),
+        ("crit", json!([7]), crit),
+        ("crit", json!({"exp": true}), crit),
+        ("alg", json!(null), alg),
+        ("alg", json!(384), alg),
+    ] {
+        let token = issuer.token().header(member, value.clone()).sign();
+        for validator in [&strict, &lenient] {
+            let err = validator.validate(&token).await.unwrap_err();
+            assert_eq!(err, AuthError::MalformedToken(problem), "{member}: {value}");
+            assert_eq!((err.status(), err.code()), (401, Some("invalid_token")));
+        }
+    }
+}
+
+#[tokio::test]
 async fn token_without_kid_needs_exactly_one_fitting_key() {
     let issuer = TestIssuer::start().await;
     let first = issuer.signing_key();
