@@ -10,11 +10,11 @@ use serde_json::Value;
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenDigest};
 use crate::config::{Config, ConfigError};
-use crate::error::AuthError;
+use crate::error::{AuthError, ExpectedAudience};
 use crate::jwks::{KeyCache, KeySet, Lookup};
 use crate::metrics::{MetricsSnapshot, Rejections};
 use crate::payload;
-use crate::requirement::{ORGANIZATION_AUDIENCE, Policy};
+use crate::requirement::Policy;
 use crate::token::{AccessToken, Claims};
 use crate::unix_now;
 
@@ -119,11 +119,11 @@ impl Validator {
         if for_a_resource {
             return Err(AuthError::OrganizationNotAllowed);
         }
-        let expected = match (inner.resources.is_empty(), inner.organization_tokens) {
-            (true, false) => "a configured resource (none is configured)".to_owned(),
-            (true, true) => ORGANIZATION_AUDIENCE.to_owned(),
-            (false, false) => inner.resources.join(" "),
-            (false, true) => format!("{} or {ORGANIZATION_AUDIENCE}", inner.resources.join(" ")),
+        // Never the list of resources: a 401 must not tell any caller which APIs exist.
+        let expected = if inner.resources.is_empty() && inner.organization_tokens {
+            ExpectedAudience::Organization
+        } else {
+            ExpectedAudience::ThisApi
         };
         Err(AuthError::AudienceMismatch { expected })
     }

@@ -292,10 +292,17 @@ async fn access_token_requires_a_configured_resource() {
         .get_one("WWW-Authenticate")
         .unwrap_or_default()
         .to_owned();
-    assert!(
-        challenge
-            .contains("audience mismatch: this API expects a token for https://api.example.com"),
-        "{challenge}"
+    // Neither the header nor the body tells a caller which APIs this server accepts.
+    assert_eq!(
+        challenge,
+        "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"audience \
+         mismatch: the token is not for this API\""
+    );
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some(
+            r#"{"error":"invalid_token","error_description":"audience mismatch: the token is not for this API"}"#
+        )
     );
 }
 

@@ -221,15 +221,9 @@ async fn checks_audience() {
         let token = issuer.token().claim("aud", wrong.clone()).sign();
         let err = validator.validate(&token).await.unwrap_err();
         assert_eq!(
-            err,
-            AuthError::AudienceMismatch {
-                expected: RESOURCE.to_owned()
-            },
-            "{wrong}"
-        );
-        assert_eq!(
             err.to_string(),
-            "audience mismatch: this API expects a token for https://api.example.com"
+            "audience mismatch: the token is not for this API",
+            "{wrong}"
         );
     }
     let token = issuer
@@ -975,12 +969,57 @@ async fn organization_context_is_part_of_the_grant() {
     for token in [&organization_token, &plain, &organization_level] {
         let result = validator.authorize(token, &Policy::all("", &[])).await;
         assert_eq!(
-            result.map(|_| ()),
-            Err(AuthError::AudienceMismatch {
-                expected: "a resource (the requirement names none)".to_owned()
-            })
+            result.map_err(|e| e.to_string()).map(|_| ()),
+            Err("audience mismatch: the token is not for this API".to_owned())
         );
     }
+}
+
+#[tokio::test]
+async fn an_audience_mismatch_never_names_the_accepted_resources() {
+    let issuer = TestIssuer::start().await;
+    let internal = "https://internal-billing.example.com";
+    let stranger = issuer.token().audience("https://other.example.com").sign();
+    let not_for_this_api = "audience mismatch: the token is not for this API";
+    for config in [
+        issuer.config().resource(internal),
+        issuer.config().resource(internal).organization_tokens(true),
+        Config::new(issuer.endpoint()),
+    ] {
+        let err = validator(config).validate(&stranger).await.unwrap_err();
+        assert_eq!(err.to_string(), not_for_this_api);
+        let challenge = err.challenge("api").expect("a challenge");
+        assert_eq!(
+            challenge,
+            format!(
+                "Bearer realm=\"api\", error=\"invalid_token\", \
+                 error_description=\"{not_for_this_api}\""
+            )
+        );
+    }
+    // A route's own resource is not named either.
+    let checked = validator(issuer.config().organization_tokens(true));
+    let organization_token = checked
+        .validate(&issuer.token().organization_token("org-a").sign())
+        .await
+        .expect("an organization token");
+    for resource in [internal, ""] {
+        let err = Policy::all(resource, &[])
+            .check(&organization_token)
+            .unwrap_err();
+        assert_eq!(err.to_string(), not_for_this_api);
+    }
+    // Only organization tokens: that kind is named, as it names no API.
+    let organizations_only = validator(Config::new(issuer.endpoint()).organization_tokens(true));
+    assert_eq!(
+        organizations_only
+            .validate(&stranger)
+            .await
+            .unwrap_err()
+            .to_string(),
+        "audience mismatch: this API expects a token for an organization \
+         (urn:logto:organization:<id>)"
+    );
 }
 
 #[tokio::test]
