@@ -65,27 +65,29 @@ pub struct Config {
     pub(crate) organization_tokens: bool,
     /// The `realm` of `WWW-Authenticate` challenges. Default `"api"`.
     pub(crate) realm: String,
-    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s; 0 to 300 s (5 min).
     #[serde(with = "seconds")]
     pub(crate) leeway: Duration,
-    /// How long a fetched key set is used before it is refreshed in the background. Default 10 min.
+    /// How long a fetched key set is used before it is refreshed in the background. Default
+    /// 10 min; 0.1 s to 86400 s (24 h).
     #[serde(with = "seconds")]
     pub(crate) keys_max_age: Duration,
     /// How long keys keep serving while refreshes fail: past it they are dropped and requests
     /// get 503 until a fetch succeeds, so that a key Logto removed is not trusted forever by
-    /// an instance cut off from Logto. Default 24 h.
+    /// an instance cut off from Logto. Default 24 h; greater than `keys_max_age`, at most
+    /// 604800 s (7 days).
     #[serde(with = "seconds")]
     pub(crate) keys_max_stale: Duration,
     /// After a refetch for an unknown `kid` found nothing new (the same set, or 304), no other
     /// such refetch for this long. A refetch that finds a changed set (a rotation) does not
-    /// start it. Default 30 s.
+    /// start it. Default 30 s; 1 s to 600 s (10 min).
     #[serde(with = "seconds")]
     pub(crate) unknown_kid_cooldown: Duration,
     /// After a failed fetch, no new fetch before this; clients get 503 with `Retry-After`
-    /// meanwhile if no keys were ever fetched. Default 5 s.
+    /// meanwhile if no keys were ever fetched. Default 5 s; 0.1 s to 300 s (5 min).
     #[serde(with = "seconds")]
     pub(crate) failed_fetch_backoff: Duration,
-    /// Timeout of one key-set or discovery request. Default 5 s.
+    /// Timeout of one key-set or discovery request. Default 5 s; 0.1 s to 60 s.
     #[serde(with = "seconds")]
     pub(crate) fetch_timeout: Duration,
     /// The largest key-set or discovery body accepted. Default 256 KiB.
@@ -206,6 +208,16 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
+    /// A URL with a user name or password in it (`https://user:password@host`): it would be
+    /// sent along and could end up in logs, and nothing Logto serves needs it.
+    #[error(
+        "`{field}` must not contain a user name or password (user:password@host): they would \
+         end up in logs; remove them"
+    )]
+    UrlWithCredentials {
+        /// The config field.
+        field: &'static str,
+    },
     /// `http://` to a non-loopback host.
     #[error(
         "`{field}` uses plain http:// to a host that is not loopback; use https://, or set \
@@ -215,18 +227,31 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
-    /// A knob that must be positive is zero; the message says why, and what to set.
-    #[error("`{field}` must be greater than zero, {}", zero_advice(field))]
-    Zero {
+    /// `max_jwks_bytes` is zero: no key set could be read.
+    #[error(
+        "`max_jwks_bytes` must be greater than zero, or no key set could be read: set it to a \
+         positive number of bytes (default 262144)"
+    )]
+    ZeroMaxJwksBytes,
+    /// A duration outside its range; the message states the range and what goes wrong
+    /// outside it.
+    #[error("{}", out_of_range_message(field, *value, *min, *max))]
+    DurationOutOfRange {
         /// The config field.
         field: &'static str,
+        /// The configured value.
+        value: Duration,
+        /// The shortest accepted value.
+        min: Duration,
+        /// The longest accepted value.
+        max: Duration,
     },
-    /// `keys_max_stale` is shorter than `keys_max_age`.
+    /// `keys_max_stale` is not longer than `keys_max_age`.
     #[error(
-        "`keys_max_stale` must be at least `keys_max_age`, or keys would be dropped before their \
-         background refresh is even tried: raise `keys_max_stale` (default 86400 s, 24 h)"
+        "`keys_max_stale` must be greater than `keys_max_age`, or keys would be dropped the \
+         moment their background refresh is due: raise `keys_max_stale` (default 86400 s, 24 h)"
     )]
-    MaxStaleBelowMaxAge,
+    MaxStaleNotAboveMaxAge,
     /// `algorithms` is empty.
     #[error(
         "`algorithms` must list at least one of ES256, ES384, ES512, RS256, RS384, RS512, PS256, \
@@ -297,42 +322,45 @@ impl Config {
         self
     }
 
-    /// Sets the tolerated clock skew.
+    /// Sets the tolerated clock skew: 0 to 300 s (5 min), so that seconds mistaken for
+    /// milliseconds cannot accept tokens expired hours ago.
     #[must_use]
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
     }
 
-    /// Sets how long a key set is used before a background refresh.
+    /// Sets how long a key set is used before a background refresh: 0.1 s to 86400 s (24 h).
     #[must_use]
     pub fn keys_max_age(mut self, max_age: Duration) -> Self {
         self.keys_max_age = max_age;
         self
     }
 
-    /// Sets how long keys keep serving while refreshes fail.
+    /// Sets how long keys keep serving while refreshes fail: greater than
+    /// [`keys_max_age`](Self::keys_max_age), at most 604800 s (7 days).
     #[must_use]
     pub fn keys_max_stale(mut self, max_stale: Duration) -> Self {
         self.keys_max_stale = max_stale;
         self
     }
 
-    /// Sets the pause after an unknown-`kid` refetch that found nothing new.
+    /// Sets the pause after an unknown-`kid` refetch that found nothing new: 1 s to 600 s
+    /// (10 min).
     #[must_use]
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.unknown_kid_cooldown = cooldown;
         self
     }
 
-    /// Sets the pause after a failed fetch.
+    /// Sets the pause after a failed fetch: 0.1 s to 300 s (5 min).
     #[must_use]
     pub fn failed_fetch_backoff(mut self, backoff: Duration) -> Self {
         self.failed_fetch_backoff = backoff;
         self
     }
 
-    /// Sets the timeout of one fetch.
+    /// Sets the timeout of one fetch: 0.1 s to 60 s.
     #[must_use]
     pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
         self.fetch_timeout = timeout;
@@ -467,20 +495,9 @@ impl Config {
         if let Some(uri) = &self.jwks_uri {
             self.check_url("jwks_uri", uri)?;
         }
-        for (field, zero) in [
-            ("fetch_timeout", self.fetch_timeout.is_zero()),
-            ("keys_max_age", self.keys_max_age.is_zero()),
-            ("keys_max_stale", self.keys_max_stale.is_zero()),
-            ("unknown_kid_cooldown", self.unknown_kid_cooldown.is_zero()),
-            ("failed_fetch_backoff", self.failed_fetch_backoff.is_zero()),
-            ("max_jwks_bytes", self.max_jwks_bytes == 0),
-        ] {
-            if zero {
-                return Err(ConfigError::Zero { field });
-            }
-        }
-        if self.keys_max_stale < self.keys_max_age {
-            return Err(ConfigError::MaxStaleBelowMaxAge);
+        self.check_durations()?;
+        if self.max_jwks_bytes == 0 {
+            return Err(ConfigError::ZeroMaxJwksBytes);
         }
         if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::InvalidAlgorithms);
@@ -504,6 +521,17 @@ impl Config {
         Ok(())
     }
 
+    /// Every duration within its range, and the max stale age above the max age.
+    fn check_durations(&self) -> Result<(), ConfigError> {
+        for range in &DURATION_RANGES {
+            range.check(self)?;
+        }
+        if self.keys_max_stale <= self.keys_max_age {
+            return Err(ConfigError::MaxStaleNotAboveMaxAge);
+        }
+        Ok(())
+    }
+
     fn check_public_url(&self, value: &str) -> Result<(), ConfigError> {
         let url = Url::parse(value).map_err(|_| ConfigError::InvalidPublicUrl)?;
         if !matches!(url.scheme(), "http" | "https")
@@ -511,9 +539,13 @@ impl Config {
             || url.path() != "/"
             || url.query().is_some()
             || url.fragment().is_some()
-            || !url.username().is_empty()
         {
             return Err(ConfigError::InvalidPublicUrl);
+        }
+        if has_credentials(&url) {
+            return Err(ConfigError::UrlWithCredentials {
+                field: "public_url",
+            });
         }
         if url.scheme() == "http" && !self.allow_insecure_http && !is_loopback(&url) {
             return Err(ConfigError::InsecureHttp {
@@ -529,7 +561,7 @@ impl Config {
 }
 
 /// The rule for every URL the keys come from, configured or discovered: absolute http(s), no
-/// query or fragment, and `http://` only to loopback unless `allow_insecure_http`.
+/// credentials, query or fragment, and `http://` only to loopback unless `allow_insecure_http`.
 pub(crate) fn check_url(
     field: &'static str,
     value: &str,
@@ -538,6 +570,9 @@ pub(crate) fn check_url(
     let url = Url::parse(value).map_err(|_| ConfigError::InvalidUrl { field })?;
     if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
         return Err(ConfigError::InvalidUrl { field });
+    }
+    if has_credentials(&url) {
+        return Err(ConfigError::UrlWithCredentials { field });
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(ConfigError::UrlWithQuery { field });
@@ -548,34 +583,131 @@ pub(crate) fn check_url(
     Ok(())
 }
 
-/// Why a knob must not be zero, and what to set instead.
-fn zero_advice(field: &str) -> &'static str {
-    match field {
-        "fetch_timeout" => {
-            "or no key-set fetch could succeed: set it to a positive number of seconds \
-             (default 5)"
+/// The range a duration knob must be in, and what goes wrong on either side of it: a knob
+/// without an upper bound fails open (a leeway of hours), one without a lower bound floods
+/// Logto or never succeeds.
+struct DurationRange {
+    field: &'static str,
+    value: fn(&Config) -> Duration,
+    min: Duration,
+    max: Duration,
+    /// What a shorter value would do.
+    below: &'static str,
+    /// What a longer value would do.
+    above: &'static str,
+}
+
+/// Every duration of [`Config`], with its range.
+const DURATION_RANGES: [DurationRange; 6] = [
+    DurationRange {
+        field: "leeway",
+        value: |config| config.leeway,
+        min: Duration::ZERO,
+        max: Duration::from_secs(300),
+        // A duration is never below zero.
+        below: "",
+        above: "a longer leeway would accept tokens long after they expired",
+    },
+    DurationRange {
+        field: "keys_max_age",
+        value: |config| config.keys_max_age,
+        min: Duration::from_millis(100),
+        max: Duration::from_secs(24 * 3600),
+        below: "the key set would be refetched for almost every request",
+        above: "a key Logto removed would be trusted that long",
+    },
+    DurationRange {
+        field: "keys_max_stale",
+        value: |config| config.keys_max_stale,
+        min: Duration::from_millis(100),
+        max: Duration::from_secs(7 * 24 * 3600),
+        below: "keys would be dropped almost as soon as they are fetched",
+        above: "an instance cut off from Logto would trust a key Logto removed that long",
+    },
+    DurationRange {
+        field: "unknown_kid_cooldown",
+        value: |config| config.unknown_kid_cooldown,
+        // The adaptive unknown-`kid` cooldown starts at 1 s and doubles up to this.
+        min: Duration::from_secs(1),
+        max: Duration::from_secs(600),
+        below: "forged `kid`s could make the key set be fetched back to back",
+        above: "the tokens of a new signing key could be refused that long",
+    },
+    DurationRange {
+        field: "failed_fetch_backoff",
+        value: |config| config.failed_fetch_backoff,
+        min: Duration::from_millis(100),
+        max: Duration::from_secs(300),
+        below: "every request would retry an unreachable Logto",
+        above: "requests could get 503 that long after Logto is back",
+    },
+    DurationRange {
+        field: "fetch_timeout",
+        value: |config| config.fetch_timeout,
+        min: Duration::from_millis(100),
+        max: Duration::from_secs(60),
+        below: "no key-set fetch could succeed",
+        above: "requests would wait that long on a Logto that does not answer",
+    },
+];
+
+impl DurationRange {
+    fn check(&self, config: &Config) -> Result<(), ConfigError> {
+        let value = (self.value)(config);
+        if (self.min..=self.max).contains(&value) {
+            return Ok(());
         }
-        "keys_max_age" => {
-            "or the key set would be refetched for every request: set it to a positive number \
-             of seconds (default 600)"
-        }
-        "keys_max_stale" => {
-            "or keys would be dropped as soon as they are fetched: set it to how long keys may \
-             serve while Logto is unreachable, in seconds (default 86400, 24 h)"
-        }
-        "unknown_kid_cooldown" => {
-            "or forged `kid`s could make every request fetch the key set: set it to a positive \
-             number of seconds (default 30)"
-        }
-        "failed_fetch_backoff" => {
-            "or every request would retry an unreachable Logto: set it to a positive number of \
-             seconds (default 5)"
-        }
-        "max_jwks_bytes" => {
-            "or no key set could be read: set it to a positive number of bytes \
-             (default 262144)"
-        }
-        _ => "set it to a positive value",
+        Err(ConfigError::DurationOutOfRange {
+            field: self.field,
+            value,
+            min: self.min,
+            max: self.max,
+        })
+    }
+}
+
+/// "`leeway` must be between 0 s and 300 s (5 min), not 60000 s (durations are in seconds):
+/// a longer leeway would ...".
+fn out_of_range_message(field: &str, value: Duration, min: Duration, max: Duration) -> String {
+    let why = DURATION_RANGES
+        .iter()
+        .find(|range| range.field == field)
+        .map_or("", |range| {
+            if value < min {
+                range.below
+            } else {
+                range.above
+            }
+        });
+    format!(
+        "`{field}` must be between {} and {}, not {} s (durations are in seconds): {why}",
+        readable(min),
+        readable(max),
+        value.as_secs_f64()
+    )
+}
+
+/// `600 s (10 min)`: seconds, as configured, and a rounder unit when there is one.
+fn readable(duration: Duration) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    let secs = duration.as_secs();
+    let rounder = if duration.subsec_nanos() != 0 || secs <= MINUTE {
+        None
+    } else if secs > DAY && secs.is_multiple_of(DAY) {
+        Some(format!("{} days", secs / DAY))
+    } else if secs.is_multiple_of(HOUR) {
+        Some(format!("{} h", secs / HOUR))
+    } else if secs.is_multiple_of(MINUTE) {
+        Some(format!("{} min", secs / MINUTE))
+    } else {
+        None
+    };
+    let secs = duration.as_secs_f64();
+    match rounder {
+        Some(rounder) => format!("{secs} s ({rounder})"),
+        None => format!("{secs} s"),
     }
 }
 
@@ -599,6 +731,33 @@ pub(crate) fn parse_public_route(entry: &str) -> Option<(Option<String>, &str)> 
     let well_formed =
         path.starts_with('/') && !path.contains(char::is_whitespace) && !path.contains(['?', '#']);
     well_formed.then_some((method, path))
+}
+
+/// Whether `url` has a user name or a password (`https://user:password@host`).
+pub(crate) fn has_credentials(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
+
+/// `value` as it may be written to a log or an error message: an http(s) URL without its user
+/// name, password, query and fragment, where credentials and tokens hide (one without them is
+/// shown exactly as configured); anything else that could hide them (`user:pw@host` parses as
+/// a URL of scheme `user`) is not shown at all.
+pub(crate) fn url_for_logs(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {
+            if !has_credentials(&url) && url.query().is_none() && url.fragment().is_none() {
+                return value.to_owned();
+            }
+            // Cannot fail: an http(s) URL with a host can have credentials.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.into()
+        }
+        _ if value.contains(['@', '?', '#']) => "(not an http(s) URL; not shown)".to_owned(),
+        _ => value.to_owned(),
+    }
 }
 
 /// Whether `url` points at this machine (`localhost`, 127.0.0.0/8, `::1`).
@@ -625,5 +784,46 @@ mod seconds {
         let secs = f64::deserialize(d)?;
         Duration::try_from_secs_f64(secs)
             .map_err(|_| D::Error::custom("expected a non-negative number of seconds"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_for_logs;
+
+    #[test]
+    fn urls_are_logged_without_credentials_query_or_fragment() {
+        for (value, logged) in [
+            // Without anything to hide: exactly as configured, not normalized.
+            (
+                "https://Tenant.logto.app/oidc",
+                "https://Tenant.logto.app/oidc",
+            ),
+            ("https://tenant.logto.app", "https://tenant.logto.app"),
+            (
+                "https://svc:secret@keys.example.com/jwks",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "https://:secret@keys.example.com/jwks",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "https://svc@keys.example.com/jwks?api_key=k#f",
+                "https://keys.example.com/jwks",
+            ),
+            (
+                "http://127.0.0.1:3001/oidc?token=t",
+                "http://127.0.0.1:3001/oidc",
+            ),
+            (
+                "svc:secret@tenant.logto.app",
+                "(not an http(s) URL; not shown)",
+            ),
+            ("https://svc:secret@", "(not an http(s) URL; not shown)"),
+            ("tenant.logto.app", "tenant.logto.app"),
+        ] {
+            assert_eq!(url_for_logs(value), logged, "{value}");
+        }
     }
 }

@@ -69,11 +69,13 @@ pub enum AuthError {
     /// `iss` is not the configured issuer.
     #[error("issuer mismatch")]
     IssuerMismatch,
-    /// `aud` does not contain the resource this API expects.
-    #[error("audience mismatch: this API expects a token for {expected}")]
+    /// `aud` does not contain the resource this API expects. The description says what kind
+    /// of audience was expected, never which resource indicators are accepted: a 401 must not
+    /// tell any caller which APIs exist.
+    #[error("audience mismatch: {expected}")]
     AudienceMismatch {
-        /// The resource indicator(s) expected, space-separated.
-        expected: String,
+        /// What kind of token was expected.
+        expected: ExpectedAudience,
     },
     /// `exp` is in the past (beyond the leeway).
     #[error("token expired")]
@@ -147,6 +149,35 @@ pub enum AuthError {
     /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks (logged).
     #[error("authorization is not configured on this server")]
     NotConfigured,
+}
+
+/// What an [`AuthError::AudienceMismatch`] says the token should have been for: the kind of
+/// audience, never which resource indicators this API accepts.
+///
+/// ```
+/// use logto_guard::{AuthError, ExpectedAudience};
+///
+/// let err = AuthError::AudienceMismatch { expected: ExpectedAudience::ThisApi };
+/// assert_eq!(err.to_string(), "audience mismatch: the token is not for this API");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExpectedAudience {
+    /// One of this API's resource indicators; which ones is not said.
+    ThisApi,
+    /// A Logto organization token (`aud` = `urn:logto:organization:<id>`).
+    Organization,
+}
+
+impl std::fmt::Display for ExpectedAudience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ThisApi => "the token is not for this API",
+            Self::Organization => {
+                "this API expects a token for an organization (urn:logto:organization:<id>)"
+            }
+        })
+    }
 }
 
 fn organization_mismatch_description(segment: Option<&str>) -> String {

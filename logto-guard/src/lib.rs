@@ -109,7 +109,7 @@ pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};
-pub use error::AuthError;
+pub use error::{AuthError, ExpectedAudience};
 pub use organization::{Organization, OrganizationMatch, OrganizationRule};
 pub use requirement::{Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use resource_indicator::ResourceIndicatorError;

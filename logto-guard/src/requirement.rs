@@ -1,11 +1,8 @@
 //! What a route requires of a token: a resource (audience) or an organization, the kind of
 //! client, and scopes.
 
-use crate::error::AuthError;
+use crate::error::{AuthError, ExpectedAudience};
 use crate::organization::{OrganizationMatch, OrganizationRule};
-
-/// How an audience mismatch names organization tokens.
-pub(crate) const ORGANIZATION_AUDIENCE: &str = "an organization (urn:logto:organization:<id>)";
 use crate::token::AccessToken;
 
 /// Whether a token needs every listed scope or any one of them.
@@ -246,15 +243,13 @@ impl<'a> Policy<'a> {
             {
                 Ok(())
             }
-            Audience::Resource("") => Err(AuthError::AudienceMismatch {
-                expected: "a resource (the requirement names none)".to_owned(),
-            }),
-            Audience::Resource(resource) => Err(AuthError::AudienceMismatch {
-                expected: resource.to_owned(),
+            // Not which resource: a 401 must not tell any caller which APIs exist.
+            Audience::Resource(_) => Err(AuthError::AudienceMismatch {
+                expected: ExpectedAudience::ThisApi,
             }),
             Audience::Organization if token.is_organization_token() => Ok(()),
             Audience::Organization => Err(AuthError::AudienceMismatch {
-                expected: ORGANIZATION_AUDIENCE.to_owned(),
+                expected: ExpectedAudience::Organization,
             }),
         }
     }

@@ -10,11 +10,11 @@ use serde_json::Value;
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenDigest};
 use crate::config::{Config, ConfigError};
-use crate::error::AuthError;
+use crate::error::{AuthError, ExpectedAudience};
 use crate::jwks::{KeyCache, KeySet, Lookup};
 use crate::metrics::{MetricsSnapshot, Rejections};
 use crate::payload;
-use crate::requirement::{ORGANIZATION_AUDIENCE, Policy};
+use crate::requirement::Policy;
 use crate::token::{AccessToken, Claims};
 use crate::unix_now;
 
@@ -119,11 +119,11 @@ impl Validator {
         if for_a_resource {
             return Err(AuthError::OrganizationNotAllowed);
         }
-        let expected = match (inner.resources.is_empty(), inner.organization_tokens) {
-            (true, false) => "a configured resource (none is configured)".to_owned(),
-            (true, true) => ORGANIZATION_AUDIENCE.to_owned(),
-            (false, false) => inner.resources.join(" "),
-            (false, true) => format!("{} or {ORGANIZATION_AUDIENCE}", inner.resources.join(" ")),
+        // Never the list of resources: a 401 must not tell any caller which APIs exist.
+        let expected = if inner.resources.is_empty() && inner.organization_tokens {
+            ExpectedAudience::Organization
+        } else {
+            ExpectedAudience::ThisApi
         };
         Err(AuthError::AudienceMismatch { expected })
     }
@@ -169,7 +169,11 @@ impl Validator {
     /// Why the last key fetch failed, as long as none succeeded since.
     #[cfg(feature = "rocket")]
     pub(crate) fn key_fetch_error(&self) -> Option<String> {
-        self.inner.keys.status().last_error.map(|error| error.to_string())
+        self.inner
+            .keys
+            .status()
+            .last_error
+            .map(|error| error.to_string())
     }
 
     /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a
@@ -326,13 +330,22 @@ struct Jws<'a> {
 
 /// The JOSE header members this validator reads. `jwk`, `jku`, `x5u` and `x5c` are never
 /// read: keys come only from the configured key set. A typed struct, so that a repeated
-/// member is refused instead of resolved to its last value.
+/// member is refused instead of resolved to its last value. An optional member is `None` only
+/// when absent: `"kid": null` is a member of the wrong type, not a missing one.
 #[derive(Deserialize)]
 struct RawHeader {
     alg: String,
+    #[serde(default, deserialize_with = "present")]
     typ: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     kid: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
     crit: Option<Value>,
+}
+
+/// A member that is there, `null` included (serde's `Option` would read `null` as absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 struct Header {
@@ -374,9 +387,8 @@ impl<'a> Jws<'a> {
                 "header is not JSON"
             })
         })?;
-        // We implement no extension, so any `crit` (even an empty, invalid one) is unsupported.
-        if raw.crit.is_some() {
-            return Err(AuthError::UnsupportedCritical);
+        if let Some(crit) = raw.crit {
+            return Err(critical_error(&crit));
         }
         let alg = match raw.alg.parse::<Algorithm>() {
             Ok(alg) => alg,
@@ -414,6 +426,20 @@ impl<'a> Jws<'a> {
             decode_part(self.payload, "payload is not base64url")?,
             issuer,
         )
+    }
+}
+
+/// Why a token with header `crit` is refused: we implement no extension, so a well-formed
+/// `crit` is unsupported; anything but a non-empty array of strings (RFC 7515 §4.1.11) is a
+/// malformed header.
+fn critical_error(crit: &Value) -> AuthError {
+    let well_formed = crit
+        .as_array()
+        .is_some_and(|names| !names.is_empty() && names.iter().all(Value::is_string));
+    if well_formed {
+        AuthError::UnsupportedCritical
+    } else {
+        AuthError::MalformedToken("header `crit` is not a non-empty array of strings")
     }
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use logto_guard::manifest::{
-    Action, MAX_RESPONSE_BYTES, Management, ManagementConfig, Manifest, ManifestError,
-    MountedRoute, Prune, SyncError, cli,
+    Action, MAX_LISTING_BYTES, MAX_RESPONSE_BYTES, Management, ManagementConfig, Manifest,
+    ManifestError, MountedRoute, Prune, SyncError, cli,
 };
 use logto_guard::{Audience, ClientRule, Declaration, HandlerSite, OrganizationRule, ScopeMode};
 use logto_guard_tests::fake_management::{
@@ -1675,6 +1675,40 @@ async fn an_oversized_body_is_refused_without_reading_it_all() {
         "Logto's answer to GET /api/resources?page=1&page_size=100 is not what its Management \
          API sends (its body is larger than 1048576 bytes, the most sync reads); check that \
          LOGTO_ENDPOINT points at Logto itself, not a proxy or another service"
+    );
+}
+
+#[tokio::test]
+async fn a_list_is_capped_in_total_not_only_per_page() {
+    let fake = FakeManagement::start().await;
+    // Pages of one resource of about 1 MB each: every page is under MAX_RESPONSE_BYTES, the 17
+    // pages together are over MAX_LISTING_BYTES.
+    let name = "x".repeat(1_000_000);
+    for i in 0..17 {
+        fake.add_resource(&name, &format!("https://r{i}.example.com"));
+    }
+    let management = Management::connect(&fake.config().page_size(1))
+        .await
+        .expect("connect");
+    let error = management
+        .plan(&manifest(), Prune::NOTHING)
+        .await
+        .expect_err("too much in all");
+    assert_eq!(MAX_LISTING_BYTES, 16 << 20);
+    assert_eq!(
+        error.to_string(),
+        "Logto's answer to GET /api/resources?page=17&page_size=1 is not what its Management \
+         API sends (its pages add up to more than 16777216 bytes, the most sync reads of one \
+         list); check that LOGTO_ENDPOINT points at Logto itself, not a proxy or another service"
+    );
+    let requests = fake.requests();
+    assert!(
+        requests.contains(&"GET /api/resources?page=16&page_size=1".to_owned()),
+        "{requests:?}"
+    );
+    assert!(
+        !requests.iter().any(|r| r.contains("page=18")),
+        "{requests:?}"
     );
 }
 

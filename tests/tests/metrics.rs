@@ -146,7 +146,7 @@ async fn readiness_follows_the_keys() {
     issuer.stop();
     let config = issuer
         .config()
-        .failed_fetch_backoff(Duration::from_millis(50));
+        .failed_fetch_backoff(Duration::from_millis(100));
     let client = Client::tracked(app(config))
         .await
         .expect("ignites without keys");
@@ -177,7 +177,7 @@ async fn readiness_follows_the_keys() {
     );
 
     issuer.resume().await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
     // The readiness endpoint fetches the keys itself: no traffic is needed.
     assert_eq!(status(&client, "/ready", None).await, Status::Ok);
     assert!(validator.metrics().ready);

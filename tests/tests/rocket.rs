@@ -108,6 +108,9 @@ async fn invalid_config_aborts_ignite() {
         serde_json::json!({"endpoint": "not a url"}),
         serde_json::json!({"endpoint": "http://logto.internal"}),
         serde_json::json!({"endpoint": "https://x.logto.app", "fetch_timeout": 0}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "leeway": 60000}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "keys_max_age": 600, "keys_max_stale": 600}),
+        serde_json::json!({"endpoint": "https://x.logto.app", "jwks_uri": "https://svc:pw@x.logto.app/oidc/jwks"}),
         serde_json::json!({"endpoint": "https://x.logto.app", "algorithms": ["HS256"]}),
         serde_json::json!({"endpoint": "https://x.logto.app", "endpont": "typo"}),
     ] {
@@ -289,10 +292,17 @@ async fn access_token_requires_a_configured_resource() {
         .get_one("WWW-Authenticate")
         .unwrap_or_default()
         .to_owned();
-    assert!(
-        challenge
-            .contains("audience mismatch: this API expects a token for https://api.example.com"),
-        "{challenge}"
+    // Neither the header nor the body tells a caller which APIs this server accepts.
+    assert_eq!(
+        challenge,
+        "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"audience \
+         mismatch: the token is not for this API\""
+    );
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some(
+            r#"{"error":"invalid_token","error_description":"audience mismatch: the token is not for this API"}"#
+        )
     );
 }
 

@@ -222,15 +222,9 @@ async fn checks_audience() {
         let token = issuer.token().claim("aud", wrong.clone()).sign();
         let err = validator.validate(&token).await.unwrap_err();
         assert_eq!(
-            err,
-            AuthError::AudienceMismatch {
-                expected: RESOURCE.to_owned()
-            },
-            "{wrong}"
-        );
-        assert_eq!(
             err.to_string(),
-            "audience mismatch: this API expects a token for https://api.example.com"
+            "audience mismatch: the token is not for this API",
+            "{wrong}"
         );
     }
     let token = issuer
@@ -374,6 +368,37 @@ async fn refuses_unknown_crit_and_ignores_embedded_keys() {
         validator.validate(&token).await.unwrap_err(),
         AuthError::UnknownKey
     );
+}
+
+#[tokio::test]
+async fn header_members_of_the_wrong_type_are_malformed_not_absent() {
+    let issuer = TestIssuer::start().await;
+    let strict = validator(issuer.config());
+    let lenient = validator(issuer.config().require_typ(false));
+    let kid = "header `kid` is not a string";
+    let typ = "header `typ` is not a string";
+    let crit = "header `crit` is not a non-empty array of strings";
+    let alg = "header must be a JSON object with a string `alg` and no repeated member";
+    for (member, value, problem) in [
+        ("kid", json!(null), kid),
+        ("kid", json!(7), kid),
+        ("typ", json!(null), typ),
+        ("typ", json!(["at+jwt"]), typ),
+        ("crit", json!(null), crit),
+        ("crit", json!([]), crit),
+        ("crit", json!("exp"), crit),
+        ("crit", json!([7]), crit),
+        ("crit", json!({"exp": true}), crit),
+        ("alg", json!(null), alg),
+        ("alg", json!(384), alg),
+    ] {
+        let token = issuer.token().header(member, value.clone()).sign();
+        for validator in [&strict, &lenient] {
+            let err = validator.validate(&token).await.unwrap_err();
+            assert_eq!(err, AuthError::MalformedToken(problem), "{member}: {value}");
+            assert_eq!((err.status(), err.code()), (401, Some("invalid_token")));
+        }
+    }
 }
 
 #[tokio::test]
@@ -950,12 +975,57 @@ async fn organization_context_is_part_of_the_grant() {
     for token in [&organization_token, &plain, &organization_level] {
         let result = validator.authorize(token, &Policy::all("", &[])).await;
         assert_eq!(
-            result.map(|_| ()),
-            Err(AuthError::AudienceMismatch {
-                expected: "a resource (the requirement names none)".to_owned()
-            })
+            result.map_err(|e| e.to_string()).map(|_| ()),
+            Err("audience mismatch: the token is not for this API".to_owned())
         );
     }
+}
+
+#[tokio::test]
+async fn an_audience_mismatch_never_names_the_accepted_resources() {
+    let issuer = TestIssuer::start().await;
+    let internal = "https://internal-billing.example.com";
+    let stranger = issuer.token().audience("https://other.example.com").sign();
+    let not_for_this_api = "audience mismatch: the token is not for this API";
+    for config in [
+        issuer.config().resource(internal),
+        issuer.config().resource(internal).organization_tokens(true),
+        Config::new(issuer.endpoint()),
+    ] {
+        let err = validator(config).validate(&stranger).await.unwrap_err();
+        assert_eq!(err.to_string(), not_for_this_api);
+        let challenge = err.challenge("api").expect("a challenge");
+        assert_eq!(
+            challenge,
+            format!(
+                "Bearer realm=\"api\", error=\"invalid_token\", \
+                 error_description=\"{not_for_this_api}\""
+            )
+        );
+    }
+    // A route's own resource is not named either.
+    let checked = validator(issuer.config().organization_tokens(true));
+    let organization_token = checked
+        .validate(&issuer.token().organization_token("org-a").sign())
+        .await
+        .expect("an organization token");
+    for resource in [internal, ""] {
+        let err = Policy::all(resource, &[])
+            .check(&organization_token)
+            .unwrap_err();
+        assert_eq!(err.to_string(), not_for_this_api);
+    }
+    // Only organization tokens: that kind is named, as it names no API.
+    let organizations_only = validator(Config::new(issuer.endpoint()).organization_tokens(true));
+    assert_eq!(
+        organizations_only
+            .validate(&stranger)
+            .await
+            .unwrap_err()
+            .to_string(),
+        "audience mismatch: this API expects a token for an organization \
+         (urn:logto:organization:<id>)"
+    );
 }
 
 #[tokio::test]
@@ -1083,15 +1153,24 @@ async fn keys_unconfirmed_past_max_stale_are_dropped_until_a_fetch_succeeds() {
 #[tokio::test]
 async fn a_discovered_jwks_uri_is_held_to_the_configured_rule() {
     let issuer = TestIssuer::start().await;
-    issuer.set_discovered_jwks_uri("http://keys.example.com/oidc/jwks");
-    let validator = validator(Config::with_issuer(issuer.issuer()).resource(RESOURCE));
-    let err = validator
-        .validate(&issuer.token().sign())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AuthError::KeysUnavailable { .. }), "{err:?}");
-    assert_eq!(validator.metrics().key_fetch_failures, 1);
-    assert_eq!(issuer.jwks_requests(), 0);
+    let with_credentials = issuer
+        .endpoint()
+        .replacen("http://", "http://svc:s3cret@", 1)
+        + "/oidc/jwks";
+    for discovered in ["http://keys.example.com/oidc/jwks", &with_credentials] {
+        issuer.set_discovered_jwks_uri(discovered);
+        let validator = validator(Config::with_issuer(issuer.issuer()).resource(RESOURCE));
+        let err = validator
+            .validate(&issuer.token().sign())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AuthError::KeysUnavailable { .. }),
+            "{discovered}: {err:?}"
+        );
+        assert_eq!(validator.metrics().key_fetch_failures, 1);
+        assert_eq!(issuer.jwks_requests(), 0, "{discovered}");
+    }
 }
 
 #[tokio::test]
@@ -1152,43 +1231,143 @@ async fn a_key_with_alg_verifies_that_alg_only() {
 }
 
 #[test]
-fn knobs_that_would_weaken_the_key_cache_are_refused_with_what_to_set() {
+fn every_duration_is_bounded_on_both_sides_with_a_message_that_states_the_range() {
     let base = || Config::new("https://tenant.logto.app");
+    let ms = Duration::from_millis;
+    let s = Duration::from_secs;
     let cases = [
         (
-            base().unknown_kid_cooldown(Duration::ZERO),
-            "`unknown_kid_cooldown` must be greater than zero, or forged `kid`s could make every \
-             request fetch the key set: set it to a positive number of seconds (default 30)",
+            base().leeway(s(60_000)),
+            "`leeway` must be between 0 s and 300 s (5 min), not 60000 s (durations are in \
+             seconds): a longer leeway would accept tokens long after they expired",
+        ),
+        (
+            base().unknown_kid_cooldown(Duration::from_micros(1)),
+            "`unknown_kid_cooldown` must be between 1 s and 600 s (10 min), not 0.000001 s \
+             (durations are in seconds): forged `kid`s could make the key set be fetched back \
+             to back",
+        ),
+        (
+            base().unknown_kid_cooldown(s(3600)),
+            "`unknown_kid_cooldown` must be between 1 s and 600 s (10 min), not 3600 s \
+             (durations are in seconds): the tokens of a new signing key could be refused that \
+             long",
         ),
         (
             base().failed_fetch_backoff(Duration::ZERO),
-            "`failed_fetch_backoff` must be greater than zero, or every request would retry an \
-             unreachable Logto: set it to a positive number of seconds (default 5)",
+            "`failed_fetch_backoff` must be between 0.1 s and 300 s (5 min), not 0 s (durations \
+             are in seconds): every request would retry an unreachable Logto",
         ),
         (
-            base().keys_max_age(Duration::ZERO),
-            "`keys_max_age` must be greater than zero, or the key set would be refetched for \
-             every request: set it to a positive number of seconds (default 600)",
+            base().failed_fetch_backoff(s(301)),
+            "`failed_fetch_backoff` must be between 0.1 s and 300 s (5 min), not 301 s \
+             (durations are in seconds): requests could get 503 that long after Logto is back",
+        ),
+        (
+            base().keys_max_age(ms(99)),
+            "`keys_max_age` must be between 0.1 s and 86400 s (24 h), not 0.099 s (durations \
+             are in seconds): the key set would be refetched for almost every request",
+        ),
+        (
+            base().keys_max_age(s(86_401)),
+            "`keys_max_age` must be between 0.1 s and 86400 s (24 h), not 86401 s (durations \
+             are in seconds): a key Logto removed would be trusted that long",
         ),
         (
             base().keys_max_stale(Duration::ZERO),
-            "`keys_max_stale` must be greater than zero, or keys would be dropped as soon as they \
-             are fetched: set it to how long keys may serve while Logto is unreachable, in \
-             seconds (default 86400, 24 h)",
+            "`keys_max_stale` must be between 0.1 s and 604800 s (7 days), not 0 s (durations \
+             are in seconds): keys would be dropped almost as soon as they are fetched",
         ),
         (
-            base()
-                .keys_max_age(Duration::from_secs(600))
-                .keys_max_stale(Duration::from_secs(60)),
-            "`keys_max_stale` must be at least `keys_max_age`, or keys would be dropped before \
-             their background refresh is even tried: raise `keys_max_stale` (default 86400 s, \
+            base().keys_max_stale(s(30 * 24 * 3600)),
+            "`keys_max_stale` must be between 0.1 s and 604800 s (7 days), not 2592000 s \
+             (durations are in seconds): an instance cut off from Logto would trust a key Logto \
+             removed that long",
+        ),
+        (
+            base().fetch_timeout(ms(50)),
+            "`fetch_timeout` must be between 0.1 s and 60 s, not 0.05 s (durations are in \
+             seconds): no key-set fetch could succeed",
+        ),
+        (
+            base().fetch_timeout(s(600)),
+            "`fetch_timeout` must be between 0.1 s and 60 s, not 600 s (durations are in \
+             seconds): requests would wait that long on a Logto that does not answer",
+        ),
+        (
+            base().keys_max_age(s(600)).keys_max_stale(s(60)),
+            "`keys_max_stale` must be greater than `keys_max_age`, or keys would be dropped the \
+             moment their background refresh is due: raise `keys_max_stale` (default 86400 s, \
              24 h)",
+        ),
+        (
+            base().keys_max_age(s(600)).keys_max_stale(s(600)),
+            "`keys_max_stale` must be greater than `keys_max_age`, or keys would be dropped the \
+             moment their background refresh is due: raise `keys_max_stale` (default 86400 s, \
+             24 h)",
+        ),
+        (
+            base().max_jwks_bytes(0),
+            "`max_jwks_bytes` must be greater than zero, or no key set could be read: set it to \
+             a positive number of bytes (default 262144)",
         ),
     ];
     for (config, message) in cases {
         let err = config.check().expect_err(message);
         assert_eq!(err.to_string(), message);
         assert!(Validator::new(config).is_err(), "{message}");
+    }
+    // Each bound itself is accepted.
+    for config in [
+        base().leeway(Duration::ZERO),
+        base().leeway(s(300)),
+        base().unknown_kid_cooldown(s(1)),
+        base().unknown_kid_cooldown(s(600)),
+        base().failed_fetch_backoff(ms(100)),
+        base().failed_fetch_backoff(s(300)),
+        base().keys_max_age(ms(100)).keys_max_stale(ms(101)),
+        base().keys_max_age(s(86_400)).keys_max_stale(s(604_800)),
+        base().fetch_timeout(ms(100)),
+        base().fetch_timeout(s(60)),
+    ] {
+        config.check().unwrap_or_else(|e| panic!("{config:?}: {e}"));
+    }
+}
+
+#[test]
+fn credentials_in_a_configured_url_are_refused() {
+    let tenant = || Config::new("https://tenant.logto.app");
+    for (config, field) in [
+        (
+            Config::new("https://svc:s3cret@tenant.logto.app"),
+            "endpoint",
+        ),
+        (
+            Config::with_issuer("https://svc@tenant.logto.app/oidc"),
+            "issuer",
+        ),
+        (
+            tenant().jwks_uri("https://svc:s3cret@keys.example.com/jwks"),
+            "jwks_uri",
+        ),
+        (
+            tenant().jwks_uri("http://:s3cret@127.0.0.1:3001/oidc/jwks"),
+            "jwks_uri",
+        ),
+        (
+            tenant().public_url("https://:s3cret@api.example.com"),
+            "public_url",
+        ),
+    ] {
+        let err = config.check().expect_err(field);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{field}` must not contain a user name or password (user:password@host): they \
+                 would end up in logs; remove them"
+            )
+        );
+        assert!(Validator::new(config).is_err(), "{field}");
     }
 }
 

@@ -326,7 +326,7 @@ async fn bad_tokens_are_401_invalid_token() {
                 .scopes(["read:orders"])
                 .audience("https://other.example.com")
                 .sign(),
-            "audience mismatch: this API expects a token for https://api.example.com",
+            "audience mismatch: the token is not for this API",
         ),
         (
             issuer

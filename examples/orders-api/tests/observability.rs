@@ -76,7 +76,7 @@ async fn ready_answers_503_until_the_keys_load() {
     issuer.stop();
     let config = issuer
         .config()
-        .failed_fetch_backoff(std::time::Duration::from_millis(20));
+        .failed_fetch_backoff(std::time::Duration::from_millis(100));
     let client = Client::tracked(app(LogtoGuard::with_config(config)))
         .await
         .expect("ignites without keys");
@@ -97,7 +97,7 @@ async fn ready_answers_503_until_the_keys_load() {
     );
 
     issuer.resume().await;
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let response = client.get("/ready").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(

@@ -21,7 +21,7 @@ pub(crate) use key_set::{KeySet, Lookup};
 pub(crate) use state::KeyStatus;
 use state::{FetchState, Fetched, Read, Refetch, Timing};
 
-use crate::config::{Config, ConfigError, check_url};
+use crate::config::{Config, ConfigError, check_url, url_for_logs};
 use crate::lock;
 
 /// Why a JWK Set or discovery document was refused.
@@ -203,13 +203,13 @@ impl KeyCache {
         name = "logto_guard.fetch_keys",
         level = "debug",
         skip_all,
-        fields(source = self.describe_source())
+        fields(source = %self.describe_source())
     )]
     async fn fetch(&self, etag: Option<String>) -> Fetched {
         match self.try_fetch(etag).await {
             Ok(fetched) => fetched,
             Err(error) => {
-                tracing::warn!(%error, uri = self.describe_source(), "could not fetch the JWK Set");
+                tracing::warn!(%error, uri = %self.describe_source(), "could not fetch the JWK Set");
                 Fetched::Failed(error)
             }
         }
@@ -244,6 +244,7 @@ impl KeyCache {
                     return Ok(uri);
                 }
                 let uri = self.discover(issuer, *allow_insecure_http).await?;
+                tracing::debug!(uri = %url_for_logs(&uri), "discovered the JWK Set URI");
                 Ok(discovered.get_or_init(|| uri))
             }
         }
@@ -302,11 +303,16 @@ impl KeyCache {
         Ok(bytes)
     }
 
-    fn describe_source(&self) -> &str {
-        match &self.source {
+    /// Where the keys come from, for logs: the JWK Set URI once known, else the issuer whose
+    /// discovery document names it; never with credentials or a query.
+    fn describe_source(&self) -> String {
+        let uri = match &self.source {
             KeySource::Jwks(uri) => uri,
-            KeySource::Discover { issuer, .. } => issuer,
-        }
+            KeySource::Discover {
+                issuer, discovered, ..
+            } => discovered.get().unwrap_or(issuer),
+        };
+        url_for_logs(uri)
     }
 }
 
@@ -338,5 +344,67 @@ fn request_error(error: reqwest::Error) -> FetchError {
         FetchError::Timeout
     } else {
         FetchError::Request(crate::http::describe_error(&error.without_url()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::KeyCache;
+    use crate::Config;
+
+    /// The text of every log record written through it.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            crate::lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_fetch_logs_its_uri_without_credentials_or_query() {
+        // A port nothing listens on: the fetch fails at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let uri = format!("http://svc:hunter2@127.0.0.1:{port}/oidc/jwks?api_key=k3y#frag");
+        // Not checked: the log must not depend on the config check having run.
+        let config = Config::new("https://tenant.logto.app").jwks_uri(uri);
+        let cache =
+            Arc::new(KeyCache::new(&config, "https://tenant.logto.app/oidc").expect("client"));
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(async {
+                assert!(cache.snapshot().await.is_err(), "nothing listens");
+            });
+        });
+        let logs = String::from_utf8_lossy(&crate::lock(&captured.0)).into_owned();
+        assert!(logs.contains("could not fetch the JWK Set"), "{logs}");
+        let shown = format!("http://127.0.0.1:{port}/oidc/jwks");
+        assert!(logs.contains(&format!("source={shown}")), "{logs}");
+        assert!(logs.contains(&format!("uri={shown}")), "{logs}");
+        for hidden in ["svc", "hunter2", "api_key", "k3y", "frag"] {
+            assert!(!logs.contains(hidden), "{hidden} in {logs}");
+        }
     }
 }

@@ -478,7 +478,11 @@ mod tests {
         ));
         assert!(matches!(state.read(t0 + 10 * SECOND), Read::Use(_)));
         // A failed refresh keeps the keys and waits out the backoff before the next one.
-        state.complete(Fetched::Failed(FetchError::Timeout), t0 + 11 * SECOND, SystemTime::now());
+        state.complete(
+            Fetched::Failed(FetchError::Timeout),
+            t0 + 11 * SECOND,
+            SystemTime::now(),
+        );
         assert!(matches!(state.read(t0 + 12 * SECOND), Read::Use(_)));
         assert!(matches!(
             state.read(t0 + 16 * SECOND),
@@ -800,7 +804,11 @@ mod tests {
         // At the limit the keys are dropped and a load is tried; it fails too.
         let at_limit = t0 + 100 * SECOND;
         assert!(matches!(state.read(at_limit), Read::Load));
-        state.complete(Fetched::Failed(FetchError::Timeout), at_limit, SystemTime::now());
+        state.complete(
+            Fetched::Failed(FetchError::Timeout),
+            at_limit,
+            SystemTime::now(),
+        );
         assert!(state.settled(at_limit).is_err());
         assert!(matches!(
             state.read(at_limit + SECOND),

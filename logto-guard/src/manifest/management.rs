@@ -8,6 +8,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::config::{has_credentials, url_for_logs};
+
 /// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
 const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
 
@@ -20,6 +22,11 @@ const MAX_PAGES: u32 = 10_000;
 /// The largest response body `sync` reads (1 MiB): a page of 100 Logto items is a few tens
 /// of KiB, so anything bigger is not Logto and is not read to its end.
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// The most `sync` reads of one paginated list, all its pages together (16 MiB, some 80,000
+/// Logto resources or scopes): without it, a server that keeps answering full pages could
+/// make `sync` read and hold 10,000 pages of up to [`MAX_RESPONSE_BYTES`] each.
+pub const MAX_LISTING_BYTES: usize = 16 << 20;
 
 /// Where Logto is and how `sync` authenticates to its Management API: a machine-to-machine app
 /// with a role that grants the Logto Management API permission `all`.
@@ -191,39 +198,24 @@ impl ManagementConfig {
     /// The endpoint as a URL, checked.
     fn endpoint_url(&self) -> Result<Url, SyncError> {
         let invalid = || SyncError::InvalidEndpoint {
-            endpoint: without_credentials(&self.endpoint),
+            endpoint: url_for_logs(&self.endpoint),
         };
         let url = Url::parse(self.endpoint.trim_end_matches('/')).map_err(|_| invalid())?;
         if !matches!(url.scheme(), "http" | "https")
             || !url.has_host()
             || url.query().is_some()
             || url.fragment().is_some()
-            || !url.username().is_empty()
-            || url.password().is_some()
+            || has_credentials(&url)
         {
             return Err(invalid());
         }
         if url.scheme() == "http" && !self.allow_insecure_http && !crate::config::is_loopback(&url)
         {
             return Err(SyncError::InsecureHttp {
-                endpoint: self.endpoint.clone(),
+                endpoint: url_for_logs(&self.endpoint),
             });
         }
         Ok(url)
-    }
-}
-
-/// The endpoint for an error message: without a user or password in it.
-fn without_credentials(endpoint: &str) -> String {
-    match Url::parse(endpoint) {
-        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.to_string()
-        }
-        Ok(_) => endpoint.to_owned(),
-        Err(_) if endpoint.contains('@') => "(redacted: it contains `@`)".to_owned(),
-        Err(_) => endpoint.to_owned(),
     }
 }
 
@@ -393,7 +385,7 @@ impl ErrorBody {
     /// Logto's error code and message from a failed answer; nothing when the body is
     /// unreadable, too large or not Logto's JSON (the status still says what failed).
     async fn read(response: Response, request: &str) -> Self {
-        let Ok(text) = read_body(response, request).await else {
+        let Ok(text) = read_body(response, request, ReadLimit::Body).await else {
             return Self::default();
         };
         let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
@@ -520,7 +512,8 @@ impl Management {
     /// Gets a Management API token from `<endpoint>/oidc/token` (client credentials, HTTP
     /// Basic authentication with the form-urlencoded app id and secret as RFC 6749 §2.3.1
     /// says, `scope=all`, `resource` = the Management API identifier). No response body is
-    /// read beyond [`MAX_RESPONSE_BYTES`], here or in any later request.
+    /// read beyond [`MAX_RESPONSE_BYTES`], here or in any later request, and no paginated list
+    /// beyond [`MAX_LISTING_BYTES`] in all.
     ///
     /// # Errors
     ///
@@ -696,9 +689,11 @@ impl Management {
         Ok(())
     }
 
-    /// Every item of a paginated list: `page` from 1, `page_size`, until `Total-Number`.
+    /// Every item of a paginated list: `page` from 1, `page_size`, until `Total-Number`; no
+    /// more than [`MAX_LISTING_BYTES`] read in all.
     async fn get_all<T: DeserializeOwned>(&self, path: &[&str]) -> Result<Vec<T>, SyncError> {
         let mut items = Vec::new();
+        let mut limit = ReadLimit::Listing { read: 0 };
         for page in 1..=MAX_PAGES {
             let query = [
                 ("page", page.to_string()),
@@ -712,7 +707,9 @@ impl Management {
                 .get("total-number")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<usize>().ok());
-            let batch: Vec<T> = parse(response, &request).await?;
+            let text = read_body(response, &request, limit).await?;
+            limit = limit.after(text.len());
+            let batch: Vec<T> = parse_json(&text, &request)?;
             let fetched = batch.len();
             items.extend(batch);
             let done = match total {
@@ -797,23 +794,79 @@ fn form_urlencode(value: &str) -> String {
 
 /// The JSON body of a successful answer to `request`, read with [`read_body`].
 async fn parse<T: DeserializeOwned>(response: Response, request: &str) -> Result<T, SyncError> {
-    let text = read_body(response, request).await?;
-    serde_json::from_str(&text).map_err(|e| SyncError::InvalidResponse {
+    parse_json(
+        &read_body(response, request, ReadLimit::Body).await?,
+        request,
+    )
+}
+
+/// `text`, the body of the answer to `request`, as JSON.
+fn parse_json<T: DeserializeOwned>(text: &str, request: &str) -> Result<T, SyncError> {
+    serde_json::from_str(text).map_err(|e| SyncError::InvalidResponse {
         request: request.to_owned(),
         reason: format!("unexpected JSON: {e}"),
     })
 }
 
-/// The body of any answer to `request`, read chunk by chunk and never beyond
-/// [`MAX_RESPONSE_BYTES`]: every body `sync` reads goes through here.
-async fn read_body(mut response: Response, request: &str) -> Result<String, SyncError> {
+/// How much a body may still take: one answer's [`MAX_RESPONSE_BYTES`], or within a paginated
+/// list also what is left of its [`MAX_LISTING_BYTES`].
+#[derive(Debug, Clone, Copy)]
+enum ReadLimit {
+    /// A single answer.
+    Body,
+    /// A page of a list, after `read` bytes of its earlier pages.
+    Listing { read: usize },
+}
+
+impl ReadLimit {
+    /// The most bytes the next body may have.
+    fn bytes(self) -> usize {
+        match self {
+            Self::Body => MAX_RESPONSE_BYTES,
+            Self::Listing { read } => {
+                MAX_RESPONSE_BYTES.min(MAX_LISTING_BYTES.saturating_sub(read))
+            }
+        }
+    }
+
+    /// The limit for the next page, after a body of `bytes`.
+    fn after(self, bytes: usize) -> Self {
+        match self {
+            Self::Body => Self::Body,
+            Self::Listing { read } => Self::Listing {
+                read: read.saturating_add(bytes),
+            },
+        }
+    }
+
+    /// Why a body over [`bytes`](Self::bytes) is refused: the one limit it hit.
+    fn exceeded(self) -> String {
+        if self.bytes() < MAX_RESPONSE_BYTES {
+            format!(
+                "its pages add up to more than {MAX_LISTING_BYTES} bytes, the most sync reads of \
+                 one list"
+            )
+        } else {
+            format!("its body is larger than {MAX_RESPONSE_BYTES} bytes, the most sync reads")
+        }
+    }
+}
+
+/// The body of any answer to `request`, read chunk by chunk and never beyond `limit`: every
+/// body `sync` reads goes through here.
+async fn read_body(
+    mut response: Response,
+    request: &str,
+    limit: ReadLimit,
+) -> Result<String, SyncError> {
+    let max = limit.bytes();
     let too_large = || SyncError::InvalidResponse {
         request: request.to_owned(),
-        reason: format!("its body is larger than {MAX_RESPONSE_BYTES} bytes, the most sync reads"),
+        reason: limit.exceeded(),
     };
     // A body announced too large is refused before it is read; one that lies or says
     // nothing is counted as it arrives.
-    if response.content_length().unwrap_or(0) > MAX_RESPONSE_BYTES as u64 {
+    if response.content_length().unwrap_or(0) > max as u64 {
         return Err(too_large());
     }
     let mut body = Vec::new();
@@ -825,7 +878,7 @@ async fn read_body(mut response: Response, request: &str) -> Result<String, Sync
             reason: describe(&e.without_url()),
         })?
     {
-        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+        if body.len() + chunk.len() > max {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

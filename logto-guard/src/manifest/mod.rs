@@ -91,7 +91,9 @@ mod sync;
 pub use check::{ManifestError, UPDATE_VARIABLE};
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
-pub use management::{MAX_RESPONSE_BYTES, Management, ManagementConfig, SyncError};
+pub use management::{
+    MAX_LISTING_BYTES, MAX_RESPONSE_BYTES, Management, ManagementConfig, SyncError,
+};
 pub use model::{Handler, Manifest, MountedRoute, Permission, Resource};
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]

@@ -4,7 +4,7 @@ use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::ContentType;
 use rocket::{Build, Orbit, Request, Response, Rocket};
 
-use crate::config::Config;
+use crate::config::{Config, url_for_logs};
 use crate::declaration::Declaration;
 use crate::error::AuthError;
 use crate::validate::Validator;
@@ -151,7 +151,7 @@ impl Fairing for LogtoGuard {
             };
         rocket::info!(
             "logto-guard: trusting issuer {} for resources {:?}{}",
-            validator.issuer(),
+            url_for_logs(validator.issuer()),
             validator.resources(),
             if validator.accepts_organization_tokens() {
                 " and organization tokens"
@@ -189,7 +189,7 @@ impl Fairing for LogtoGuard {
             rocket::warn!(
                 "logto-guard: could not fetch the signing keys of {} ({cause}); serving anyway, \
                  protected routes answer 503 until the keys can be fetched",
-                state.validator.issuer()
+                url_for_logs(state.validator.issuer())
             );
         }
     }

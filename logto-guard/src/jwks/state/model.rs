@@ -233,7 +233,10 @@ impl World {
     }
 
     fn held_kids(&self) -> Option<Vec<u8>> {
-        self.cache.loaded.as_ref().map(|loaded| kids_of(&loaded.keys))
+        self.cache
+            .loaded
+            .as_ref()
+            .map(|loaded| kids_of(&loaded.keys))
     }
 
     fn actions(&self) -> Vec<Action> {
@@ -356,7 +359,8 @@ impl World {
             },
             None => Fetched::Failed(FetchError::Timeout),
         };
-        self.cache.complete(fetched, self.instant(), SystemTime::UNIX_EPOCH);
+        self.cache
+            .complete(fetched, self.instant(), SystemTime::UNIX_EPOCH);
         match &answered {
             Some(kids) => {
                 let new_key = kids.iter().any(|kid| !self.ever_held.contains(kid));
@@ -435,7 +439,8 @@ impl World {
             Phase::LoadEnded => match self.cache.settled(now) {
                 Ok(keys) => {
                     self.check_fresh()?;
-                    self.requests[slot].gone_at_read = self.seen_gone.contains(&self.requests[slot].kid);
+                    self.requests[slot].gone_at_read =
+                        self.seen_gone.contains(&self.requests[slot].kid);
                     self.look_up(slot, &keys)
                 }
                 Err(_) => self.refuse(slot, Refusal::NoKeys),
@@ -513,7 +518,9 @@ impl World {
                     .cache
                     .hold
                     .is_some_and(|hold| now.saturating_duration_since(hold.from) < hold.length);
-                holding || self.cache.backoff_remaining(now).is_some() || self.cache.loaded.is_none()
+                holding
+                    || self.cache.backoff_remaining(now).is_some()
+                    || self.cache.loaded.is_none()
             }
             Refusal::NothingNewer => self.cache.loaded.is_none(),
             Refusal::Gone => false,
@@ -606,7 +613,13 @@ impl World {
         )
             .hash(&mut hasher);
         (
-            loaded.map(|l| (kids_of(&l.keys), l.etag.clone(), age(l.confirmed_at, timing.max_stale))),
+            loaded.map(|l| {
+                (
+                    kids_of(&l.keys),
+                    l.etag.clone(),
+                    age(l.confirmed_at, timing.max_stale),
+                )
+            }),
             cache.in_flight,
             cache.failed_at.map(|at| age(at, timing.backoff)),
             cache
@@ -664,7 +677,10 @@ fn explore() -> Result<Exploration, String> {
             transitions += 1;
             let mut next = world.clone();
             if let Err(Violation(property)) = next.apply(action) {
-                return Err(format!("{property}\nafter: {}", trace(&parents, from, action)));
+                return Err(format!(
+                    "{property}\nafter: {}",
+                    trace(&parents, from, action)
+                ));
             }
             let fingerprint = next.fingerprint();
             if visited.insert(fingerprint) {
