@@ -37,7 +37,7 @@ async fn verified(
         return outcome.clone();
     }
     let outcome = match bearer_token(request.headers().get("Authorization")) {
-        Ok(token) => state.validator.verify(token).await,
+        Ok(token) => state.validator().verify(token).await,
         Err(error) => Err(error),
     };
     // A request's guards run one after another, so no other outcome was stored meanwhile.
@@ -81,7 +81,7 @@ async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     if met != 0 && met == current_route(request) {
         return Ok(token);
     }
-    state.validator.check_audience(&token).map(|()| token)
+    state.validator().check_audience(&token).map(|()| token)
 }
 
 /// A valid token for this API.

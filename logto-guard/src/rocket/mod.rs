@@ -5,6 +5,7 @@ pub(crate) mod audit;
 mod fairing;
 mod guard;
 mod metadata;
+pub(crate) mod mounted;
 #[cfg(feature = "okapi")]
 pub mod okapi;
 mod response;

@@ -35,8 +35,8 @@ pub(crate) fn render_rejection(
     let route = request
         .route()
         .map_or_else(|| "(no route)".to_owned(), super::audit::route_label);
-    state.validator.record_rejection(&error, &route);
-    if let Some(mut challenge) = error.challenge(state.validator.realm()) {
+    state.validator().record_rejection(&error, &route);
+    if let Some(mut challenge) = error.challenge(state.validator().realm()) {
         // RFC 9728 §5.1; a URL has no `"` (the url crate percent-encodes it).
         if let Some(url) = state.metadata.as_ref().and_then(|m| m.url_for(request)) {
             challenge.push_str(&format!(", resource_metadata=\"{url}\""));
