@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use super::state::GuardState;
+use super::state::{GuardState, RequestAuth};
 use crate::declaration::HandlerSite;
 
 /// The handler a [`Mounted`] parameter proves mounted. Implemented by a unit type that the
@@ -25,16 +25,18 @@ pub trait MarkedHandler {
     const HANDLER: HandlerSite;
 }
 
-/// The hidden parameter the macros add to a marked handler: a request guard that always
-/// succeeds, and a Rocket sentinel that records at ignite that `H`'s handler is mounted.
-/// Not a public API.
+/// The hidden parameter the macros add to a marked handler, last: a request guard that always
+/// succeeds and marks the end of the route's own guards (see `RequestAuth`), and a Rocket
+/// sentinel that records at ignite that `H`'s handler is mounted. Not a public API.
 pub struct Mounted<H>(PhantomData<fn() -> H>);
 
 #[rocket::async_trait]
 impl<'r, H> FromRequest<'r> for Mounted<H> {
     type Error = Infallible;
 
-    async fn from_request(_request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        // The macros put this guard last: the route's own guards are all done.
+        RequestAuth::of(request).end_guards(request);
         Outcome::Success(Self(PhantomData))
     }
 }

@@ -10,10 +10,22 @@ use super::state::{GuardState, Rejection, RequestAuth, current_route};
 use crate::error::AuthError;
 use crate::lock;
 
-/// Remembers why a guard of the current route refused `request`.
+/// Remembers why a guard of the current route refused `request`, unless the route's rejection
+/// is known already: a route stops at its first failing guard, so a guard evaluated on it later
+/// is a catcher's (or one the handler's body asks for), which must not replace the route's
+/// reason nor turn an error of the app's own into a rejection.
 pub(crate) fn record(request: &Request<'_>, error: &AuthError) {
-    *lock(&RequestAuth::of(request).rejection) = Some(Rejection {
-        route: current_route(request),
+    let auth = RequestAuth::of(request);
+    if !auth.in_route_guards(request) {
+        return;
+    }
+    let route = current_route(request);
+    let mut rejection = lock(&auth.rejection);
+    if rejection.as_ref().is_some_and(|known| known.route == route) {
+        return;
+    }
+    *rejection = Some(Rejection {
+        route,
         error: error.clone(),
     });
 }

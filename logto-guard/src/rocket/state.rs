@@ -2,7 +2,7 @@
 //! what they remember about each request.
 
 use std::collections::BTreeSet;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use rocket::Request;
@@ -89,6 +89,11 @@ pub(crate) struct RequestAuth {
     /// accepts. A route, not a flag: the request-local cache outlives a forward, and the next
     /// route Rocket tries must not inherit the first one's verdict.
     pub(crate) requirement_met: AtomicUsize,
+    /// The route whose own request guards have all run (its address; 0 for none), set by the
+    /// hidden `Mounted` guard that the macros put last on a marked handler. A guard evaluated
+    /// on that route afterwards (by a catcher, or in the handler's body) is not the route's:
+    /// it records no rejection and inherits no requirement's acceptance.
+    guards_done: AtomicUsize,
     /// The rejection a guard answered with, for the response hook.
     pub(crate) rejection: Mutex<Option<Rejection>>,
 }
@@ -105,6 +110,18 @@ pub(crate) struct Rejection {
 impl RequestAuth {
     pub(crate) fn of<'r>(request: &'r Request<'_>) -> &'r Self {
         request.local_cache(Self::default)
+    }
+
+    /// Marks the end of the current route's own request guards.
+    pub(crate) fn end_guards(&self, request: &Request<'_>) {
+        self.guards_done
+            .store(current_route(request), Ordering::Release);
+    }
+
+    /// Whether a guard evaluated now on `request` runs as one of its route's own guards: the
+    /// route has not passed all of them yet. After that (a catcher, the handler's body), no.
+    pub(crate) fn in_route_guards(&self, request: &Request<'_>) -> bool {
+        self.guards_done.load(Ordering::Acquire) != current_route(request)
     }
 }
 
