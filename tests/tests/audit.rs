@@ -458,3 +458,25 @@ async fn routes_of_a_later_ignite_fairing_are_audited() {
         logs.text()
     );
 }
+
+#[rocket::async_test]
+async fn the_manifest_of_an_ignited_rocket_is_what_the_runtime_trusts() {
+    use logto_guard::manifest::Manifest;
+
+    let issuer = TestIssuer::start().await;
+    let config = issuer.config().route_audit(RouteAudit::Warn);
+    let client = Client::tracked(app(config, vec![]).mount("/v2", routes![v2::twin_admin]))
+        .await
+        .expect("warn mode starts");
+    // `v1::twin_admin` is not mounted: its unmarked twin's route does not make it so.
+    let manifest = Manifest::collect_with_routes(client.rocket());
+    assert!(
+        manifest.resource("https://twin.example.com").is_none(),
+        "{}",
+        manifest.to_json()
+    );
+    let things = manifest
+        .resource("https://api.example.com")
+        .expect("mounted");
+    assert!(things.permission("read:things").is_some());
+}

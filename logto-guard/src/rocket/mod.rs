@@ -9,7 +9,7 @@ pub(crate) mod mounted;
 #[cfg(feature = "okapi")]
 pub mod okapi;
 mod response;
-mod state;
+pub(crate) mod state;
 #[cfg(feature = "utoipa")]
 pub mod utoipa;
 mod validator;

@@ -76,6 +76,11 @@ impl GuardState {
     pub(crate) fn mounted(&self) -> BTreeSet<HandlerSite> {
         lock(&self.mounted).clone()
     }
+
+    /// The marked handlers proven mounted, once ignite is over (every proof is in).
+    pub(crate) fn proven_mounted(&self) -> Option<BTreeSet<HandlerSite>> {
+        self.trusted.get().map(|_| self.mounted())
+    }
 }
 
 /// What the guards and the response hook know about one request, in one request-local slot.
