@@ -140,12 +140,6 @@ impl Declaration {
         inventory::iter::<Declaration>.into_iter()
     }
 
-    /// The declaration of the handler of `route`, if it has one.
-    #[cfg(feature = "rocket")]
-    pub(crate) fn of_route(route: &rocket::Route) -> Option<&'static Declaration> {
-        Self::all().find(|declaration| declaration.handler.is_route(route))
-    }
-
     /// The resource indicator, when the audience is a resource.
     #[must_use]
     pub fn resource(&self) -> Option<&'static str> {
