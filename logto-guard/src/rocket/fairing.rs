@@ -187,12 +187,14 @@ impl Fairing for LogtoGuard {
 }
 
 /// The name of the route that carries [`AuditMountedRoutes`]; the route audit skips it.
-pub(crate) const END_OF_IGNITE_ROUTE: &str = "logto_guard::end_of_ignite";
+const END_OF_IGNITE_ROUTE: &str = "logto_guard::end_of_ignite";
 
 /// A request guard that forwards every request, so that its route never answers one. Rocket
-/// queries the sentinels of a route's parameter types level by level, for every route at once
-/// (breadth first): `T` inside it is queried after every parameter type of every route, so
-/// after each [`Mounted`](super::mounted::Mounted) sentinel.
+/// 0.5 queries sentinels breadth first over all mounted routes at once (`rocket::sentinel`'s
+/// `query`): the types written in the routes' signatures first, then the types nested in
+/// those that are no sentinels. `T` nested here is so queried after every
+/// [`Mounted`](super::mounted::Mounted) sentinel, which the macros write as a parameter type;
+/// the audit tests of unmounted twins fail if a Rocket release changes that order.
 struct Nested<T>(PhantomData<fn() -> T>);
 
 #[rocket::async_trait]
