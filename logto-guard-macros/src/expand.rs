@@ -9,7 +9,7 @@ use syn::spanned::Spanned as _;
 use crate::parse::{Client, Mode, Organization, Requires, Resource};
 
 /// The requirement type, its `Requirement` impl, the manifest entry, and the handler with the
-/// `Authorized` guard as its first parameter.
+/// `Authorized` guard as its first parameter and the proof that it is mounted as its last.
 pub(crate) fn expand(requires: Requires) -> TokenStream {
     let Requires {
         resource,
@@ -25,7 +25,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
     let site = crate::route::handler_site(&handler, &krate);
     // Rocket's route attribute declares a struct with the fn's exact name; this cannot clash.
     let requirement = format_ident!("__logto_guard_requires_{}", name);
-    let vis = &handler.vis;
+    let vis = handler.vis.clone();
 
     let (audience, resource_check) = match resource {
         // An organization token: `aud` is `urn:logto:organization:<id>`, not a resource.
@@ -66,6 +66,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         0,
         parse_quote!(_logto_guard_authorized: #krate::Authorized<#requirement>),
     );
+    let proof = crate::route::prove_mounted(&mut handler, &site, &krate);
 
     quote! {
         #[doc(hidden)]
@@ -86,6 +87,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         #krate::__private::inventory::submit! {
             #krate::Declaration::__new::<#requirement>(#site)
         }
+
+        #proof
 
         #handler
     }

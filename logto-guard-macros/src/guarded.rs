@@ -49,10 +49,6 @@ pub(crate) fn guarded(args: TokenStream, item: TokenStream) -> TokenStream {
             };
         }
     });
-    public::expand(
-        Marker::Guarded,
-        &handler,
-        &krate,
-        quote::quote!(#(#checks)*),
-    )
+    let checks = quote::quote!(#(#checks)*);
+    public::expand(Marker::Guarded, handler, &krate, checks)
 }

@@ -152,8 +152,11 @@ mod rules;
 /// manifest and the route audit (with the handler's fn name, method, URI and module), and one
 /// extra **first** parameter on the handler,
 /// `_logto_guard_authorized: Authorized<ThatType>`, so the check runs before the handler's
-/// other guards. The rest of the function is unchanged. The token is verified once per
-/// request, however many guards (such as an explicit `AccessToken` parameter) ask for it.
+/// other guards; and one extra **last** parameter, `_logto_guard_mounted: Mounted<..>`, a
+/// request guard that always succeeds and whose Rocket sentinel proves at ignite that this
+/// very handler is mounted (a declaration whose handler is not mounted vouches for nothing).
+/// The rest of the function is unchanged. The token is verified once per request, however
+/// many guards (such as an explicit `AccessToken` parameter) ask for it.
 ///
 /// [`Requirement`]: https://docs.rs/logto-guard/latest/logto_guard/trait.Requirement.html
 /// [`Declaration`]: https://docs.rs/logto-guard/latest/logto_guard/struct.Declaration.html
@@ -175,7 +178,9 @@ pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `#[guarded]`) or public (`#[public]`, the `public_routes` config), or the fairing reports it
 /// (and with `route_audit = "deny"` refuses to start).
 ///
-/// Put it above (or below) the route attribute; the handler is left unchanged.
+/// Put it above the route attribute. The handler gets one hidden last parameter,
+/// `_logto_guard_mounted: Mounted<..>`, a request guard that always succeeds and whose Rocket
+/// sentinel proves at ignite that this very handler is mounted; the rest is unchanged.
 ///
 /// ```
 /// use logto_guard::{AccessToken, public};
@@ -203,7 +208,8 @@ pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Marks a Rocket route handler whose own parameters check the token, for the route audit of
-/// `LogtoGuard` (which cannot see a handler's parameters at ignite).
+/// `LogtoGuard` (which cannot see a handler's parameters at ignite). Like `#[public]`, it gives
+/// the handler the hidden parameter that proves it mounted.
 ///
 /// It is checked here: some parameter must be `AccessToken`, `Authorized<R>` or
 /// `Organization` (not inside `Option` or `Result`, which admit requests without a valid

@@ -150,7 +150,7 @@ pub(crate) fn public(args: TokenStream, item: TokenStream) -> TokenStream {
             ),
         );
     }
-    expand(Marker::Public, &handler, &krate, TokenStream::new())
+    expand(Marker::Public, handler, &krate, TokenStream::new())
 }
 
 /// Parses the item under a marker: a fn, without `#[requires]` or the other marker.
@@ -211,15 +211,17 @@ pub(crate) fn handler(marker: Marker, item: TokenStream) -> syn::Result<ItemFn> 
     Ok(handler)
 }
 
-/// The handler, unchanged, and its marker for the route audit.
+/// The handler, with the hidden parameter that proves it mounted, and its marker for the
+/// route audit.
 pub(crate) fn expand(
     marker: Marker,
-    handler: &ItemFn,
+    mut handler: ItemFn,
     krate: &TokenStream,
     checks: TokenStream,
 ) -> TokenStream {
     let kind = marker.kind(krate);
-    let site = crate::route::handler_site(handler, krate);
+    let site = crate::route::handler_site(&handler, krate);
+    let proof = crate::route::prove_mounted(&mut handler, &site, krate);
     quote! {
         #krate::__private::inventory::submit! {
             #krate::__private::RouteMarker {
@@ -229,6 +231,8 @@ pub(crate) fn expand(
         }
 
         #checks
+
+        #proof
 
         #handler
     }

@@ -76,6 +76,33 @@ pub(crate) fn handler_site(handler: &ItemFn, krate: &TokenStream) -> TokenStream
     }
 }
 
+/// Makes `handler` prove at ignite that it is mounted: adds a hidden
+/// `Mounted<__logto_guard_handler_NAME>` parameter, whose Rocket sentinel runs only when the
+/// handler's route is mounted and then records `site`. Returns the unit type, which names
+/// `site` for that sentinel. A Rocket route carries no module, so nothing else tells a marked
+/// handler from an unmarked one of the same fn name, method and path.
+pub(crate) fn prove_mounted(
+    handler: &mut ItemFn,
+    site: &TokenStream,
+    krate: &TokenStream,
+) -> TokenStream {
+    // Rocket's route attribute declares a struct with the fn's exact name; this cannot clash.
+    let proof = quote::format_ident!("__logto_guard_handler_{}", handler.sig.ident.unraw());
+    let vis = &handler.vis;
+    handler.sig.inputs.push(syn::parse_quote!(
+        _logto_guard_mounted: #krate::__private::Mounted<#proof>
+    ));
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #proof;
+
+        impl #krate::__private::MarkedHandler for #proof {
+            const HANDLER: #krate::HandlerSite = #site;
+        }
+    }
+}
+
 /// The method of a route attribute, as Rocket names it: `GET` for `#[get]`, and the first
 /// argument of `#[route(GET, ..)]`.
 fn method(attr: &Attribute) -> Option<String> {

@@ -8,8 +8,10 @@ use crate::requirement::{Audience, ClientRule, Requirement, ScopeMode};
 /// A route handler as its route attribute declares it, and where it is in the source.
 ///
 /// A Rocket route carries only the fn name, method and URI of its handler, so a mounted route
-/// is matched on all three: two handlers named `list` in two
-/// modules are told apart by their method or URI.
+/// is matched on all three: two handlers named `list` in two modules are told apart by their
+/// method or URI. Two that agree on all three are not, which is why the route audit and the
+/// resources a plain `AccessToken` trusts count a marked handler only once it proved at ignite
+/// that it is mounted itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub struct HandlerSite {
@@ -136,12 +138,6 @@ impl Declaration {
     /// Every declaration linked into this binary, in no particular order.
     pub fn all() -> impl Iterator<Item = &'static Declaration> {
         inventory::iter::<Declaration>.into_iter()
-    }
-
-    /// The declaration of the handler of `route`, if it has one.
-    #[cfg(feature = "rocket")]
-    pub(crate) fn of_route(route: &rocket::Route) -> Option<&'static Declaration> {
-        Self::all().find(|declaration| declaration.handler.is_route(route))
     }
 
     /// The resource indicator, when the audience is a resource.

@@ -145,8 +145,11 @@ pub enum AuthError {
         /// How long the client should wait before retrying.
         retry_after: Duration,
     },
-    /// The server is misconfigured: the guard runs without the fairing, or a hand-written
-    /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks (logged).
+    /// The server is misconfigured: the guard runs without the fairing, a hand-written
+    /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks, or a
+    /// [`Policy`](crate::Policy) for a route segment's organization is checked without that
+    /// segment's value ([`OrganizationMatch::Segment`](crate::OrganizationMatch::Segment))
+    /// (logged).
     #[error("authorization is not configured on this server")]
     NotConfigured,
 }

@@ -175,6 +175,8 @@ pub mod __private {
     #[cfg(feature = "rocket")]
     pub use crate::rocket::audit::{MarkerKind, RouteMarker};
     #[cfg(feature = "rocket")]
+    pub use crate::rocket::mounted::{MarkedHandler, Mounted};
+    #[cfg(feature = "rocket")]
     pub use inventory;
 
     /// Parses a JWK Set body as the key cache does with the default config; returns how many

@@ -78,6 +78,13 @@ pub enum OrganizationMatch<'a> {
     Optional,
     /// The token must be for exactly this organization id.
     Id(&'a str),
+    /// The token must be for the organization named by this route segment, whose value is not
+    /// read yet: what [`Requirement::policy`](crate::Requirement::policy) gives for
+    /// [`OrganizationRule::Segment`]. It matches **no** token
+    /// ([`AuthError::NotConfigured`]) until [`Policy::in_organization`](crate::Policy::in_organization)
+    /// puts the segment's value in its place, so a forgotten narrowing fails closed instead of
+    /// accepting every organization.
+    Segment(&'a str),
 }
 
 /// The organization a verified token is for; a Rocket request guard too.

@@ -201,6 +201,10 @@ impl<'a> Policy<'a> {
     ///    ([`AuthError::OrganizationMismatch`]);
     /// 4. the scopes (else 403 `insufficient_scope`, [`AuthError::InsufficientScope`]).
     ///
+    /// A policy for the organization of a route segment that was not narrowed
+    /// ([`OrganizationMatch::Segment`]) refuses every token first, with
+    /// [`AuthError::NotConfigured`] (logged).
+    ///
     /// ```
     /// # #[cfg(feature = "testing")]
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -230,6 +234,14 @@ impl<'a> Policy<'a> {
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
     /// ```
     pub fn check(&self, token: &AccessToken) -> Result<(), AuthError> {
+        if let OrganizationMatch::Segment(name) = self.organization {
+            tracing::error!(
+                "logto-guard: a policy for the organization of the route segment `<{name}>` was \
+                 checked without that segment's value; narrow it with `in_organization` \
+                 (refusing the token)"
+            );
+            return Err(AuthError::NotConfigured);
+        }
         self.check_audience(token)?;
         self.client.check(token)?;
         self.check_organization(token)?;
@@ -278,6 +290,8 @@ impl<'a> Policy<'a> {
             (OrganizationMatch::Id(_), Some(_)) => {
                 Err(AuthError::OrganizationMismatch { segment: None })
             }
+            // `check` refuses it before; here for a complete match.
+            (OrganizationMatch::Segment(_), Some(_)) => Err(AuthError::NotConfigured),
         }
     }
 
@@ -347,9 +361,9 @@ pub trait Requirement: Send + Sync + 'static {
 
     /// This requirement as a [`Policy`].
     ///
-    /// An [`OrganizationRule::Segment`] becomes [`OrganizationMatch::Any`] here: the value of
-    /// the segment is only known for a request. The `Authorized<R>` guard narrows it to the
-    /// matched route's value; without Rocket, call
+    /// An [`OrganizationRule::Segment`] becomes [`OrganizationMatch::Segment`] here, which
+    /// matches no token: the value of the segment is only known for a request. The
+    /// `Authorized<R>` guard narrows it to the matched route's value; without Rocket, call
     /// [`in_organization`](Policy::in_organization) with it yourself.
     #[must_use]
     fn policy() -> Policy<'static> {
@@ -360,9 +374,70 @@ pub trait Requirement: Send + Sync + 'static {
             organization: match Self::ORGANIZATION {
                 OrganizationRule::None => OrganizationMatch::None,
                 OrganizationRule::Optional => OrganizationMatch::Optional,
-                OrganizationRule::Any | OrganizationRule::Segment(_) => OrganizationMatch::Any,
+                OrganizationRule::Any => OrganizationMatch::Any,
+                OrganizationRule::Segment(name) => OrganizationMatch::Segment(name),
             },
             client: Self::CLIENT,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    const RESOURCE: &str = "https://api.example.com";
+
+    /// A verified token with these claims (the signature is not what these tests are about).
+    fn token(claims: &serde_json::Value) -> AccessToken {
+        let issuer: Arc<str> = "https://tenant.logto.app/oidc".into();
+        let mut claims = claims.clone();
+        claims["iss"] = issuer.as_ref().into();
+        claims["exp"] = i64::MAX.into();
+        let payload = serde_json::to_vec(&claims).expect("JSON");
+        AccessToken::new(crate::payload::parse(payload, &issuer).expect("claims"))
+    }
+
+    struct MembersOfThePathsOrganization;
+
+    impl Requirement for MembersOfThePathsOrganization {
+        const AUDIENCE: Audience<'static> = Audience::Organization;
+        const SCOPES: &'static [&'static str] = &["read:members"];
+        const ORGANIZATION: OrganizationRule = OrganizationRule::Segment("org_id");
+    }
+
+    struct OrdersOfThePathsOrganization;
+
+    impl Requirement for OrdersOfThePathsOrganization {
+        const AUDIENCE: Audience<'static> = Audience::Resource(RESOURCE);
+        const SCOPES: &'static [&'static str] = &["read:orders"];
+        const ORGANIZATION: OrganizationRule = OrganizationRule::Segment("org_id");
+    }
+
+    #[test]
+    fn a_path_bound_policy_matches_no_token_until_narrowed() {
+        let organization_token = token(&serde_json::json!({
+            "aud": "urn:logto:organization:org-a",
+            "scope": "read:members",
+        }));
+        let organization_level = token(&serde_json::json!({
+            "aud": RESOURCE,
+            "organization_id": "org-a",
+            "scope": "read:orders",
+        }));
+        for (policy, token) in [
+            (MembersOfThePathsOrganization::policy(), &organization_token),
+            (OrdersOfThePathsOrganization::policy(), &organization_level),
+        ] {
+            assert_eq!(policy.organization, OrganizationMatch::Segment("org_id"));
+            assert_eq!(policy.check(token), Err(AuthError::NotConfigured));
+            assert_eq!(policy.in_organization("org-a").check(token), Ok(()));
+            assert_eq!(
+                policy.in_organization("org-b").check(token),
+                Err(AuthError::OrganizationMismatch { segment: None })
+            );
         }
     }
 }

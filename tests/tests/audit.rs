@@ -1,6 +1,7 @@
-//! The route audit at ignite: every mounted route is guarded (`#[requires]`, `#[guarded]`) or
-//! public (`#[public]`, `public_routes`, a `FileServer`); anything else aborts ignite with
-//! `deny`, is logged with `warn`, and `auto` denies here because this binary uses `#[public]`.
+//! The route audit at the end of ignite: every mounted route is guarded (`#[requires]`,
+//! `#[guarded]`) or public (`#[public]`, `public_routes`, a `FileServer`); anything else aborts
+//! ignite with `deny`, is logged with `warn`, and `auto` denies here because this binary uses
+//! `#[public]`. A marked handler counts only if it is mounted itself.
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, guarded, public, requires};
@@ -66,12 +67,30 @@ fn app(config: Config, extra: Vec<Route>) -> Rocket<Build> {
         .mount("/", extra)
 }
 
-/// Asserts that ignite failed in the logto-guard fairing.
+/// Asserts that the route audit aborted ignite: it runs in logto-guard's sentinel at the end
+/// of ignite, once every mounted handler has proved to be mounted.
 async fn assert_aborts(rocket: Rocket<Build>) {
     let Err(error) = Client::tracked(rocket).await else {
         panic!("ignite should abort");
     };
     // Reading the kind also marks the error handled, so Rocket does not panic on drop.
+    match error.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => {
+            let aborted: Vec<&str> = sentries.iter().map(|s| s.type_name).collect();
+            assert_eq!(
+                aborted,
+                ["logto_guard::rocket::fairing::AuditMountedRoutes"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Asserts that the logto-guard fairing refused its config at ignite.
+async fn assert_config_refused(rocket: Rocket<Build>) {
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("ignite should abort");
+    };
     match error.kind() {
         rocket::error::ErrorKind::FailedFairings(failed) => {
             assert_eq!(
@@ -188,7 +207,7 @@ async fn public_routes_entries_are_checked() {
             error.starts_with(&format!("public route `{bad}` must be a mounted path")),
             "{error}"
         );
-        assert_aborts(app(config, vec![])).await;
+        assert_config_refused(app(config, vec![])).await;
     }
     // An entry that matches nothing is a warning, not an error.
     Client::tracked(app(issuer.config().public_route("/nowhere"), vec![]))
@@ -316,4 +335,148 @@ async fn same_name_handlers_in_two_modules_are_audited_apart() {
     Client::tracked(rocket)
         .await
         .expect("every route is guarded");
+}
+
+/// Marked handlers that are not mounted, each next to an unmarked twin of the same fn name,
+/// method and path in another module that is: a Rocket route carries only those three, so only
+/// a proof that the marked handler itself is mounted may count for the route.
+mod v1 {
+    use logto_guard::AccessToken;
+
+    #[logto_guard::requires(resource = "https://twin.example.com", scope = "admin")]
+    #[rocket::get("/admin")]
+    pub(super) fn twin_admin() -> &'static str {
+        "v1"
+    }
+
+    #[logto_guard::guarded]
+    #[rocket::get("/me")]
+    pub(super) fn twin_me(token: AccessToken) -> String {
+        token.subject().unwrap_or_default().to_owned()
+    }
+
+    #[logto_guard::public]
+    #[rocket::get("/health")]
+    pub(super) fn twin_health() -> &'static str {
+        "ok"
+    }
+}
+
+mod v2 {
+    #[rocket::get("/admin")]
+    pub(super) fn twin_admin() -> &'static str {
+        "anyone"
+    }
+
+    #[rocket::get("/me")]
+    pub(super) fn twin_me() -> &'static str {
+        "anyone"
+    }
+
+    #[rocket::get("/health")]
+    pub(super) fn twin_health() -> &'static str {
+        "anyone"
+    }
+}
+
+#[rocket::async_test]
+async fn an_unmounted_marked_handler_does_not_vouch_for_its_mounted_twin() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Deny);
+    let twins = routes![v2::twin_admin, v2::twin_me, v2::twin_health];
+    assert_aborts(app(config, vec![]).mount("/v2", twins)).await;
+    let logs = logs.text();
+    for route in [
+        "GET /v2/admin (handler `twin_admin`)",
+        "GET /v2/me (handler `twin_me`)",
+        "GET /v2/health (handler `twin_health`)",
+    ] {
+        assert!(
+            logs.contains(&format!("{route} is neither guarded nor public")),
+            "{logs}"
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn a_plain_access_token_trusts_no_resource_of_an_unmounted_handler() {
+    let issuer = TestIssuer::start().await;
+    let config = issuer.config().route_audit(RouteAudit::Warn);
+    let client = Client::tracked(app(config, vec![]).mount("/v2", routes![v2::twin_admin]))
+        .await
+        .expect("warn mode starts");
+    let twin = issuer.token().audience("https://twin.example.com").sign();
+    let response = client
+        .get("/me")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {twin}"),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized);
+}
+
+#[rocket::async_test]
+async fn a_mounted_marked_handler_vouches_for_its_route_and_resource() {
+    let issuer = TestIssuer::start().await;
+    let config = issuer.config().route_audit(RouteAudit::Deny);
+    let marked = routes![v1::twin_admin, v1::twin_me, v1::twin_health];
+    let client = Client::tracked(app(config, vec![]).mount("/v1", marked))
+        .await
+        .expect("every route is guarded or public");
+    let twin = issuer.token().audience("https://twin.example.com").sign();
+    let response = client
+        .get("/v1/me")
+        .header(rocket::http::Header::new(
+            "Authorization",
+            format!("Bearer {twin}"),
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert_eq!(
+        client.get("/v1/admin").dispatch().await.status(),
+        Status::Unauthorized
+    );
+}
+
+#[rocket::async_test]
+async fn routes_of_a_later_ignite_fairing_are_audited() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _guard) = Logs::capture();
+    let config = issuer.config().route_audit(RouteAudit::Deny);
+    let late = rocket::fairing::AdHoc::on_ignite("late routes", |rocket| async {
+        rocket.mount("/late", routes![audit_admin])
+    });
+    assert_aborts(app(config, vec![]).attach(late)).await;
+    assert!(
+        logs.text()
+            .contains("GET /late/admin (handler `audit_admin`) is neither guarded nor public"),
+        "{}",
+        logs.text()
+    );
+}
+
+#[rocket::async_test]
+async fn the_manifest_of_an_ignited_rocket_is_what_the_runtime_trusts() {
+    use logto_guard::manifest::Manifest;
+
+    let issuer = TestIssuer::start().await;
+    let config = issuer.config().route_audit(RouteAudit::Warn);
+    let client = Client::tracked(app(config, vec![]).mount("/v2", routes![v2::twin_admin]))
+        .await
+        .expect("warn mode starts");
+    // `v1::twin_admin` is not mounted: its unmarked twin's route does not make it so.
+    let manifest = Manifest::collect_with_routes(client.rocket());
+    assert!(
+        manifest.resource("https://twin.example.com").is_none(),
+        "{}",
+        manifest.to_json()
+    );
+    let things = manifest
+        .resource("https://api.example.com")
+        .expect("mounted");
+    assert!(things.permission("read:things").is_some());
 }

@@ -470,9 +470,8 @@ async fn collect_with_routes_lists_mounted_methods_and_paths_by_route_identity()
         billing.permissions[0].handlers[0].routes,
         Some(vec![MountedRoute::new("GET", "/invoices")])
     );
-    // Declared but not mounted: an empty list and a warning.
-    let audit = manifest.resource(AUDIT).expect("audit");
-    assert_eq!(audit.any_token_handlers[0].routes, Some(vec![]));
+    // Declared but not mounted: left out, with a warning.
+    assert!(manifest.resource(AUDIT).is_none());
     let warnings = manifest.warnings().join("\n");
     assert!(warnings.contains("`manifest::audit_log`"), "{warnings}");
     assert!(!warnings.contains("list_orders"), "{warnings}");
@@ -1763,5 +1762,34 @@ async fn prune_organization_permissions_without_the_section_warns_that_it_delete
              organization permission, and sync never empties the organization template\n"
         ),
         "{err}"
+    );
+}
+
+/// `manifest::audit_log` declares `urn:example:audit` but `app()` does not mount it, as a
+/// handler of a shared crate: the runtime does not trust that resource, so the manifest that
+/// `sync` registers leaves it out, and `--prune` cannot touch another service's permissions.
+#[tokio::test]
+async fn sync_leaves_alone_what_only_unmounted_handlers_declare() {
+    let fake = FakeManagement::start().await;
+    let audit = fake.add_resource("audit", AUDIT);
+    fake.add_scope(&audit, "read:audit", Some("Another service's"));
+    let manifest = Manifest::collect_with_routes(&app());
+    assert!(manifest.resource(AUDIT).is_none(), "{}", manifest.to_json());
+    let warnings = manifest.warnings().join("\n");
+    assert!(
+        warnings
+            .contains("handler `manifest::audit_log` declares a requirement but is not mounted"),
+        "{warnings}"
+    );
+    let management = connect(&fake).await;
+    let plan = management.plan(&manifest, PRUNE).await.expect("plan");
+    assert!(!plan.to_string().contains(AUDIT), "{plan}");
+    management.apply(&plan).await.expect("apply");
+    assert_eq!(
+        fake.scopes(AUDIT),
+        [(
+            "read:audit".to_owned(),
+            Some("Another service's".to_owned())
+        )]
     );
 }

@@ -204,9 +204,17 @@ async fn what_cannot_be_published_aborts_ignite() {
             panic!("{config:?} should abort ignite");
         };
         // Reading the kind also marks the error handled, so Rocket does not panic on drop.
+        // A bad config fails the fairing; what the resources cannot publish fails at the end
+        // of ignite, once the mounted `#[requires]` routes are known.
         match error.kind() {
             rocket::error::ErrorKind::FailedFairings(failed) => {
                 assert_eq!(failed[0].name, "logto-guard");
+            }
+            rocket::error::ErrorKind::SentinelAborts(sentries) => {
+                assert_eq!(
+                    sentries[0].type_name,
+                    "logto_guard::rocket::fairing::AuditMountedRoutes"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -344,3 +344,116 @@ async fn access_token_trusts_the_resources_of_mounted_routes_only() {
     let response = client.get("/me").header(bearer(&token)).dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
 }
+
+/// An organization route whose token lacks `admin`: its guard refuses it with 403.
+#[logto_guard::requires(resource = "https://api.example.com", organization, scope = "admin")]
+#[get("/org/admin")]
+fn org_admin() {}
+
+/// An organization route that lets the token through, then answers an error of its own.
+#[logto_guard::requires(resource = "https://api.example.com", organization, scope = "read")]
+#[get("/org/<status>")]
+fn org_fails(status: u16) -> Status {
+    Status::from_code(status).unwrap_or(Status::InternalServerError)
+}
+
+/// An app catcher that asks for a plain `AccessToken`, as a catcher that greets the user would.
+async fn catcher_with_a_token(request: &Request<'_>, page: &str) -> String {
+    let token = match request.guard::<AccessToken>().await {
+        rocket::outcome::Outcome::Success(_) => "accepted",
+        _ => "refused",
+    };
+    format!("{page}; the catcher's AccessToken: {token}")
+}
+
+#[catch(403)]
+async fn forbidden_page(request: &Request<'_>) -> String {
+    catcher_with_a_token(request, "the app's own 403 page").await
+}
+
+#[catch(409)]
+async fn conflict_page(request: &Request<'_>) -> String {
+    catcher_with_a_token(request, "the app's own 409 page").await
+}
+
+async fn app_with_token_catchers(issuer: &TestIssuer) -> Client {
+    let rocket = rocket::build()
+        .mount("/", routes![org_admin, org_fails])
+        .register("/", catchers![forbidden_page, conflict_page])
+        .attach(LogtoGuard::with_config(issuer.config()));
+    Client::tracked(rocket).await.expect("ignites")
+}
+
+#[rocket::async_test]
+async fn a_guard_in_a_catcher_does_not_replace_the_routes_rejection() {
+    let issuer = TestIssuer::start().await;
+    let client = app_with_token_catchers(&issuer).await;
+    // The route refuses it for the scope; the catcher's plain `AccessToken` would refuse it
+    // for its organization.
+    let token = issuer
+        .token()
+        .organization_id("org-a")
+        .scopes(["read"])
+        .sign();
+    let response = client
+        .get("/org/admin")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let challenge = response
+        .headers()
+        .get_one("WWW-Authenticate")
+        .map(str::to_owned);
+    assert!(
+        challenge
+            .as_deref()
+            .is_some_and(|c| c.contains(r#"scope="admin""#)),
+        "{challenge:?}"
+    );
+    let body = response.into_string().await.unwrap_or_default();
+    assert!(body.contains("insufficient_scope"), "{body}");
+    let validator = LogtoGuard::validator(client.rocket()).expect("the fairing ran");
+    let reasons: Vec<&str> = validator
+        .metrics()
+        .rejections
+        .iter()
+        .map(|r| r.reason)
+        .collect();
+    assert_eq!(reasons, ["insufficient_scope"]);
+}
+
+#[rocket::async_test]
+async fn a_catcher_after_a_route_that_let_the_token_through_keeps_its_page_and_the_plain_rule() {
+    let issuer = TestIssuer::start().await;
+    let client = app_with_token_catchers(&issuer).await;
+    let token = issuer
+        .token()
+        .organization_id("org-a")
+        .scopes(["read"])
+        .sign();
+    // An organization-level token: the route's requirement accepted it, the plain
+    // `AccessToken` rule does not, in the catcher as anywhere but on the route itself.
+    let response = client
+        .get("/org/409")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Conflict);
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("the app's own 409 page; the catcher's AccessToken: refused")
+    );
+    // The route's own 403 is not a rejection of a guard: the catcher's page stays.
+    let response = client
+        .get("/org/403")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    assert!(response.headers().get_one("WWW-Authenticate").is_none());
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some("the app's own 403 page; the catcher's AccessToken: refused")
+    );
+}

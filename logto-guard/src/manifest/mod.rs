@@ -4,8 +4,10 @@
 //! is what the code requires, collected from the [`Declaration`](crate::Declaration)s that
 //! `#[requires]` leaves in the binary:
 //!
-//! - [`Manifest::collect`] (or [`Manifest::collect_with_routes`], which adds each handler's
-//!   mounted method and path) builds it; [`Manifest::to_json`] renders it;
+//! - [`Manifest::collect_with_routes`] builds it from the handlers a Rocket mounts, with the
+//!   method and path of each (what `sync` registers, and what a plain `AccessToken` trusts);
+//!   [`Manifest::collect`] takes every declaration linked into the binary, mounted or not;
+//!   [`Manifest::to_json`] renders it;
 //! - [`Manifest::check_file`] and [`Manifest::assert_matches_file`] compare it with a committed
 //!   file, so a review shows when an API starts to need a new permission;
 //! - [`Management`] registers it with Logto's Management API: [`Management::plan`] says what
@@ -68,7 +70,7 @@
 //! | `organization` | only when some handler names an organization permission (`#[requires(organization, scope = ...)]` without a resource: an organization token's scopes); absent otherwise, never empty |
 //! | `organization.permissions` | Logto's organization permissions (organization scopes, tenant-wide): same fields, sorting and description rule as a resource's `permissions` |
 //! | handler `name` | `module::path::fn_name` of the handler |
-//! | handler `routes` | only from [`Manifest::collect_with_routes`]: the handler's mounted routes (`method`, `path` without the query), sorted by path then method; `[]` when it is not mounted |
+//! | handler `routes` | only from [`Manifest::collect_with_routes`], which lists only the handlers mounted on the Rocket: the handler's mounted routes (`method`, `path` without the query), sorted by path then method (`[]` from [`Manifest::with_routes`] for a handler no route matches) |
 //!
 //! Source file and line are deliberately left out, so that moving code does not change the
 //! manifest. The rendering is deterministic: the same code gives byte-identical JSON.

@@ -5,15 +5,24 @@ use std::collections::BTreeSet;
 use rocket::{Phase, Rocket, Route};
 
 use super::model::{Manifest, MountedRoute};
+use crate::declaration::{Declaration, HandlerSite};
+use crate::rocket::state::GuardState;
 
 impl Manifest {
-    /// Every declaration linked into this binary, with the routes each handler is mounted at
-    /// on `rocket` (any phase: a built, ignited or launched instance).
+    /// The declarations of the handlers mounted on `rocket` (any phase: a built, ignited or
+    /// launched instance), with the routes each is mounted at: what `sync` registers, and what
+    /// a plain `AccessToken` trusts.
     ///
-    /// A route is matched to a handler by its fn name, method and path as the route attribute
-    /// declares them (what a Rocket [`Route`] carries), so two handlers named `list` in two
-    /// modules are told apart by their method or path. A declared handler that is not mounted
-    /// gets `"routes": []` and a warning. Hand-built routes without a name are never matched.
+    /// A declaration whose handler is not mounted (one linked in from a shared crate) is left
+    /// out, with a warning: the runtime does not trust its resource, so `sync` must neither
+    /// register nor prune what only it names. Whether a handler is mounted is told as the
+    /// runtime tells it when `rocket` went through ignite with [`LogtoGuard`](crate::LogtoGuard):
+    /// by the proof of its own hidden guard. Before ignite (or without the fairing) it is told
+    /// by a route of its fn name, method and path as the route attribute declares them (what a
+    /// Rocket [`Route`] carries), so two handlers named `list` in two modules are told apart by
+    /// their method or path, but an unmarked handler of the same three in another module passes
+    /// for an unmounted one (the route audit refuses such a route at launch). Hand-built routes
+    /// without a name are never matched.
     ///
     /// ```
     /// use logto_guard::manifest::Manifest;
@@ -28,11 +37,33 @@ impl Manifest {
     /// ```
     #[must_use]
     pub fn collect_with_routes<P: Phase>(rocket: &Rocket<P>) -> Self {
-        Self::collect().with_routes(rocket.routes())
+        let routes: Vec<&Route> = rocket.routes().collect();
+        let proven = rocket
+            .state::<GuardState>()
+            .and_then(GuardState::proven_mounted);
+        let is_mounted = |handler: &HandlerSite| match &proven {
+            Some(proven) => proven.contains(handler),
+            None => routes.iter().any(|route| handler.is_route(route)),
+        };
+        let (mounted, unmounted): (Vec<&Declaration>, Vec<&Declaration>) =
+            Declaration::all().partition(|declaration| is_mounted(&declaration.handler));
+        let mut manifest = Self::from_declarations(mounted).with_routes(routes);
+        for declaration in unmounted {
+            let HandlerSite { module, name, .. } = declaration.handler;
+            manifest.push_warning(format!(
+                "handler `{module}::{name}` declares a requirement but is not mounted on this \
+                 Rocket: it is left out of the manifest, so `sync` neither registers nor prunes \
+                 what only it names"
+            ));
+        }
+        manifest.normalize();
+        manifest
     }
 
-    /// Adds the handlers' routes from `routes`, matched as
-    /// [`collect_with_routes`](Self::collect_with_routes) describes.
+    /// Adds the handlers' routes from `routes`, matched by fn name, method and path as
+    /// [`collect_with_routes`](Self::collect_with_routes) describes. A handler that no route
+    /// matches stays, with `"routes": []` and a warning; `collect_with_routes` leaves such
+    /// handlers out.
     ///
     /// ```
     /// use logto_guard::manifest::{Manifest, MountedRoute};

@@ -1,16 +1,18 @@
-//! The route audit: at ignite, every mounted route must be guarded or public on purpose.
+//! The route audit: at the end of ignite, every mounted route must be guarded or public on
+//! purpose.
 //!
 //! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
 //! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
 //! take a token guard) or the OpenAPI document and Swagger UI of `logto_guard::okapi`. A
-//! handler is matched to a route by fn name, method and path as its route attribute declares
-//! them ([`HandlerSite::is_route`]), which is what a Rocket route carries. Anything else is
-//! reported, and with `deny` aborts ignite.
+//! marked handler counts only if it proved to be mounted (its `Mounted` sentinel ran, see
+//! [`super::mounted`]), and then for the route of its fn name, method and path as its route
+//! attribute declares them ([`HandlerSite::is_route`]), when that route is mounted once.
+//! Anything else is reported, and with `deny` aborts ignite.
 
 use std::collections::{BTreeSet, HashMap};
 
-use rocket::{Build, Rocket, Route};
+use rocket::Route;
 
 use crate::config::{Config, RouteAudit, parse_public_route};
 use crate::declaration::{Declaration, HandlerSite};
@@ -69,16 +71,20 @@ fn route_key(route: &Route) -> Option<RouteKey> {
     ))
 }
 
-/// The handlers this binary marks (`#[requires]`, `#[guarded]`, `#[public]`) and how often
-/// each route key is mounted: all that tells which handler a mounted route runs.
-pub(crate) struct Sites {
+/// The marked handlers (`#[requires]`, `#[guarded]`, `#[public]`) that are mounted, and how
+/// often each route key is mounted: all that tells which handler a mounted route runs.
+struct Sites {
     guarded: Vec<HandlerSite>,
     public: Vec<HandlerSite>,
     mounted: HashMap<RouteKey, usize>,
 }
 
 impl Sites {
-    pub(crate) fn collect<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Self {
+    /// `proven`: the marked handlers proven mounted; the others vouch for nothing.
+    fn collect<'a>(
+        routes: impl IntoIterator<Item = &'a Route>,
+        proven: &BTreeSet<HandlerSite>,
+    ) -> Self {
         let mut guarded: Vec<HandlerSite> = Declaration::all().map(|d| d.handler).collect();
         let mut public = Vec::new();
         for marker in inventory::iter::<RouteMarker> {
@@ -87,6 +93,8 @@ impl Sites {
                 MarkerKind::Guarded => guarded.push(marker.handler),
             }
         }
+        guarded.retain(|site| proven.contains(site));
+        public.retain(|site| proven.contains(site));
         let mut mounted = HashMap::new();
         for key in routes.into_iter().filter_map(route_key) {
             *mounted.entry(key).or_default() += 1;
@@ -119,14 +127,6 @@ impl Sites {
                 modules.into_iter().collect::<Vec<_>>().join(", ")
             )),
         }
-    }
-
-    /// The `#[requires]` of `route`'s handler, when that handler can be told for sure.
-    pub(crate) fn declaration_of(&self, route: &Route) -> Option<&'static Declaration> {
-        if self.ambiguity(route).is_some() {
-            return None;
-        }
-        Declaration::of_route(route)
     }
 
     fn verdict(&self, route: &Route, listed_public: bool) -> Verdict {
@@ -163,9 +163,15 @@ pub(crate) fn route_label(route: &Route) -> String {
     format!("{} {}", route.method, route.uri.path())
 }
 
-/// Audits the routes of `rocket` as `config` says; `Err` when ignite must abort. `skip` names
-/// routes of this crate's own (the metadata route), which are public by design.
-pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Result<Summary, ()> {
+/// Audits `routes` (all routes of the ignited Rocket) as `config` says, trusting the marked
+/// handlers of `proven` only; `Err` when ignite must abort. `skip` names routes of this
+/// crate's own (the metadata and end-of-ignite routes), which are public by design.
+pub(crate) fn run(
+    routes: &[&Route],
+    config: &Config,
+    proven: &BTreeSet<HandlerSite>,
+    skip: &[&str],
+) -> Result<Summary, ()> {
     let (mode, why) = match config.route_audit {
         RouteAudit::Off => return Ok(Summary::default()),
         RouteAudit::Auto if uses_the_audit(config) => (
@@ -180,15 +186,16 @@ pub(crate) fn run(rocket: &Rocket<Build>, config: &Config, skip: &[&str]) -> Res
         ),
         mode => (mode, ""),
     };
-    let sites = Sites::collect(rocket.routes());
+    let sites = Sites::collect(routes.iter().copied(), proven);
     let public_routes: Vec<(Option<String>, &str)> = config
         .public_routes
         .iter()
         .filter_map(|entry| parse_public_route(entry))
         .collect();
     let mut used_entries = vec![false; public_routes.len()];
-    let mut routes: Vec<&Route> = rocket
-        .routes()
+    let mut routes: Vec<&Route> = routes
+        .iter()
+        .copied()
         .filter(|route| !route.name.as_deref().is_some_and(|n| skip.contains(&n)))
         .collect();
     routes.sort_by_key(|route| (route.uri.path().to_owned(), route.method.as_str()));

@@ -1,8 +1,12 @@
 //! The fairing: configuration at ignite, key warm-up at liftoff, rejections rendered on response.
 
+use std::convert::Infallible;
+use std::marker::PhantomData;
+
 use rocket::fairing::{self, Fairing, Info, Kind};
-use rocket::http::ContentType;
-use rocket::{Build, Orbit, Request, Response, Rocket};
+use rocket::http::{ContentType, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Build, Ignite, Orbit, Request, Response, Rocket, Sentinel};
 
 use crate::config::{Config, url_for_logs};
 use crate::declaration::Declaration;
@@ -33,11 +37,14 @@ use super::state::{ErrorBody, GuardState};
 /// the key set is fetched; if Logto is unreachable then, a warning is logged and the app
 /// serves anyway (requests get 503 until the keys can be fetched).
 ///
-/// At ignite it also audits the mounted routes: each must be guarded (`#[requires]`,
-/// `#[guarded]`) or public (`#[public]`, `public_routes`); see [`RouteAudit`](crate::RouteAudit).
-/// With `resource_metadata = true` it serves RFC 9728 protected resource metadata and names
-/// it in every challenge; see [`metadata`](crate::metadata). Every rejection it answers is
-/// counted in [`Validator::metrics`].
+/// At the end of ignite, once every mounted marked handler has proved that it is mounted, it
+/// trusts the resources of the mounted `#[requires]` handlers (for a plain `AccessToken`) and
+/// audits the mounted routes: each must be guarded (`#[requires]`, `#[guarded]`) or public
+/// (`#[public]`, `public_routes`); see [`RouteAudit`](crate::RouteAudit). For that it mounts
+/// one route of its own, `GET /logto-guard/end-of-ignite`, which never answers. With
+/// `resource_metadata = true` it serves RFC 9728 protected resource metadata and names it in
+/// every challenge; see [`metadata`](crate::metadata). Every rejection it answers is counted
+/// in [`Validator::metrics`].
 #[derive(Clone)]
 pub struct LogtoGuard {
     config: Option<Config>,
@@ -102,7 +109,7 @@ impl LogtoGuard {
     /// ```
     #[must_use]
     pub fn validator<P: rocket::Phase>(rocket: &Rocket<P>) -> Option<&Validator> {
-        rocket.state::<GuardState>().map(|state| &state.validator)
+        rocket.state::<GuardState>().map(GuardState::validator)
     }
 
     fn resolve_config(&self, rocket: &Rocket<Build>) -> Result<Config, String> {
@@ -139,57 +146,36 @@ impl Fairing for LogtoGuard {
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
         let config = self.resolve_config(&rocket);
-        // The route audit and the metadata read the config after the validator consumed it.
+        // The end of ignite reads the config after the validator consumed it.
         let settings = config.clone().unwrap_or_default();
         let validator =
             match config.and_then(|config| Validator::new(config).map_err(|e| e.to_string())) {
-                Ok(validator) => with_mounted_declarations(validator, &rocket),
+                Ok(validator) => validator,
                 Err(message) => {
                     rocket::error!("logto-guard: {message}");
                     return Err(rocket);
                 }
             };
-        rocket::info!(
-            "logto-guard: trusting issuer {} for resources {:?}{}",
-            url_for_logs(validator.issuer()),
-            validator.resources(),
-            if validator.accepts_organization_tokens() {
-                " and organization tokens"
-            } else {
-                ""
-            }
-        );
         let (rocket, metadata) = if settings.resource_metadata {
-            match super::metadata::publish(&validator, &settings) {
-                Ok((published, routes)) => (rocket.mount("/", routes), Some(published)),
-                Err(message) => {
-                    rocket::error!("logto-guard: {message}");
-                    return Err(rocket);
-                }
-            }
+            let (publication, routes) = super::metadata::Publication::new();
+            (rocket.mount("/", routes), Some(publication))
         } else {
             (rocket, None)
         };
-        if super::audit::run(&rocket, &settings, &[super::metadata::ROUTE_NAME]).is_err() {
-            return Err(rocket);
-        }
-        Ok(rocket.manage(GuardState {
-            validator,
-            error_body: self.error_body,
-            metadata,
-        }))
+        let state = GuardState::new(validator, settings, self.error_body, metadata);
+        Ok(rocket.mount("/", end_of_ignite_route()).manage(state))
     }
 
     async fn on_liftoff(&self, rocket: &Rocket<Orbit>) {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
-        if state.validator.warm_up().await.is_err() {
-            let cause = state.validator.key_fetch_error().unwrap_or_default();
+        if state.validator().warm_up().await.is_err() {
+            let cause = state.validator().key_fetch_error().unwrap_or_default();
             rocket::warn!(
                 "logto-guard: could not fetch the signing keys of {} ({cause}); serving anyway, \
                  protected routes answer 503 until the keys can be fetched",
-                url_for_logs(state.validator.issuer())
+                url_for_logs(state.validator().issuer())
             );
         }
     }
@@ -201,19 +187,83 @@ impl Fairing for LogtoGuard {
     }
 }
 
-/// Adds to the resources a plain `AccessToken` accepts those that the `#[requires]` of the
-/// **mounted** routes name, where the route's handler can be told for sure: a declaration
-/// linked in from a dependency, or on a handler this app does not mount, adds nothing, and
-/// neither does one whose fn name, method and path another marked handler shares.
-/// Organization tokens stay as the config says.
-fn with_mounted_declarations(validator: Validator, rocket: &Rocket<Build>) -> Validator {
-    let sites = super::audit::Sites::collect(rocket.routes());
-    let resources: Vec<&str> = rocket
-        .routes()
-        .filter_map(|route| sites.declaration_of(route))
-        .filter_map(Declaration::resource)
-        .collect();
-    validator.with_resources(resources)
+/// The name of the route that carries [`AuditMountedRoutes`]; the route audit skips it.
+const END_OF_IGNITE_ROUTE: &str = "logto_guard::end_of_ignite";
+
+/// A request guard that forwards every request, so that its route never answers one. Rocket
+/// 0.5 queries sentinels breadth first over all mounted routes at once (`rocket::sentinel`'s
+/// `query`): the types written in the routes' signatures first, then the types nested in
+/// those that are no sentinels. `T` nested here is so queried after every
+/// [`Mounted`](super::mounted::Mounted) sentinel, which the macros write as a parameter type;
+/// the audit tests of unmounted twins fail if a Rocket release changes that order.
+struct Nested<T>(PhantomData<fn() -> T>);
+
+#[rocket::async_trait]
+impl<'r, T> FromRequest<'r> for Nested<T> {
+    type Error = Infallible;
+
+    async fn from_request(_request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        Outcome::Forward(Status::NotFound)
+    }
+}
+
+/// Never answers (its guard forwards); it exists for its sentinel. Ranked below the app's
+/// routes, on a path of its own.
+#[rocket::get("/logto-guard/end-of-ignite", rank = 100)]
+fn end_of_ignite(_after_every_route: Nested<AuditMountedRoutes>) -> Status {
+    Status::NotFound
+}
+
+fn end_of_ignite_route() -> Vec<rocket::Route> {
+    let mut routes = rocket::routes![end_of_ignite];
+    for route in &mut routes {
+        // A name no handler of the app can have, for the route audit to skip.
+        route.name = Some(END_OF_IGNITE_ROUTE.into());
+    }
+    routes
+}
+
+/// The sentinel that ends ignite for logto-guard, once Rocket has queried the sentinels of
+/// every mounted route (so every marked handler that is mounted has proved it) and with the
+/// final routes (those of later fairings too): it trusts the resources of the mounted
+/// `#[requires]` handlers, publishes the metadata, and runs the route audit, which aborts
+/// ignite with `deny`.
+pub(crate) struct AuditMountedRoutes;
+
+impl Sentinel for AuditMountedRoutes {
+    fn abort(rocket: &Rocket<Ignite>) -> bool {
+        rocket
+            .state::<GuardState>()
+            .is_some_and(|state| finish_ignite(state, rocket).is_err())
+    }
+}
+
+/// What [`AuditMountedRoutes`] does; `Err` when ignite must abort (the reason is logged).
+fn finish_ignite(state: &GuardState, rocket: &Rocket<Ignite>) -> Result<(), ()> {
+    let mounted = state.mounted();
+    let validator = state.trust(
+        Declaration::all()
+            .filter(|declaration| mounted.contains(&declaration.handler))
+            .filter_map(Declaration::resource),
+    );
+    rocket::info!(
+        "logto-guard: trusting issuer {} for resources {:?}{}",
+        url_for_logs(validator.issuer()),
+        validator.resources(),
+        if validator.accepts_organization_tokens() {
+            " and organization tokens"
+        } else {
+            ""
+        }
+    );
+    if let Some(metadata) = &state.metadata {
+        metadata
+            .publish(validator, &state.settings, &mounted)
+            .map_err(|message| rocket::error!("logto-guard: {message}"))?;
+    }
+    let skip = [super::metadata::ROUTE_NAME, END_OF_IGNITE_ROUTE];
+    let routes: Vec<&rocket::Route> = rocket.routes().collect();
+    super::audit::run(&routes, &state.settings, &mounted, &skip).map(drop)
 }
 
 /// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750

@@ -37,7 +37,7 @@ async fn verified(
         return outcome.clone();
     }
     let outcome = match bearer_token(request.headers().get("Authorization")) {
-        Ok(token) => state.validator.verify(token).await,
+        Ok(token) => state.validator().verify(token).await,
         Err(error) => Err(error),
     };
     // A request's guards run one after another, so no other outcome was stored meanwhile.
@@ -71,22 +71,25 @@ fn outcome<T>(request: &Request<'_>, result: Result<T, AuthError>) -> Outcome<T,
     }
 }
 
-/// The verified token, if the current route's requirement accepted it, or else if it passes
-/// the plain `AccessToken` rule ([`Validator::check_audience`](crate::Validator::check_audience)).
+/// The verified token, if the current route's requirement accepted it and this is one of that
+/// route's own guards, or else if it passes the plain `AccessToken` rule
+/// ([`Validator::check_audience`](crate::Validator::check_audience)): in a catcher, the plain
+/// rule.
 async fn accepted(request: &Request<'_>) -> Result<AccessToken, AuthError> {
     let state = guard_state(request)?;
     let auth = RequestAuth::of(request);
     let token = verified(request, state, auth).await?;
     let met = auth.requirement_met.load(Ordering::Acquire);
-    if met != 0 && met == current_route(request) {
+    if met != 0 && met == current_route(request) && auth.in_route_guards(request) {
         return Ok(token);
     }
-    state.validator.check_audience(&token).map(|()| token)
+    state.validator().check_audience(&token).map(|()| token)
 }
 
 /// A valid token for this API.
 ///
-/// On a `#[requires]` route it is the token the requirement accepted. Anywhere else it is a
+/// As a parameter of a `#[requires]` handler it is the token the requirement accepted.
+/// Anywhere else (a catcher that asks for it included) it is a
 /// token whose audience is one of the API's resources (the `resources` config plus those that
 /// the `#[requires]` of the mounted routes name), and that is **not** bound to a Logto
 /// organization, unless the config turns on

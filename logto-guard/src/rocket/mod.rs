@@ -5,10 +5,11 @@ pub(crate) mod audit;
 mod fairing;
 mod guard;
 mod metadata;
+pub(crate) mod mounted;
 #[cfg(feature = "okapi")]
 pub mod okapi;
 mod response;
-mod state;
+pub(crate) mod state;
 #[cfg(feature = "utoipa")]
 pub mod utoipa;
 mod validator;

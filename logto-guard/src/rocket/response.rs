@@ -10,10 +10,22 @@ use super::state::{GuardState, Rejection, RequestAuth, current_route};
 use crate::error::AuthError;
 use crate::lock;
 
-/// Remembers why a guard of the current route refused `request`.
+/// Remembers why a guard of the current route refused `request`, unless the route's rejection
+/// is known already: a route stops at its first failing guard, so a guard evaluated on it later
+/// is a catcher's (or one the handler's body asks for), which must not replace the route's
+/// reason nor turn an error of the app's own into a rejection.
 pub(crate) fn record(request: &Request<'_>, error: &AuthError) {
-    *lock(&RequestAuth::of(request).rejection) = Some(Rejection {
-        route: current_route(request),
+    let auth = RequestAuth::of(request);
+    if !auth.in_route_guards(request) {
+        return;
+    }
+    let route = current_route(request);
+    let mut rejection = lock(&auth.rejection);
+    if rejection.as_ref().is_some_and(|known| known.route == route) {
+        return;
+    }
+    *rejection = Some(Rejection {
+        route,
         error: error.clone(),
     });
 }
@@ -35,8 +47,8 @@ pub(crate) fn render_rejection(
     let route = request
         .route()
         .map_or_else(|| "(no route)".to_owned(), super::audit::route_label);
-    state.validator.record_rejection(&error, &route);
-    if let Some(mut challenge) = error.challenge(state.validator.realm()) {
+    state.validator().record_rejection(&error, &route);
+    if let Some(mut challenge) = error.challenge(state.validator().realm()) {
         // RFC 9728 §5.1; a URL has no `"` (the url crate percent-encodes it).
         if let Some(url) = state.metadata.as_ref().and_then(|m| m.url_for(request)) {
             challenge.push_str(&format!(", resource_metadata=\"{url}\""));

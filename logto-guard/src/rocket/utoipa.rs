@@ -86,7 +86,7 @@ impl LogtoSecurity {
         let operations: Vec<_> = routes
             .into_iter()
             .filter_map(|route| {
-                let declaration = Declaration::of_route(route)?;
+                let declaration = Declaration::all().find(|d| d.handler.is_route(route))?;
                 let path = openapi_path(route.uri.path());
                 Some((route.method.as_str().to_owned(), path, declaration))
             })

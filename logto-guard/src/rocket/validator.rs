@@ -31,7 +31,7 @@ impl<'r> FromRequest<'r> for &'r Validator {
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
         match request.rocket().state::<GuardState>() {
-            Some(state) => Outcome::Success(&state.validator),
+            Some(state) => Outcome::Success(state.validator()),
             None => {
                 tracing::error!(
                     "logto-guard: a route asks for the Validator but the fairing is not \

@@ -14,6 +14,7 @@ use super::SCHEME_NAME;
 use crate::organization::Organization;
 use crate::requirement::Requirement;
 use crate::rocket::Authorized;
+use crate::rocket::mounted::Mounted;
 use crate::token::AccessToken;
 use crate::validate::Validator;
 
@@ -86,6 +87,18 @@ impl<R: Requirement> OpenApiFromRequest<'_> for Authorized<R> {
 /// Nothing to document: it checks no token.
 #[cfg_attr(docsrs, doc(cfg(feature = "okapi")))]
 impl<'r> OpenApiFromRequest<'r> for &'r Validator {
+    fn from_request_input(
+        _gen: &mut OpenApiGenerator,
+        _name: String,
+        _required: bool,
+    ) -> rocket_okapi::Result<RequestHeaderInput> {
+        Ok(RequestHeaderInput::None)
+    }
+}
+
+/// Nothing to document: the hidden parameter of a marked handler, which checks nothing.
+#[doc(hidden)]
+impl<H> OpenApiFromRequest<'_> for Mounted<H> {
     fn from_request_input(
         _gen: &mut OpenApiGenerator,
         _name: String,

@@ -89,7 +89,7 @@ struct SecuredDocument {
 
 impl SecuredDocument {
     fn render(&self, state: &GuardState) -> Result<String, String> {
-        let validator = &state.validator;
+        let validator = state.validator();
         let resource = match &self.resource {
             Some(resource) => resource.clone(),
             None => validator.resources().first().cloned().ok_or(
