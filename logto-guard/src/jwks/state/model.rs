@@ -44,9 +44,9 @@ const REQUESTS: usize = 2;
 /// Key changes (rotations, immediate or staged) the issuer makes at most.
 const KEY_CHANGES: u8 = 2;
 /// Steps explored from the start: every interleaving of up to this many steps is covered.
-/// 12 keeps `cargo test` under a minute on two cores; 14 (1.4 M states, 3 min) found nothing
-/// more.
-const DEPTH: usize = 12;
+/// 11 keeps `cargo test` under a minute on two cores (a debug build); 14 (1.4 M states,
+/// 3 min) found nothing more.
+const DEPTH: usize = 11;
 /// The `kid` no issuer ever serves.
 const FORGED: u8 = 99;
 
@@ -187,6 +187,10 @@ struct World {
     confirmed: Option<u64>,
     /// The set held was last answered by a lagging replica.
     lagging_held: bool,
+    /// When the last refetch that found no new key ended: only it may start a hold.
+    fruitless_end: Option<u64>,
+    /// When the last failed fetch ended: the backoff runs from it.
+    failure_end: Option<u64>,
 }
 
 fn kid_name(kid: u8) -> String {
@@ -225,6 +229,8 @@ impl World {
             fruitless_refetches: Vec::new(),
             confirmed: None,
             lagging_held: false,
+            fruitless_end: None,
+            failure_end: None,
         }
     }
 
@@ -366,6 +372,7 @@ impl World {
                 let new_key = kids.iter().any(|kid| !self.ever_held.contains(kid));
                 if fetch.kind == FetchKind::UnknownKid && !new_key {
                     self.fruitless_refetches.push(fetch.started);
+                    self.fruitless_end = Some(self.now);
                 }
                 for kid in held.iter().flatten().filter(|kid| !kids.contains(kid)) {
                     self.seen_gone.insert(*kid);
@@ -378,8 +385,10 @@ impl World {
                 self.lagging_held = matches!(answer, Answer::Lagging);
             }
             None => {
+                self.failure_end = Some(self.now);
                 if fetch.kind == FetchKind::UnknownKid {
                     self.fruitless_refetches.push(fetch.started);
+                    self.fruitless_end = Some(self.now);
                 }
             }
         }
@@ -510,17 +519,16 @@ impl World {
         if !served || tainted || self.lagging_held {
             return Ok(());
         }
-        let now = self.instant();
         let bound = match refusal {
             Refusal::NoKeys => self.cache.loaded.is_none(),
+            // A hold only after a refetch that found no new key, for at most the cooldown.
             Refusal::Held => {
-                let holding = self
-                    .cache
-                    .hold
-                    .is_some_and(|hold| now.saturating_duration_since(hold.from) < hold.length);
-                holding
-                    || self.cache.backoff_remaining(now).is_some()
-                    || self.cache.loaded.is_none()
+                let within = |end: Option<u64>, span: Duration| {
+                    end.is_some_and(|end| self.now - end < span.as_secs())
+                };
+                self.cache.loaded.is_none()
+                    || within(self.fruitless_end, timing().cooldown)
+                    || within(self.failure_end, timing().backoff)
             }
             Refusal::NothingNewer => self.cache.loaded.is_none(),
             Refusal::Gone => false,
@@ -610,6 +618,9 @@ impl World {
                 .collect::<Vec<_>>(),
             self.confirmed.map(|at| ago(at, stale)),
             self.lagging_held,
+            self.fruitless_end
+                .map(|at| ago(at, timing.cooldown.as_secs())),
+            self.failure_end.map(|at| ago(at, timing.backoff.as_secs())),
         )
             .hash(&mut hasher);
         (
