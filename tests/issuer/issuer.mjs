@@ -108,6 +108,8 @@ const state = {
   // a load balancer in the middle of a rotation.
   laggingReplica: false,
   jwksAnswers: 0,
+  // A fault of the JWKS endpoint: undefined, { slowMs }, or { garbage: true }.
+  jwksFault: undefined,
 };
 
 // Replaces the live instance, keeping the one it replaces for a lagging replica.
@@ -345,6 +347,22 @@ function handleAdmin(req, res, url) {
       log(`lagging replica ${state.laggingReplica ? 'on' : 'off'}`);
       return sendJson(res, 200, { laggingReplica: state.laggingReplica });
     }
+    case 'POST /admin/jwks-fault': {
+      const mode = url.searchParams.get('mode');
+      if (mode === 'none') state.jwksFault = undefined;
+      else if (mode === 'garbage') state.jwksFault = { garbage: true };
+      else if (mode === 'slow') {
+        const ms = Number(url.searchParams.get('ms'));
+        if (!Number.isInteger(ms) || ms <= 0) {
+          return sendJson(res, 400, { error: 'ms must be a positive integer' });
+        }
+        state.jwksFault = { slowMs: ms };
+      } else return sendJson(res, 400, { error: 'mode must be none, slow or garbage' });
+      log(`jwks fault: ${mode}`);
+      return sendJson(res, 200, { mode });
+    }
+    case 'GET /admin/keys':
+      return sendJson(res, 200, { published: state.keys.map((k) => k.kid), signer: state.signingKid });
     case 'GET /admin/jwks-requests':
       return sendJson(res, 200, { count: state.jwksRequests, notModified: state.jwksNotModified });
     case 'POST /admin/jwks-requests/reset':
@@ -377,10 +395,21 @@ const server = http.createServer((req, res) => {
     let instance = state.current;
     if (url.pathname === `${MOUNT}/jwks` && (req.method === 'GET' || req.method === 'HEAD')) {
       state.jwksRequests += 1;
+      if (state.jwksFault?.garbage) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end('{"keys": [garbage');
+      }
       answerConditionally(req, res);
       state.jwksAnswers += 1;
       if (state.laggingReplica && state.previous && state.jwksAnswers % 2 === 1) {
         instance = state.previous;
+      }
+      if (state.jwksFault?.slowMs) {
+        const answer = instance;
+        req.originalUrl = req.url;
+        req.url = req.url.slice(MOUNT.length) || '/';
+        setTimeout(() => answer.handler(req, res), state.jwksFault.slowMs);
+        return undefined;
       }
     }
     // Mount the provider under /oidc the way Express/Koa mounting does:

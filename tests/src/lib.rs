@@ -314,6 +314,38 @@ impl NodeIssuer {
             .await;
     }
 
+    /// Makes the JWKS endpoint answer `ms` late (`Some`), or on time again (`None`).
+    pub async fn set_jwks_delay(&self, ms: Option<u64>) {
+        let path = match ms {
+            Some(ms) => format!("jwks-fault?mode=slow&ms={ms}"),
+            None => "jwks-fault?mode=none".to_owned(),
+        };
+        let _: serde_json::Value = self.admin(reqwest::Method::POST, &path).await;
+    }
+
+    /// Makes the JWKS endpoint answer 200 with a body that is not JSON, or not (`false`).
+    pub async fn set_jwks_garbage(&self, on: bool) {
+        let mode = if on { "garbage" } else { "none" };
+        let _: serde_json::Value = self
+            .admin(reqwest::Method::POST, &format!("jwks-fault?mode={mode}"))
+            .await;
+    }
+
+    /// The published `kid`s (signing key first) and the signing `kid`.
+    pub async fn published_keys(&self) -> (Vec<String>, String) {
+        let body = self.admin(reqwest::Method::GET, "keys").await;
+        let published = body["published"]
+            .as_array()
+            .expect("published")
+            .iter()
+            .filter_map(|kid| kid.as_str().map(str::to_owned))
+            .collect();
+        (
+            published,
+            body["signer"].as_str().expect("signer").to_owned(),
+        )
+    }
+
     /// Sets the lifetime of tokens issued from now on.
     pub async fn set_token_ttl(&self, seconds: u64) {
         let _: serde_json::Value = self

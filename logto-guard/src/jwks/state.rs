@@ -22,6 +22,44 @@ pub(crate) const FIRST_HOLD: Duration = Duration::from_secs(1);
 /// staged one two, so this outlasts many rotations while bounding the memory.
 const GONE_CAPACITY: usize = 32;
 
+/// How many `kid`s ever held are remembered, to tell a key never seen (a rotation) from one
+/// that a replica lagging behind serves again.
+const SEEN_CAPACITY: usize = 64;
+
+/// A bounded memory of `kid`s, oldest forgotten first.
+#[derive(Debug, Clone, Hash)]
+struct Kids {
+    kids: VecDeque<Box<str>>,
+    capacity: usize,
+}
+
+impl Kids {
+    fn new(capacity: usize) -> Self {
+        Self {
+            kids: VecDeque::new(),
+            capacity,
+        }
+    }
+
+    fn contains(&self, kid: &str) -> bool {
+        self.kids.iter().any(|mine| &**mine == kid)
+    }
+
+    fn remember(&mut self, kid: &str) {
+        if self.contains(kid) {
+            return;
+        }
+        if self.kids.len() == self.capacity {
+            self.kids.pop_front();
+        }
+        self.kids.push_back(kid.into());
+    }
+
+    fn forget_those_in(&mut self, keys: &KeySet) {
+        self.kids.retain(|kid| !keys.has_kid(kid));
+    }
+}
+
 /// The cache's time rules, from the config.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timing {
@@ -137,8 +175,10 @@ pub(crate) struct FetchState {
     failed_at: Option<Instant>,
     /// Unknown-`kid` refetches are held back until its end; see [`FetchState::hold_back`].
     hold: Option<Hold>,
-    /// `kid`s that left a set we held, oldest first, none of them in the loaded set.
-    gone: VecDeque<Box<str>>,
+    /// `kid`s that left a set we held, none of them in the loaded set.
+    gone: Kids,
+    /// `kid`s of every set we held.
+    seen: Kids,
     last_failure_at: Option<SystemTime>,
     last_error: Option<FetchError>,
     expired: bool,
@@ -154,7 +194,8 @@ impl FetchState {
             in_flight: None,
             failed_at: None,
             hold: None,
-            gone: VecDeque::new(),
+            gone: Kids::new(GONE_CAPACITY),
+            seen: Kids::new(SEEN_CAPACITY),
             last_failure_at: None,
             last_error: None,
             expired: false,
@@ -210,7 +251,7 @@ impl FetchState {
         now: Instant,
     ) -> Refetch {
         self.drop_if_stale(now);
-        if kid.is_some_and(|kid| self.gone.iter().any(|gone| &**gone == kid)) {
+        if kid.is_some_and(|kid| self.gone.contains(kid)) {
             return Refetch::Gone;
         }
         if let Some(newer) = self.newer_than(seen) {
@@ -285,7 +326,7 @@ impl FetchState {
             self.last_failure_at = Some(wall);
             self.failures += 1;
         }
-        let rotated = changed == Some(true) && self.brings_a_new_key(held.as_deref());
+        let rotated = changed == Some(true) && self.brings_a_new_key();
         if changed == Some(true) {
             self.note_departures(held.as_deref());
         }
@@ -350,32 +391,36 @@ impl FetchState {
         self.hold = Some(Hold { from: now, length });
     }
 
-    /// Whether the loaded set has a `kid` that is neither in `held` nor known gone.
-    fn brings_a_new_key(&self, held: Option<&KeySet>) -> bool {
-        let Some(loaded) = &self.loaded else {
-            return false;
-        };
-        loaded.keys.kids().any(|kid| {
-            !held.is_some_and(|held| held.has_kid(kid))
-                && !self.gone.iter().any(|gone| &**gone == kid)
-        })
+    /// Whether the loaded set has a `kid` that no set held before had.
+    fn brings_a_new_key(&self) -> bool {
+        self.loaded
+            .as_ref()
+            .is_some_and(|loaded| loaded.keys.kids().any(|kid| !self.seen.contains(kid)))
     }
 
-    /// After the loaded set replaced `held`: its `kid`s missing from the new set are gone, and
-    /// those the new set brings back are not.
+    /// After the loaded set replaced `held`: the `kid`s it brings are seen and no longer gone;
+    /// those of `held` it lacks are gone only when the set moved on: its first key, the one
+    /// Logto signs with, was never seen. A replica lagging (one rotation) behind answers with
+    /// a first key already seen; marking what it lacks gone would refuse the key that signs
+    /// now, with no refetch, until the next refresh. Keys it lacks stay unknown, one held-back
+    /// refetch away.
     fn note_departures(&mut self, held: Option<&KeySet>) {
         let Some(loaded) = &self.loaded else { return };
         let current = &loaded.keys;
-        self.gone.retain(|kid| !current.has_kid(kid));
+        let moved_on = current
+            .kids()
+            .next()
+            .is_some_and(|first| !self.seen.contains(first));
+        self.gone.forget_those_in(current);
+        for kid in current.kids() {
+            self.seen.remember(kid);
+        }
+        if !moved_on {
+            return;
+        }
         let departed = held.into_iter().flat_map(KeySet::kids);
         for kid in departed.filter(|kid| !current.has_kid(kid)) {
-            if self.gone.iter().any(|gone| &**gone == kid) {
-                continue;
-            }
-            if self.gone.len() == GONE_CAPACITY {
-                self.gone.pop_front();
-            }
-            self.gone.push_back(kid.into());
+            self.gone.remember(kid);
         }
     }
 
@@ -724,6 +769,62 @@ mod tests {
         ));
     }
 
+    /// A lagging replica's answer after a rotation must not make the key that signs now gone.
+    #[test]
+    fn a_lagging_replica_does_not_make_the_signing_key_gone() {
+        let t0 = Instant::now();
+        let (mut state, seen) = loaded(&["b", "a"], t0);
+        assert!(matches!(
+            state.unknown_kid(&seen, Some("c"), t0),
+            Refetch::Fetch
+        ));
+        state.complete(fetched(&["c", "b"], None), t0, SystemTime::now());
+        let Read::Use(seen) = state.read(t0) else {
+            panic!("loaded")
+        };
+        let t1 = t0 + SECOND / 10;
+        assert!(matches!(
+            state.unknown_kid(&seen, Some("forged"), t1),
+            Refetch::Fetch
+        ));
+        // The lagging replica answers with the set before the rotation.
+        state.complete(fetched(&["b", "a"], None), t1, SystemTime::now());
+        let t2 = t1 + FIRST_HOLD;
+        let Read::Use(seen) = state.read(t2) else {
+            panic!("loaded")
+        };
+        assert!(matches!(
+            state.unknown_kid(&seen, Some("c"), t2),
+            Refetch::Fetch
+        ));
+        state.complete(fetched(&["c", "b"], None), t2, SystemTime::now());
+        assert!(
+            state
+                .newer_than(&seen)
+                .is_some_and(|keys| keys.has_kid("c"))
+        );
+    }
+
+    /// A set that only lost a key (a lagging replica, or a key deleted by hand) marks nothing
+    /// gone: that key's tokens stay one refetch away.
+    #[test]
+    fn a_set_that_only_lost_keys_marks_nothing_gone() {
+        let t0 = Instant::now();
+        let (mut state, _) = loaded(&["c", "b"], t0);
+        assert!(matches!(
+            state.read(t0 + 10 * SECOND),
+            Read::UseAndRefresh(_)
+        ));
+        state.complete(fetched(&["b"], None), t0 + 10 * SECOND, SystemTime::now());
+        let Read::Use(seen) = state.read(t0 + 10 * SECOND) else {
+            panic!("loaded")
+        };
+        assert!(matches!(
+            state.unknown_kid(&seen, Some("c"), t0 + 10 * SECOND),
+            Refetch::Fetch
+        ));
+    }
+
     #[test]
     fn the_memory_of_gone_kids_is_bounded() {
         let t0 = Instant::now();
@@ -743,9 +844,9 @@ mod tests {
             }
             state.complete(fetched(&[&kid], None), t0, SystemTime::now());
         }
-        assert_eq!(state.gone.len(), GONE_CAPACITY);
+        assert_eq!(state.gone.kids.len(), GONE_CAPACITY);
         assert_eq!(
-            state.gone.front().map(|k| &**k),
+            state.gone.kids.front().map(|k| &**k),
             Some("k7"),
             "the oldest are forgotten"
         );

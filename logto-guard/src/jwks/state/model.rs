@@ -20,9 +20,9 @@
 //! - **one fetch**: at most one fetch is in flight, and a request told to wait always has one
 //!   to wait for, which wakes it when it ends;
 //! - **first token**: a token signed by a key the issuer serves is accepted, unless a
-//!   documented bound applies — a hold or the backoff is running, no keys are held, a lagging
-//!   replica or a failed fetch answered since the request began, or the set held is one a
-//!   lagging replica answered (its keys stay until the next fetch);
+//!   documented bound applies — a hold (only after a refetch that found no new key) or the
+//!   backoff is running, no keys are held, or the fetch it waited for was answered by a
+//!   lagging replica or failed;
 //! - **flood**: refetches for `kid`s that found no new key number at most
 //!   ⌈log2(cooldown / first hold)⌉ + 1 in any cooldown window;
 //! - **stale**: no set is handed to a request once the issuer has not confirmed it for
@@ -185,8 +185,6 @@ struct World {
     fruitless_refetches: Vec<u64>,
     /// When the issuer last confirmed the set held (200 or 304).
     confirmed: Option<u64>,
-    /// The set held was last answered by a lagging replica.
-    lagging_held: bool,
     /// When the last refetch that found no new key ended: only it may start a hold.
     fruitless_end: Option<u64>,
     /// When the last failed fetch ended: the backoff runs from it.
@@ -228,7 +226,6 @@ impl World {
             ever_held: BTreeSet::new(),
             fruitless_refetches: Vec::new(),
             confirmed: None,
-            lagging_held: false,
             fruitless_end: None,
             failure_end: None,
         }
@@ -382,7 +379,6 @@ impl World {
                     self.ever_held.insert(*kid);
                 }
                 self.confirmed = Some(self.now);
-                self.lagging_held = matches!(answer, Answer::Lagging);
             }
             None => {
                 self.failure_end = Some(self.now);
@@ -516,7 +512,7 @@ impl World {
         drop(request);
         let Request { kid, tainted, .. } = self.requests[slot];
         let served = self.issuer.published.contains(&kid);
-        if !served || tainted || self.lagging_held {
+        if !served || tainted {
             return Ok(());
         }
         let bound = match refusal {
@@ -617,7 +613,6 @@ impl World {
                 .map(|&at| ago(at, timing.cooldown.as_secs()))
                 .collect::<Vec<_>>(),
             self.confirmed.map(|at| ago(at, stale)),
-            self.lagging_held,
             self.fruitless_end
                 .map(|at| ago(at, timing.cooldown.as_secs())),
             self.failure_end.map(|at| ago(at, timing.backoff.as_secs())),
@@ -637,6 +632,7 @@ impl World {
                 .hold
                 .map(|hold| (age(hold.from, hold.length + timing.cooldown), hold.length)),
             &cache.gone,
+            &cache.seen,
             cache.expired,
         )
             .hash(&mut hasher);
