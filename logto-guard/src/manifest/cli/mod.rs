@@ -361,3 +361,52 @@ impl Output<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn run_with(commands: &Commands, args: &[&str]) -> (Option<i32>, String, String) {
+        let manifest = Manifest::from_declarations([]);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = commands
+            .run(args.iter().copied(), &manifest, &mut out, &mut err)
+            .await;
+        let text = |bytes: Vec<u8>| String::from_utf8_lossy(&bytes).into_owned();
+        (code, text(out), text(err))
+    }
+
+    #[tokio::test]
+    async fn the_apps_options_serve_and_are_listed_in_the_help() {
+        let commands = Commands::new().option("--dev", "serve with a development issuer");
+        assert_eq!(run_with(&commands, &["app", "--dev"]).await.0, None);
+        let (code, out, _) = run_with(&commands, &["app", "help"]).await;
+        assert_eq!(code, Some(0));
+        assert!(
+            out.contains("\n  app --dev                   serve with a development issuer\n"),
+            "{out}"
+        );
+        // An option of the app's is no command: with one, it is an unknown argument.
+        let (code, _, err) = run_with(&commands, &["app", "--dev", "manifest"]).await;
+        assert_eq!(code, Some(2));
+        assert!(
+            err.starts_with("error: unknown arguments `--dev manifest`"),
+            "{err}"
+        );
+    }
+
+    #[cfg(not(feature = "sync"))]
+    #[tokio::test]
+    async fn sync_without_its_feature_names_the_feature() {
+        let (code, out, err) = run_with(&Commands::new(), &["app", "sync"]).await;
+        assert_eq!(code, Some(2));
+        assert_eq!(out, "");
+        assert_eq!(
+            err,
+            "error: `sync` needs logto-guard's `sync` feature: logto-guard = { ..., features = \
+             [\"sync\"] } in Cargo.toml\n"
+        );
+        let (_, help, _) = run_with(&Commands::new(), &["app", "--help"]).await;
+        assert!(!help.contains("app sync"), "{help}");
+    }
+}
