@@ -236,11 +236,10 @@ fn register_rejection_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
     let catchers: Vec<Catcher> = REJECTION_STATUSES
         .into_iter()
         .filter(|code| !app_catches(*code))
-        .map(|code| {
-            let mut catcher = Catcher::default();
-            catcher.code = Some(code);
-            catcher.name = Some("logto-guard".into());
-            catcher
+        .map(|code| Catcher {
+            code: Some(code),
+            name: Some("logto-guard".into()),
+            ..Catcher::default()
         })
         .collect();
     rocket.register("/", catchers)
