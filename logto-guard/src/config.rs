@@ -124,6 +124,12 @@ pub struct Config {
     /// declares it (`"/health"`, `"/orders/<id>"`), for any method, or a method and a path
     /// (`"GET /metrics"`). Default: none.
     pub(crate) public_routes: Vec<String>,
+    /// Refuse to launch when the fairing cannot fetch the signing keys at start-up: it then
+    /// fetches them at ignite, and a failure aborts the launch (the process exits non-zero,
+    /// for deployments that prefer to crash-loop until Logto is reachable). Default `false`:
+    /// the app serves anyway, protected routes answer 503 until a fetch succeeds, as Logto
+    /// may come up later.
+    pub(crate) require_keys_at_launch: bool,
 }
 
 /// What the fairing does at ignite with a mounted route that is neither guarded
@@ -179,6 +185,7 @@ impl Default for Config {
             public_url: None,
             route_audit: RouteAudit::Auto,
             public_routes: Vec::new(),
+            require_keys_at_launch: false,
         }
     }
 }
@@ -193,6 +200,17 @@ pub enum ConfigError {
          https://<tenant>.logto.app), with `LOGTO_ENDPOINT` or the `logto` table of Rocket.toml"
     )]
     MissingEndpoint,
+    /// `endpoint` ends in `/oidc`: that is the issuer, and the endpoint is the URL before it.
+    #[error(
+        "`endpoint` {endpoint} ends in /oidc, which the issuer adds: set `endpoint` to {logto} \
+         (the issuer is then {logto}/oidc)"
+    )]
+    EndpointIsIssuer {
+        /// The configured endpoint, as logged.
+        endpoint: String,
+        /// The endpoint it means: the same URL without `/oidc`.
+        logto: String,
+    },
     /// Both `endpoint` and `issuer` are set.
     #[error("set either `endpoint` or `issuer`, not both")]
     EndpointAndIssuer,
@@ -431,6 +449,13 @@ impl Config {
         self
     }
 
+    /// Refuses to launch when the signing keys cannot be fetched at start-up; see the field.
+    #[must_use]
+    pub fn require_keys_at_launch(mut self, require: bool) -> Self {
+        self.require_keys_at_launch = require;
+        self
+    }
+
     /// Sets the `realm` of challenges.
     #[must_use]
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
@@ -489,7 +514,10 @@ impl Config {
         match (&self.endpoint, &self.issuer) {
             (None, None) => return Err(ConfigError::MissingEndpoint),
             (Some(_), Some(_)) => return Err(ConfigError::EndpointAndIssuer),
-            (Some(endpoint), None) => self.check_url("endpoint", endpoint)?,
+            (Some(endpoint), None) => {
+                self.check_url("endpoint", endpoint)?;
+                check_endpoint_is_not_the_issuer(endpoint)?;
+            }
             (None, Some(issuer)) => self.check_url("issuer", issuer)?,
         }
         if let Some(uri) = &self.jwks_uri {
@@ -557,6 +585,19 @@ impl Config {
 
     fn check_url(&self, field: &'static str, value: &str) -> Result<(), ConfigError> {
         check_url(field, value, self.allow_insecure_http)
+    }
+}
+
+/// An endpoint is Logto's URL, not its issuer: `<endpoint>/oidc` would become `…/oidc/oidc`,
+/// whose keys are a 404. Refused rather than trimmed, so that the config says what is used.
+fn check_endpoint_is_not_the_issuer(endpoint: &str) -> Result<(), ConfigError> {
+    let trimmed = endpoint.trim_end_matches('/');
+    match trimmed.strip_suffix("/oidc") {
+        Some(logto) => Err(ConfigError::EndpointIsIssuer {
+            endpoint: url_for_logs(endpoint),
+            logto: url_for_logs(logto),
+        }),
+        None => Ok(()),
     }
 }
 

@@ -45,7 +45,9 @@ pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthE
     };
     // Types first: a malformed claim is reported as such, whoever issued the token.
     if *iss != **issuer {
-        return Err(AuthError::IssuerMismatch);
+        return Err(AuthError::IssuerMismatch {
+            expected: issuer.to_string(),
+        });
     }
     Ok(claims)
 }

@@ -272,6 +272,10 @@ impl Validator {
         if inner.require_typ && !header.typ.as_deref().is_some_and(is_access_token_type) {
             return Err(AuthError::WrongType);
         }
+        // The claims before the keys: a token of another issuer is reported as such, and
+        // neither its `kid` nor the key set is looked at (no refetch for a foreign key). The
+        // claims are trusted only once the signature verifies below.
+        let claims = jws.claims(&inner.issuer)?;
         let keys = inner
             .keys
             .snapshot()
@@ -291,7 +295,7 @@ impl Validator {
             }
             verified => verified?,
         };
-        let verified = AccessToken::new(jws.claims(&inner.issuer)?);
+        let verified = AccessToken::new(claims);
         self.check_lifetime(&verified)?;
         Ok((verified, fingerprint))
     }

@@ -685,12 +685,40 @@ async fn cli_prints_the_manifest_and_checks_a_file() {
     assert_eq!(code, Some(0));
     assert!(out.contains("LOGTO_M2M_APP_SECRET"), "{out}");
 
-    // Not ours: the app goes on.
+    // No command: the app serves.
     assert_eq!(run(args(&[])).await.0, None);
-    assert_eq!(run(args(&["serve"])).await.0, None);
+    // Help, under every name a newcomer tries.
+    for help in ["help", "--help", "-h"] {
+        let (code, out, err) = run(args(&[help])).await;
+        assert_eq!(code, Some(0), "{help}");
+        assert!(
+            out.starts_with(
+                "usage:\n  my-api                         serve the API (no command: the app starts)\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n  my-api help                    print this help"),
+            "{out}"
+        );
+        assert_eq!(err, "");
+    }
+    // Anything else is an error, never a launch.
+    for unknown in [&["serve"][..], &["--port", "80"]] {
+        let (code, out, err) = run(args(unknown)).await;
+        assert_eq!(code, Some(2), "{unknown:?}");
+        assert!(
+            err.starts_with(&format!(
+                "error: unknown arguments `{}`\n\nusage:\n",
+                unknown.join(" ")
+            )),
+            "{err}"
+        );
+        assert_eq!(out, "");
+    }
     assert_eq!(
         cli::run_from_args(["my-api", "--port", "80"], &app()).await,
-        None
+        Some(2)
     );
 }
 

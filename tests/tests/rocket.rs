@@ -147,12 +147,14 @@ async fn assert_sentinel_aborts(routes: Vec<rocket::Route>, sentinel: &str, guar
         other => panic!("{guard}: {other:?}"),
     }
     let logs = logs.text();
-    assert!(
-        logs.contains(&format!(
-            "a mounted route takes `logto_guard::{guard}`, but the fairing is not attached: \
-             add `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket"
-        )),
-        "{logs}"
+    assert_eq!(
+        logs.matches(
+            "logto-guard: mounted routes take its guards, but the fairing is not attached: add \
+             `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket"
+        )
+        .count(),
+        1,
+        "{guard}: {logs}"
     );
 }
 
@@ -456,4 +458,124 @@ async fn a_catcher_after_a_route_that_let_the_token_through_keeps_its_page_and_t
         response.into_string().await.as_deref(),
         Some("the app's own 403 page; the catcher's AccessToken: refused")
     );
+}
+
+#[logto_guard::requires(resource = "https://api.example.com", scope = "read:a")]
+#[get("/a")]
+fn read_a() {}
+
+#[logto_guard::requires(resource = "https://api.example.com", scope = "read:b")]
+#[get("/b")]
+fn read_b() {}
+
+#[rocket::async_test]
+async fn a_missing_fairing_is_reported_once_naming_the_marked_routes() {
+    let (logs, _capturing) = Logs::capture();
+    // Three guard types (two requirements and `AccessToken`), each queried by Rocket.
+    let rocket = rocket::build().mount("/", routes![read_a, read_b, me]);
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("ignition should stop without the fairing");
+    };
+    match error.kind() {
+        rocket::error::ErrorKind::SentinelAborts(sentries) => assert_eq!(sentries.len(), 3),
+        other => panic!("{other:?}"),
+    }
+    let logs = logs.text();
+    let line = "logto-guard: mounted routes (GET /a, GET /b) take its guards, but the fairing is \
+                not attached: add `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket";
+    assert_eq!(logs.matches(line).count(), 1, "{logs}");
+    assert_eq!(logs.matches("fairing is not attached").count(), 1, "{logs}");
+}
+
+#[rocket::async_test]
+async fn a_second_fairing_is_refused_at_ignite_with_one_line() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _capturing) = Logs::capture();
+    // An app that attaches its fairing, and a test that attaches another one.
+    let rocket = app(rocket::build())
+        .attach(LogtoGuard::with_config(issuer.config()))
+        .attach(LogtoGuard::with_config(issuer.config()));
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("two fairings should not ignite");
+    };
+    match error.kind() {
+        rocket::error::ErrorKind::FailedFairings(failed) => {
+            assert_eq!(
+                failed.iter().map(|f| f.name).collect::<Vec<_>>(),
+                ["logto-guard"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let logs = logs.text();
+    assert!(
+        logs.contains(
+            "logto-guard: LogtoGuard is attached twice; attach it once (in a test, build the app \
+             without its fairing and attach `LogtoGuard::with_config(..)` alone)"
+        ),
+        "{logs}"
+    );
+    assert!(!logs.contains("already being managed"), "{logs}");
+}
+
+#[rocket::async_test]
+async fn an_endpoint_ending_in_oidc_is_refused_at_ignite_with_the_endpoint_to_set() {
+    let (logs, _capturing) = Logs::capture();
+    let rocket = app(rocket::build()).attach(LogtoGuard::with_config(logto_guard::Config::new(
+        "http://127.0.0.1:3001/oidc/",
+    )));
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("an issuer as endpoint should not ignite");
+    };
+    assert!(matches!(
+        error.kind(),
+        rocket::error::ErrorKind::FailedFairings(_)
+    ));
+    assert_eq!(
+        logto_guard::Config::new("https://my-tenant.logto.app/oidc")
+            .check()
+            .unwrap_err()
+            .to_string(),
+        "`endpoint` https://my-tenant.logto.app/oidc ends in /oidc, which the issuer adds: set \
+         `endpoint` to https://my-tenant.logto.app (the issuer is then \
+         https://my-tenant.logto.app/oidc)"
+    );
+    drop(logs);
+}
+
+#[rocket::async_test]
+async fn rejections_use_the_libraries_catchers_unless_the_app_has_its_own() {
+    let issuer = TestIssuer::start().await;
+    let client = Client::tracked(
+        rocket::build()
+            .mount("/", routes![me])
+            .attach(LogtoGuard::with_config(issuer.config())),
+    )
+    .await
+    .expect("ignites");
+    let codes = |client: &Client| {
+        client
+            .rocket()
+            .catchers()
+            .filter(|catcher| catcher.name.as_deref() == Some("logto-guard"))
+            .filter_map(|catcher| catcher.code)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    // So Rocket does not warn "No 401 catcher registered" for a response the library renders.
+    assert_eq!(codes(&client), [400, 401, 403, 503]);
+    let response = client.get("/me").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert_eq!(
+        response.into_string().await.as_deref(),
+        Some(r#"{"error_description":"bearer token required"}"#)
+    );
+
+    // The app's own 401 catcher stays, and no catcher of ours shadows it.
+    let client =
+        Client::tracked(app(rocket::build()).attach(LogtoGuard::with_config(issuer.config())))
+            .await
+            .expect("ignites");
+    assert_eq!(codes(&client), [400, 403, 503]);
 }

@@ -198,7 +198,9 @@ async fn checks_issuer_exactly() {
         let token = issuer.token().claim("iss", wrong.clone()).sign();
         assert_eq!(
             validator.validate(&token).await.unwrap_err(),
-            AuthError::IssuerMismatch,
+            AuthError::IssuerMismatch {
+                expected: iss.clone()
+            },
             "{wrong}"
         );
     }
@@ -206,6 +208,30 @@ async fn checks_issuer_exactly() {
     assert_eq!(
         validator.validate(&token).await.unwrap_err(),
         AuthError::MissingClaim("iss")
+    );
+}
+
+#[tokio::test]
+async fn a_token_of_another_issuer_is_an_issuer_mismatch_before_any_key_lookup() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    validator.warm_up().await.expect("keys");
+    let fetches = issuer.jwks_requests();
+    // Another Logto (the console port, `localhost` for `127.0.0.1`): its key is unknown here.
+    let other = TestIssuer::start().await;
+    let token = other.token().sign();
+    let error = validator.validate(&token).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "issuer mismatch: this API accepts tokens issued by {}",
+            issuer.issuer()
+        )
+    );
+    assert_eq!(
+        issuer.jwks_requests(),
+        fetches,
+        "no refetch for a foreign kid"
     );
 }
 

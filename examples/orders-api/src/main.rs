@@ -4,39 +4,27 @@
 use std::net::IpAddr;
 
 use logto_guard::LogtoGuard;
+use logto_guard::manifest::cli::Commands;
 use orders_api::app;
 use orders_api::launch::{DEV_FLAG, Launch, Mode};
 
-/// The usage of the server itself (`manifest` and `sync` have their own).
-const USAGE: &str = "usage:\n  \
-    orders-api                   serve, trusting the Logto named by LOGTO_ENDPOINT (or the \
-    `logto` table of Rocket.toml);\n                               without one, a debug build \
-    bound to a loopback address runs development mode\n  \
-    orders-api --dev             serve in development mode on purpose: an embedded issuer \
-    signs printed tokens\n  \
-    orders-api manifest --help   the scope manifest\n  \
-    orders-api sync --help       register the scopes in Logto\n";
+/// What `--dev` does, for the help.
+const DEV_HELP: &str = "serve in development mode on purpose: an embedded issuer signs printed \
+                        tokens (without a Logto configured, a debug build bound to a loopback \
+                        address does so by itself)";
 
 #[rocket::main]
 async fn main() -> Result<(), Box<rocket::Error>> {
-    // `manifest [--check FILE]` and `sync [--dry-run] [--prune] [--prune-organization-permissions]`.
-    let subcommand =
-        logto_guard::manifest::cli::run_from_args(std::env::args(), &app(LogtoGuard::fairing()));
+    // `help`, `manifest [--check FILE]`, `sync [--dry-run] [--prune]
+    // [--prune-organization-permissions]`; anything but `--dev` or nothing exits 2.
+    let commands = Commands::new().option(DEV_FLAG, DEV_HELP);
+    let subcommand = commands.run_from_args(std::env::args(), &app(LogtoGuard::fairing()));
     if let Some(code) = subcommand.await {
         std::process::exit(code);
     }
-    let arguments: Vec<String> = std::env::args().skip(1).collect();
-    let dev_flag = match arguments.as_slice() {
-        [] => false,
-        [flag] if flag == DEV_FLAG => true,
-        _ => {
-            eprintln!(
-                "error: unknown arguments `{}`\n\n{USAGE}",
-                arguments.join(" ")
-            );
-            std::process::exit(2);
-        }
-    };
+    let dev_flag = std::env::args()
+        .skip(1)
+        .any(|argument| argument == DEV_FLAG);
     let figment = rocket::Config::figment();
     let address = match figment.extract_inner::<IpAddr>("address") {
         Ok(address) => address,

@@ -156,6 +156,124 @@ async fn unknown_arguments_exit_2_with_the_usage() {
     assert_eq!(text(&output.stdout), "");
 }
 
+#[tokio::test]
+async fn help_prints_the_commands_and_exits_0_without_serving() {
+    for help in ["--help", "-h", "help"] {
+        let output = exit_of(&[help], &[]).await;
+        assert_eq!(output.status.code(), Some(0), "{help}");
+        let stdout = text(&output.stdout);
+        assert!(
+            stdout.starts_with(
+                "usage:\n  orders-api                         serve the API (no command: the app \
+                 starts)\n  orders-api --dev                   serve in development mode on \
+                 purpose"
+            ),
+            "{stdout}"
+        );
+        for command in [
+            "orders-api manifest ",
+            "orders-api manifest --check FILE",
+            "orders-api sync ",
+            "orders-api help ",
+        ] {
+            assert!(stdout.contains(command), "{command}: {stdout}");
+        }
+        assert_eq!(text(&output.stderr), "", "{help}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_command_exits_2_instead_of_serving() {
+    let output = exit_of(&["serve"], &[]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with("error: unknown arguments `serve`\n\nusage:\n"),
+        "{stderr}"
+    );
+    assert_eq!(text(&output.stdout), "");
+}
+
+#[tokio::test]
+async fn a_failed_key_fetch_logs_its_cause() {
+    let endpoint = format!("http://127.0.0.1:{}", logto_guard_tests::free_port());
+    let (app, _base) = launch_rocket_binary(BINARY, &[("LOGTO_ENDPOINT", &endpoint)]).await;
+    let output = app.output();
+    assert!(
+        output.contains(&format!(
+            "could not fetch the signing keys of {endpoint}/oidc ("
+        )),
+        "{output}"
+    );
+    assert!(
+        output.contains("tcp connect error: Connection refused"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn require_keys_at_launch_refuses_to_launch_while_logto_is_unreachable() {
+    let endpoint = format!("http://127.0.0.1:{}", logto_guard_tests::free_port());
+    let output = exit_of(
+        &[],
+        &[
+            ("LOGTO_ENDPOINT", &endpoint),
+            ("ROCKET_LOGTO", "{require_keys_at_launch=true}"),
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(
+        text.contains(&format!(
+            "logto-guard: could not fetch the signing keys of {endpoint}/oidc (request failed: \
+             error sending request"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Connection refused")
+            && text.contains("; not launching, as `require_keys_at_launch` is set"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn require_keys_at_launch_launches_once_the_keys_are_fetched() {
+    let issuer = TestIssuer::start().await;
+    let (_app, base) = launch_rocket_binary(
+        BINARY,
+        &[
+            ("LOGTO_ENDPOINT", issuer.endpoint()),
+            ("ROCKET_LOGTO", "{require_keys_at_launch=true}"),
+        ],
+    )
+    .await;
+    let token = issuer.token().scopes(["read:orders"]).sign();
+    let response = reqwest::Client::new()
+        .get(format!("{base}/orders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("orders");
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_endpoint_ending_in_oidc_is_refused_at_start() {
+    let output = exit_of(&[], &[("LOGTO_ENDPOINT", "http://127.0.0.1:3001/oidc")]).await;
+    assert!(!output.status.success());
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(
+        text.contains(
+            "logto-guard: `endpoint` http://127.0.0.1:3001/oidc ends in /oidc, which the issuer \
+             adds: set `endpoint` to http://127.0.0.1:3001 (the issuer is then \
+             http://127.0.0.1:3001/oidc)"
+        ),
+        "{text}"
+    );
+}
+
 /// Development mode: this test binary is a debug build, and the harness binds 127.0.0.1.
 #[cfg(feature = "dev")]
 mod development {

@@ -187,6 +187,45 @@ async fn sync_dry_run_prints_the_plan_and_changes_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn sync_reads_the_endpoint_from_rocket_toml_as_the_fairing_does() {
+    let fake = FakeManagement::start().await;
+    let directory = std::env::temp_dir().join(format!("orders-api-sync-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("temp dir");
+    let rocket_toml = directory.join("Rocket.toml");
+    std::fs::write(
+        &rocket_toml,
+        format!("[default.logto]\nendpoint = \"{}\"\n", fake.endpoint()),
+    )
+    .expect("Rocket.toml");
+    let rocket_config = rocket_toml.display().to_string();
+    let credentials = [
+        ("ROCKET_CONFIG", rocket_config.as_str()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", APP_SECRET),
+    ];
+    let output = run(&["sync", "--dry-run"], &credentials).await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).starts_with(&format!("Logto at {}: ", fake.endpoint())),
+        "{}",
+        text(&output.stdout)
+    );
+
+    // `LOGTO_ENDPOINT` still overrides the table, as for the fairing.
+    let unreachable = format!("http://127.0.0.1:{}", logto_guard_tests::free_port());
+    let mut overridden = credentials.to_vec();
+    overridden.push(("LOGTO_ENDPOINT", &unreachable));
+    let output = run(&["sync", "--dry-run"], &overridden).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stderr).contains(&format!("cannot reach Logto at {unreachable}")),
+        "{}",
+        text(&output.stderr)
+    );
+    std::fs::remove_dir_all(&directory).expect("clean up");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sync_registers_the_manifest_and_a_second_run_changes_nothing() {
     let fake = FakeManagement::start().await;
     let env = [

@@ -124,7 +124,8 @@ impl ManagementConfig {
         };
         let endpoint = require(
             "LOGTO_ENDPOINT",
-            "set it to your Logto endpoint, https://<tenant-id>.logto.app or your self-hosted URL",
+            "set it to your Logto endpoint, https://<tenant-id>.logto.app or your self-hosted URL \
+             (the `sync` command also reads `endpoint` from the `logto` table of Rocket.toml)",
         )?;
         let app_id = require(
             "LOGTO_M2M_APP_ID",

@@ -12,7 +12,8 @@
 //!   file, so a review shows when an API starts to need a new permission;
 //! - [`Management`] registers it with Logto's Management API: [`Management::plan`] says what
 //!   would change, [`Management::apply`] does it;
-//! - [`cli`] gives any app the `manifest` and `sync` subcommands in one line.
+//! - [`cli`] gives any app `help` and the `manifest` subcommand in one line, and with the
+//!   `sync` feature the `sync` subcommand.
 //!
 //! # JSON schema (`"version": 1`)
 //!
@@ -76,8 +77,6 @@
 //! manifest. The rendering is deterministic: the same code gives byte-identical JSON.
 
 mod check;
-#[cfg(feature = "sync")]
-#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub mod cli;
 mod collect;
 mod diff;

@@ -48,7 +48,7 @@ pub fn reason(error: &AuthError) -> &'static str {
         AuthError::InvalidSignature => "invalid_signature",
         AuthError::MissingClaim(_) => "missing_claim",
         AuthError::InvalidClaim { .. } => "invalid_claim",
-        AuthError::IssuerMismatch => "issuer_mismatch",
+        AuthError::IssuerMismatch { .. } => "issuer_mismatch",
         AuthError::AudienceMismatch { .. } => "audience_mismatch",
         AuthError::Expired => "expired",
         AuthError::NotYetValid => "not_yet_valid",

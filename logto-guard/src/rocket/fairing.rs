@@ -4,9 +4,10 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 
 use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::figment::Figment;
 use rocket::http::{ContentType, Status};
 use rocket::request::{FromRequest, Outcome};
-use rocket::{Build, Ignite, Orbit, Request, Response, Rocket, Sentinel};
+use rocket::{Build, Catcher, Ignite, Orbit, Request, Response, Rocket, Sentinel};
 
 use crate::config::{Config, url_for_logs};
 use crate::declaration::Declaration;
@@ -113,26 +114,31 @@ impl LogtoGuard {
     }
 
     fn resolve_config(&self, rocket: &Rocket<Build>) -> Result<Config, String> {
-        if let Some(config) = &self.config {
-            return Ok(config.clone());
+        match &self.config {
+            Some(config) => Ok(config.clone()),
+            None => config_from_figment(rocket.figment()),
         }
-        let figment = rocket.figment();
-        let mut config = if figment.find_value("logto").is_ok() {
-            figment
-                .extract_inner::<Config>("logto")
-                .map_err(|e| format!("invalid `logto` config: {e}"))?
-        } else {
-            Config::default()
-        };
-        if let Some(endpoint) = std::env::var("LOGTO_ENDPOINT")
-            .ok()
-            .filter(|v| !v.trim().is_empty())
-        {
-            config.endpoint = Some(endpoint.trim().to_owned());
-            config.issuer = None;
-        }
-        Ok(config)
     }
+}
+
+/// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
+/// `LOGTO_ENDPOINT` environment variable over its endpoint. `sync` reads it the same way.
+pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
+    let mut config = if figment.find_value("logto").is_ok() {
+        figment
+            .extract_inner::<Config>("logto")
+            .map_err(|e| format!("invalid `logto` config: {e}"))?
+    } else {
+        Config::default()
+    };
+    if let Some(endpoint) = std::env::var("LOGTO_ENDPOINT")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.endpoint = Some(endpoint.trim().to_owned());
+        config.issuer = None;
+    }
+    Ok(config)
 }
 
 #[rocket::async_trait]
@@ -145,6 +151,15 @@ impl Fairing for LogtoGuard {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        if rocket.state::<GuardState>().is_some() {
+            // Refused rather than replaced: a fairing cannot be detached, so the first one
+            // would still render every response, with its own config.
+            tracing::error!(
+                "logto-guard: LogtoGuard is attached twice; attach it once (in a test, build \
+                 the app without its fairing and attach `LogtoGuard::with_config(..)` alone)"
+            );
+            return Err(rocket);
+        }
         let config = self.resolve_config(&rocket);
         // The end of ignite reads the config after the validator consumed it.
         let settings = config.clone().unwrap_or_default();
@@ -162,6 +177,14 @@ impl Fairing for LogtoGuard {
         } else {
             (rocket, None)
         };
+        if settings.require_keys_at_launch && validator.warm_up().await.is_err() {
+            tracing::error!(
+                "logto-guard: {}; not launching, as `require_keys_at_launch` is set",
+                keys_unavailable(&validator)
+            );
+            return Err(rocket);
+        }
+        let rocket = register_rejection_catchers(rocket);
         let state = GuardState::new(validator, settings, self.error_body, metadata);
         Ok(rocket.mount("/", end_of_ignite_route()).manage(state))
     }
@@ -171,11 +194,10 @@ impl Fairing for LogtoGuard {
             return;
         };
         if state.validator().warm_up().await.is_err() {
-            let cause = state.validator().key_fetch_error().unwrap_or_default();
             rocket::warn!(
-                "logto-guard: could not fetch the signing keys of {} ({cause}); serving anyway, \
-                 protected routes answer 503 until the keys can be fetched",
-                url_for_logs(state.validator().issuer())
+                "logto-guard: {}; serving anyway, protected routes answer 503 until the keys can \
+                 be fetched (`require_keys_at_launch = true` refuses to launch instead)",
+                keys_unavailable(state.validator())
             );
         }
     }
@@ -185,6 +207,42 @@ impl Fairing for LogtoGuard {
             super::response::render_rejection(state, request, response);
         }
     }
+}
+
+/// What a failed warm-up says: whose keys, and why (the fetch's cause chain, e.g. "tcp connect
+/// error: Connection refused").
+fn keys_unavailable(validator: &Validator) -> String {
+    let cause = validator.key_fetch_error().unwrap_or_default();
+    format!(
+        "could not fetch the signing keys of {} ({cause})",
+        url_for_logs(validator.issuer())
+    )
+}
+
+/// The statuses a rejection answers with, whose body the response hook writes.
+const REJECTION_STATUSES: [u16; 4] = [400, 401, 403, 503];
+
+/// Registers Rocket's default catcher under logto-guard's name for each status a rejection
+/// answers with, where the app has no catcher of its own at `/` (one for that status, or a
+/// default one) that it would shadow. The response hook writes the rejection's body either
+/// way; this only spares the log Rocket's "No 401 catcher registered" for a response the
+/// library renders.
+fn register_rejection_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
+    let app_catches = |code: u16| {
+        rocket
+            .catchers()
+            .any(|catcher| catcher.base.path() == "/" && catcher.code.is_none_or(|c| c == code))
+    };
+    let catchers: Vec<Catcher> = REJECTION_STATUSES
+        .into_iter()
+        .filter(|code| !app_catches(*code))
+        .map(|code| Catcher {
+            code: Some(code),
+            name: Some("logto-guard".into()),
+            ..Catcher::default()
+        })
+        .collect();
+    rocket.register("/", catchers)
 }
 
 /// The name of the route that carries [`AuditMountedRoutes`]; the route audit skips it.

@@ -1,6 +1,7 @@
 //! Request guards: `AccessToken`, `Organization` and `Authorized<R>`, validated once per
 //! request.
 
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,9 +10,11 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
+use super::audit::{MarkerKind, RouteMarker};
 use super::response;
 use super::state::{GuardState, RequestAuth, current_route};
 use crate::bearer::bearer_token;
+use crate::declaration::Declaration;
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
 use crate::requirement::Requirement;
@@ -277,39 +280,81 @@ mod sealed {
     impl<R: Requirement> Sealed for Authorized<R> {}
 }
 
-/// Stops ignition when a mounted route takes the guard `guard` and the fairing is not
-/// attached, with one line that says what to add (Rocket then names the sentinel).
-fn fairing_missing(rocket: &Rocket<Ignite>, guard: &str) -> bool {
+/// Stops ignition when a mounted route takes one of the guards and the fairing is not
+/// attached, with one line that says what to add and names the routes it can tell (Rocket then
+/// lists each aborting guard type with its location).
+fn fairing_missing(rocket: &Rocket<Ignite>) -> bool {
     let missing = rocket.state::<GuardState>().is_none();
-    if missing {
+    if missing && first_report_of_this_ignite(rocket) {
+        let routes = marked_guarded_routes(rocket);
+        let named = if routes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", routes.join(", "))
+        };
         tracing::error!(
-            "logto-guard: a mounted route takes `logto_guard::{guard}`, but the fairing is not \
+            "logto-guard: mounted routes{named} take its guards, but the fairing is not \
              attached: add `.attach(logto_guard::LogtoGuard::fairing())` to this Rocket"
         );
     }
     missing
 }
 
+/// Whether no guard reported yet for the Rocket being ignited. Rocket queries each guard type's
+/// sentinel once, one after another on one thread: one line per ignite, not one per type. An
+/// ignite is told apart by its Rocket's address and the tag figment gave its `port` value when
+/// the Rocket's figment was made (an address alone can be reused by the next Rocket).
+fn first_report_of_this_ignite(rocket: &Rocket<Ignite>) -> bool {
+    type Ignition = (usize, Option<rocket::figment::value::Tag>);
+    thread_local! {
+        static REPORTED: Cell<Option<Ignition>> = const { Cell::new(None) };
+    }
+    let this = (
+        std::ptr::from_ref(rocket).addr(),
+        rocket
+            .figment()
+            .find_value("port")
+            .ok()
+            .map(|value| value.tag()),
+    );
+    REPORTED.with(|reported| reported.replace(Some(this)) != Some(this))
+}
+
+/// The mounted routes of `#[requires]` and `#[guarded]` handlers, as `"GET /orders"`. A route
+/// that takes a guard without a marker cannot be told from its Rocket route.
+fn marked_guarded_routes(rocket: &Rocket<Ignite>) -> Vec<String> {
+    let guarded = |route: &rocket::Route| {
+        Declaration::all().any(|declaration| declaration.handler.is_route(route))
+            || inventory::iter::<RouteMarker>()
+                .any(|marker| marker.kind == MarkerKind::Guarded && marker.handler.is_route(route))
+    };
+    rocket
+        .routes()
+        .filter(|route| guarded(route))
+        .map(super::audit::route_label)
+        .collect()
+}
+
 impl Sentinel for AccessToken {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        fairing_missing(rocket, "AccessToken")
+        fairing_missing(rocket)
     }
 }
 
 impl Sentinel for Organization {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        fairing_missing(rocket, "Organization")
+        fairing_missing(rocket)
     }
 }
 
 impl<R: Requirement> Sentinel for Authorized<R> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        fairing_missing(rocket, "Authorized")
+        fairing_missing(rocket)
     }
 }
 
 impl Sentinel for Validator {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        fairing_missing(rocket, "Validator")
+        fairing_missing(rocket)
     }
 }

@@ -15,5 +15,7 @@ pub mod utoipa;
 mod validator;
 
 pub use fairing::LogtoGuard;
+#[cfg(feature = "sync")]
+pub(crate) use fairing::config_from_figment;
 pub use guard::{Authorized, TokenGuard};
 pub use state::ErrorBody;

@@ -77,7 +77,9 @@ impl GuardState {
         lock(&self.mounted).clone()
     }
 
-    /// The marked handlers proven mounted, once ignite is over (every proof is in).
+    /// The marked handlers proven mounted, once ignite is over (every proof is in): for the
+    /// manifest.
+    #[cfg(feature = "manifest")]
     pub(crate) fn proven_mounted(&self) -> Option<BTreeSet<HandlerSite>> {
         self.trusted.get().map(|_| self.mounted())
     }
