@@ -380,13 +380,24 @@ async fn api_started_while_the_issuer_is_down_recovers_without_restart() {
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let api = Api::launch(&endpoint, "{failed_fetch_backoff=0.2}").await;
-    // Any well-formed ES384 access token: the keys are needed before its signature can be checked.
-    let response = api
-        .get(
-            "/orders",
-            "eyJhbGciOiJFUzM4NCIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsifQ.e30.c2ln",
-        )
-        .await;
+    // A well-formed ES384 access token with this issuer's claims: its claims pass, so the keys
+    // are needed before its signature can be checked.
+    let claims = serde_json::json!({
+        "iss": format!("{endpoint}/oidc"),
+        "aud": API,
+        "sub": "client",
+        "exp": std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs()
+            + 3600,
+    });
+    let unchecked = {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
+        format!("eyJhbGciOiJFUzM4NCIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsifQ.{payload}.c2ln")
+    };
+    let response = api.get("/orders", &unchecked).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
 
