@@ -121,16 +121,17 @@ async fn main() {
 }
 EOF
 
-now() { date +%s.%N; }
-# build NAME TARGET_DIR [--timings]: prints the seconds one `cargo build` took.
+# build NAME TARGET_DIR [--timings]: prints "WALL CPU", the seconds one `cargo build` took and
+# the CPU seconds (user + system) of cargo and every rustc, build script and linker it ran. On a
+# machine others share, wall time follows the load; CPU time much less so.
 build() {
-  local start end
-  start=$(now)
-  (cd "$work/$1" && CARGO_TARGET_DIR="$2" cargo build --quiet ${3:-}) >&2
-  end=$(now)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f\n", e - s }'
+  local out=$work/.time
+  (cd "$work/$1" && CARGO_TARGET_DIR="$2" /usr/bin/time -o "$out" -f '%e %U %S' cargo build --quiet ${3:-}) >&2
+  awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$out"
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# column N of "WALL CPU" pairs
+col() { local n=$1 pair; shift; for pair in "$@"; do echo "$pair" | cut -d' ' -f"$n"; done; }
 
 target_of() {
   case $1 in
@@ -141,7 +142,8 @@ target_of() {
 }
 
 echo "logto-guard compile time: $(rustc --version), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-10s %10s %12s   %s\n' stack clean_s incremental_s "incremental rounds"
+echo "seconds; wall = elapsed, cpu = user + system of the whole build; incremental = median of $rounds"
+printf '%-10s %10s %10s %12s %12s   %s\n' stack clean_wall clean_cpu incr_wall incr_cpu "incremental rounds (wall/cpu)"
 for stack in "${stacks[@]}"; do
   dir=$(target_of "$stack")
   case $stack in
@@ -149,7 +151,7 @@ for stack in "${stacks[@]}"; do
     # Needs its 1-handler twin's dependencies; its own first build is not a clean build.
     [ -d "$dir" ] || build "${stack%100}" "$dir" >/dev/null
     build "$stack" "$dir" >/dev/null
-    clean=-
+    clean="- -"
     ;;
   *)
     rm -rf "$dir"
@@ -162,6 +164,7 @@ for stack in "${stacks[@]}"; do
     touch "$work/$stack/src/main.rs"
     times+=("$(build "$stack" "$dir")")
   done
-  printf '%-10s %10s %12s   %s\n' "$stack" "$clean" "$(median "${times[@]}")" "${times[*]}"
+  printf '%-10s %10s %10s %12s %12s   %s\n' "$stack" $clean "$(median $(col 1 "${times[@]}"))" \
+    "$(median $(col 2 "${times[@]}"))" "$(printf '%s, ' "${times[@]/ //}")"
+  echo "  load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
