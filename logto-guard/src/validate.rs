@@ -6,6 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::Value;
+use tracing::Instrument as _;
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenDigest};
@@ -225,13 +226,19 @@ impl Validator {
     ///
     /// Its span carries the header `alg` and whether the verdict came from the token cache;
     /// never the token, a claim or the `kid`.
-    #[tracing::instrument(
-        name = "logto_guard.verify",
-        level = "debug",
-        skip_all,
-        fields(alg = tracing::field::Empty, cached = false)
-    )]
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
+        // A span by hand rather than `#[tracing::instrument]`: the attribute would make every
+        // app build tracing's proc macro for two spans.
+        let span = tracing::debug_span!(
+            "logto_guard.verify",
+            alg = tracing::field::Empty,
+            cached = false
+        );
+        self.verify_in_span(token).instrument(span).await
+    }
+
+    /// [`Self::verify`], inside its span.
+    async fn verify_in_span(&self, token: &str) -> Result<AccessToken, AuthError> {
         // Before anything reads it, hashing for the cache included.
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::MalformedToken("token too long"));

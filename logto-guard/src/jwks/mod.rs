@@ -16,6 +16,7 @@ use std::time::{Instant, SystemTime};
 
 use serde::Deserialize;
 use tokio::sync::Notify;
+use tracing::Instrument as _;
 
 pub(crate) use key_set::{KeySet, Lookup};
 pub(crate) use state::KeyStatus;
@@ -199,20 +200,20 @@ impl KeyCache {
         lock(&self.state).status(Instant::now())
     }
 
-    #[tracing::instrument(
-        name = "logto_guard.fetch_keys",
-        level = "debug",
-        skip_all,
-        fields(source = %self.describe_source())
-    )]
     async fn fetch(&self, etag: Option<String>) -> Fetched {
-        match self.try_fetch(etag).await {
-            Ok(fetched) => fetched,
-            Err(error) => {
-                tracing::warn!(%error, uri = %self.describe_source(), "could not fetch the JWK Set");
-                Fetched::Failed(error)
+        // A span by hand rather than `#[tracing::instrument]` (see `Validator::verify`).
+        let span = tracing::debug_span!("logto_guard.fetch_keys", source = %self.describe_source());
+        async {
+            match self.try_fetch(etag).await {
+                Ok(fetched) => fetched,
+                Err(error) => {
+                    tracing::warn!(%error, uri = %self.describe_source(), "could not fetch the JWK Set");
+                    Fetched::Failed(error)
+                }
             }
         }
+        .instrument(span)
+        .await
     }
 
     async fn try_fetch(&self, etag: Option<String>) -> Result<Fetched, FetchError> {

@@ -20,6 +20,7 @@ use crate::lock;
 mod prometheus;
 
 #[cfg(feature = "prometheus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
 pub use prometheus::PrometheusCollector;
 
 /// The stable label of a rejection: the snake-case name of its [`AuthError`] variant, with
