@@ -413,3 +413,17 @@ pub fn max_unknown_kid_fetches(elapsed: Duration, cooldown: Duration) -> u64 {
     }
     fetches
 }
+
+/// `token` with its header replaced by an ES384 `at+jwt` header naming `kid`: a forged `kid`
+/// whose claims still pass, so the key lookup is what refuses it.
+#[must_use]
+pub fn with_kid(token: &str, kid: &str) -> String {
+    use base64::Engine as _;
+    let header = serde_json::json!({"alg": "ES384", "typ": "at+jwt", "kid": kid});
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
+    let rest = token
+        .split_once('.')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    format!("{header}.{rest}")
+}

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use logto_guard_tests::{NodeIssuer, launch_rocket_binary, node_issuer_available};
+use logto_guard_tests::{NodeIssuer, launch_rocket_binary, node_issuer_available, with_kid};
 use reqwest::StatusCode;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_orders-api");
@@ -107,17 +107,6 @@ async fn observe(
         }
     }
     timeline.current = tokens.get(&signer).map(|token| (signer, token.clone()));
-}
-
-fn with_kid(real: &str, kid: &str) -> String {
-    use base64::Engine as _;
-    let header = serde_json::json!({"alg": "ES384", "typ": "at+jwt", "kid": kid});
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let rest = real
-        .split_once('.')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    format!("{header}.{rest}")
 }
 
 #[derive(Default)]

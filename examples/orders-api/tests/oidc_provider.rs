@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use logto_guard_tests::{
-    NodeIssuer, Process, free_port, launch_rocket_binary, node_issuer_available,
+    NodeIssuer, Process, free_port, launch_rocket_binary, node_issuer_available, with_kid,
 };
 use reqwest::StatusCode;
 
@@ -164,6 +164,37 @@ async fn expired_tokens_are_refused() {
     );
 }
 
+/// During a staged rotation: fresh tokens, every 250 ms, are each accepted, until `count` of
+/// them were signed by the Next key `next` (within 10 s).
+async fn every_token_is_accepted_until_the_next_key_signed(
+    issuer: &NodeIssuer,
+    api: &Api,
+    next: &str,
+    count: usize,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut signed_by_next = 0;
+    while signed_by_next < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Next key never signed"
+        );
+        let token = issuer.token(API, &["read:orders"]).await;
+        let response = api.get("/orders", &token).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "token by {}: {}",
+            kid(&token),
+            challenge(&response)
+        );
+        if kid(&token) == next {
+            signed_by_next += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 /// The `kid` of a token's header.
 fn kid(token: &str) -> String {
     use base64::Engine as _;
@@ -221,44 +252,12 @@ async fn rotations_a_rotated_out_token_and_a_staged_rotation_are_all_seen_at_onc
     );
 
     let next = issuer.rotate_staged("EC", 5).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the Next key never signed"
-        );
-        let token = issuer.token(API, &["read:orders"]).await;
-        let response = api.get("/orders", &token).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "token by {}: {}",
-            kid(&token),
-            challenge(&response)
-        );
-        if kid(&token) == next {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    every_token_is_accepted_until_the_next_key_signed(&issuer, &api, &next, 1).await;
     assert_eq!(
         issuer.jwks_requests().await,
         4,
         "one more fetch, for the Next key's first token"
     );
-}
-
-/// A token like `real` but whose header names `kid`: its signature no longer matters, since
-/// the key is looked up first.
-fn with_kid(real: &str, kid: &str) -> String {
-    use base64::Engine as _;
-    let header = serde_json::json!({"alg": "ES384", "typ": "at+jwt", "kid": kid});
-    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header.to_string());
-    let rest = real
-        .split_once('.')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    format!("{header}.{rest}")
 }
 
 /// Forged `kid`s from four clients for 5 s, against `unknown_kid_cooldown = 4`: refetches are
@@ -333,27 +332,7 @@ async fn a_staged_rotation_right_after_a_rotation_is_accepted_when_its_key_signs
     assert_eq!(api.get("/orders", &rsa).await.status(), StatusCode::OK);
 
     let next = issuer.rotate_staged("EC", 5).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let mut signed_by_next = 0;
-    while signed_by_next < 3 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the Next key never signed"
-        );
-        let token = issuer.token(API, &["read:orders"]).await;
-        let response = api.get("/orders", &token).await;
-        assert_eq!(
-            response.status(),
-            StatusCode::OK,
-            "token by {}: {}",
-            kid(&token),
-            challenge(&response)
-        );
-        if kid(&token) == next {
-            signed_by_next += 1;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    every_token_is_accepted_until_the_next_key_signed(&issuer, &api, &next, 3).await;
 }
 
 #[tokio::test]
