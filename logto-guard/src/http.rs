@@ -1,4 +1,5 @@
-//! What every HTTP client of this crate shares: how a failed request is described.
+//! What every HTTP client of this crate (the key cache, the Management API client) shares:
+//! how a failed request is described.
 
 /// A reqwest error and its causes (`error sending request: client error (Connect): tcp
 /// connect error: Connection refused`), without the URL: the caller names what was requested,
@@ -13,7 +14,7 @@ pub(crate) fn describe_error(error: &reqwest::Error) -> String {
         }
         source = error.source();
     }
-    if error.is_timeout() && !parts.iter().any(|part| part.contains("timed out")) {
+    if error.is_timeout() {
         parts.push("timed out".to_owned());
     }
     parts.join(": ")

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::{has_credentials, url_for_logs};
+use crate::http::describe_error;
 
 /// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
 const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
@@ -530,7 +531,7 @@ impl Management {
             .build()
             .map_err(|e| SyncError::Unreachable {
                 url: endpoint.to_string(),
-                reason: describe(&e.without_url()),
+                reason: describe_error(&e.without_url()),
             })?;
         let token_url = join(&endpoint, &["oidc", "token"]);
         let request = format!("POST {}", token_url.path());
@@ -552,7 +553,7 @@ impl Management {
             .await
             .map_err(|e| SyncError::Unreachable {
                 url: token_url.to_string(),
-                reason: describe(&e.without_url()),
+                reason: describe_error(&e.without_url()),
             })?;
         if !response.status().is_success() {
             let url = token_url.to_string();
@@ -767,7 +768,7 @@ impl Management {
         }
         let response = builder.send().await.map_err(|e| SyncError::Unreachable {
             url: url.to_string(),
-            reason: describe(&e.without_url()),
+            reason: describe_error(&e.without_url()),
         })?;
         if response.status().is_success() {
             return Ok((response, request));
@@ -876,7 +877,7 @@ async fn read_body(
         .await
         .map_err(|e| SyncError::InvalidResponse {
             request: request.to_owned(),
-            reason: describe(&e.without_url()),
+            reason: describe_error(&e.without_url()),
         })?
     {
         if body.len() + chunk.len() > max {
@@ -888,21 +889,4 @@ async fn read_body(
         request: request.to_owned(),
         reason: "its body is not UTF-8".to_owned(),
     })
-}
-
-/// A reqwest error and its causes, without the URL (the caller names what was requested).
-fn describe(error: &reqwest::Error) -> String {
-    let mut parts = Vec::new();
-    let mut source: Option<&dyn std::error::Error> = Some(error);
-    while let Some(error) = source {
-        let text = error.to_string();
-        if !parts.iter().any(|p: &String| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = error.source();
-    }
-    if error.is_timeout() {
-        parts.push("timed out".to_owned());
-    }
-    parts.join(": ")
 }
