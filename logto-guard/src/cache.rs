@@ -115,7 +115,7 @@ mod tests {
             "iat": 1_800_000_000,
             "exp": 1_800_003_600,
         });
-        let claims = crate::payload::parse(payload.to_string().into_bytes(), &issuer);
+        let claims = crate::payload::parse(payload.to_string().into_bytes(), &[issuer]);
         AccessToken::new(claims.expect("a valid payload"))
     }
 

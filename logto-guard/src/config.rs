@@ -47,6 +47,14 @@ pub struct Config {
     /// An explicit JWK Set URI; with `issuer` and without this, it is discovered from
     /// `<issuer>/.well-known/openid-configuration`.
     pub(crate) jwks_uri: Option<String>,
+    /// The custom domains of the Logto tenant at `endpoint` (`https://auth.example.com`), each
+    /// trusted beside it: issuer `<domain>/oidc`, keys `<domain>/oidc/jwks`, with a key cache
+    /// of its own. Only with `endpoint`. Default: none.
+    pub(crate) custom_domains: Vec<String>,
+    /// Issuers trusted beside `issuer`, each with its keys at `<issuer>/jwks` (Logto's layout;
+    /// neither `jwks_uri` nor discovery applies to them) and a key cache of its own. Only with
+    /// `issuer`. Default: none.
+    pub(crate) extra_issuers: Vec<String>,
     /// The API resource indicators a plain `AccessToken` guard (and [`Validator::validate`])
     /// accepts as audience. With the fairing, the resources that the app's own **mounted**
     /// `#[requires(resource = ...)]` routes name are added; nothing else is.
@@ -167,6 +175,8 @@ impl Default for Config {
             endpoint: None,
             issuer: None,
             jwks_uri: None,
+            custom_domains: Vec::new(),
+            extra_issuers: Vec::new(),
             resources: Vec::new(),
             organization_tokens: false,
             realm: "api".to_owned(),
@@ -214,6 +224,37 @@ pub enum ConfigError {
     /// Both `endpoint` and `issuer` are set.
     #[error("set either `endpoint` or `issuer`, not both")]
     EndpointAndIssuer,
+    /// A `custom_domains` entry ends in `/oidc`: that is an issuer, and the domain is the URL
+    /// before it.
+    #[error(
+        "custom domain {domain} ends in /oidc, which the issuer adds: list {logto} in \
+         `custom_domains` (the issuer is then {logto}/oidc)"
+    )]
+    CustomDomainIsIssuer {
+        /// The configured domain, as logged.
+        domain: String,
+        /// The domain it means: the same URL without `/oidc`.
+        logto: String,
+    },
+    /// `custom_domains` without `endpoint`: they are domains of the Logto at `endpoint`.
+    #[error(
+        "`custom_domains` are other domains of the Logto at `endpoint`, which is not set: set \
+         `endpoint`, or with `issuer` list the other issuers in `extra_issuers`"
+    )]
+    CustomDomainsWithoutEndpoint,
+    /// `extra_issuers` without `issuer`: with `endpoint`, other domains are `custom_domains`.
+    #[error(
+        "`extra_issuers` go with `issuer`; with `endpoint`, list the other domains of your Logto \
+         in `custom_domains` (without /oidc)"
+    )]
+    ExtraIssuersWithoutIssuer,
+    /// Two configured issuers are the same (a custom domain listed twice, or equal to the
+    /// endpoint).
+    #[error("issuer {issuer} is configured twice: list each domain or issuer once")]
+    DuplicateIssuer {
+        /// The issuer, as logged.
+        issuer: String,
+    },
     /// A URL that is not absolute `http(s)://`.
     #[error("`{field}` must be an absolute http(s) URL such as https://<tenant>.logto.app")]
     InvalidUrl {
@@ -322,6 +363,40 @@ impl Config {
     #[must_use]
     pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
         self.jwks_uri = Some(uri.into());
+        self
+    }
+
+    /// Adds a custom domain of the Logto tenant at [`endpoint`](Self::new)
+    /// (`https://auth.example.com`, without `/oidc`): tokens with issuer `<domain>/oidc` are
+    /// accepted too, verified with the keys at `<domain>/oidc/jwks` (Logto serves a tenant's
+    /// keys on each of its domains), which have a key cache of their own. Only with an
+    /// endpoint; the same URL rules apply. Default: none, only `<endpoint>/oidc` is trusted.
+    ///
+    /// ```
+    /// use logto_guard::Config;
+    ///
+    /// let config = Config::new("https://my-tenant.logto.app").custom_domain("https://auth.example.com");
+    /// config.check()?;
+    /// assert_eq!(
+    ///     config.issuer_urls(),
+    ///     ["https://my-tenant.logto.app/oidc", "https://auth.example.com/oidc"]
+    /// );
+    /// # Ok::<(), logto_guard::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn custom_domain(mut self, domain: impl Into<String>) -> Self {
+        self.custom_domains.push(domain.into());
+        self
+    }
+
+    /// Adds an issuer trusted beside the explicit one of [`with_issuer`](Self::with_issuer):
+    /// tokens with exactly this `iss` are accepted too, verified with the keys at
+    /// `<issuer>/jwks` (Logto's layout), which have a key cache of their own. Only with an
+    /// explicit issuer (with an endpoint, use [`custom_domain`](Self::custom_domain)). Default:
+    /// none.
+    #[must_use]
+    pub fn extra_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.extra_issuers.push(issuer.into());
         self
     }
 
@@ -463,13 +538,46 @@ impl Config {
         self
     }
 
-    /// The issuer tokens must carry: `<endpoint>/oidc`, or the explicit issuer.
+    /// The main issuer: `<endpoint>/oidc`, or the explicit issuer. Tokens may also carry those
+    /// of the custom domains or extra issuers; see [`issuer_urls`](Self::issuer_urls).
     #[must_use]
     pub fn issuer_url(&self) -> Option<String> {
         match (&self.endpoint, &self.issuer) {
             (Some(endpoint), _) => Some(format!("{}/oidc", endpoint.trim_end_matches('/'))),
             (None, issuer) => issuer.clone(),
         }
+    }
+
+    /// Every issuer tokens may carry: [`issuer_url`](Self::issuer_url) first, then each custom
+    /// domain's `<domain>/oidc` or each extra issuer, in the order configured.
+    #[must_use]
+    pub fn issuer_urls(&self) -> Vec<String> {
+        self.trusted_issuers()
+            .into_iter()
+            .map(|(issuer, _)| issuer)
+            .collect()
+    }
+
+    /// Every trusted issuer with the URL of its key set (`None`: discovered), the main one
+    /// first.
+    pub(crate) fn trusted_issuers(&self) -> Vec<(String, Option<String>)> {
+        let Some(main) = self.issuer_url() else {
+            return Vec::new();
+        };
+        let mut issuers = vec![(main, self.jwks_url())];
+        let others = match self.endpoint {
+            Some(_) => self
+                .custom_domains
+                .iter()
+                .map(|domain| format!("{}/oidc", domain.trim_end_matches('/')))
+                .collect(),
+            None => self.extra_issuers.clone(),
+        };
+        issuers.extend(others.into_iter().map(|issuer| {
+            let jwks = format!("{}/jwks", issuer.trim_end_matches('/'));
+            (issuer, Some(jwks))
+        }));
+        issuers
     }
 
     /// The key set's URL when known without discovery.
@@ -517,8 +625,31 @@ impl Config {
             (Some(endpoint), None) => {
                 self.check_url("endpoint", endpoint)?;
                 check_endpoint_is_not_the_issuer(endpoint)?;
+                if !self.extra_issuers.is_empty() {
+                    return Err(ConfigError::ExtraIssuersWithoutIssuer);
+                }
+                for domain in &self.custom_domains {
+                    self.check_url("custom_domains", domain)?;
+                    check_domain_is_not_the_issuer(domain)?;
+                }
             }
-            (None, Some(issuer)) => self.check_url("issuer", issuer)?,
+            (None, Some(issuer)) => {
+                self.check_url("issuer", issuer)?;
+                if !self.custom_domains.is_empty() {
+                    return Err(ConfigError::CustomDomainsWithoutEndpoint);
+                }
+                for issuer in &self.extra_issuers {
+                    self.check_url("extra_issuers", issuer)?;
+                }
+            }
+        }
+        let issuers = self.issuer_urls();
+        for (n, issuer) in issuers.iter().enumerate() {
+            if issuers[..n].contains(issuer) {
+                return Err(ConfigError::DuplicateIssuer {
+                    issuer: url_for_logs(issuer),
+                });
+            }
         }
         if let Some(uri) = &self.jwks_uri {
             self.check_url("jwks_uri", uri)?;
@@ -598,6 +729,19 @@ fn check_endpoint_is_not_the_issuer(endpoint: &str) -> Result<(), ConfigError> {
             logto: url_for_logs(logto),
         }),
         None => Ok(()),
+    }
+}
+
+/// A custom domain is a domain, as an endpoint is: `<domain>/oidc` is its issuer.
+fn check_domain_is_not_the_issuer(domain: &str) -> Result<(), ConfigError> {
+    match check_endpoint_is_not_the_issuer(domain) {
+        Err(ConfigError::EndpointIsIssuer { endpoint, logto }) => {
+            Err(ConfigError::CustomDomainIsIssuer {
+                domain: endpoint,
+                logto,
+            })
+        }
+        other => other,
     }
 }
 
@@ -830,7 +974,202 @@ mod seconds {
 
 #[cfg(test)]
 mod tests {
-    use super::url_for_logs;
+    use super::{Config, ConfigError, url_for_logs};
+
+    #[test]
+    fn custom_domains_are_trusted_beside_the_endpoint_with_their_own_keys() {
+        let config = Config::new("https://my-tenant.logto.app/")
+            .custom_domain("https://auth.example.com")
+            .custom_domain("https://login.example.org/");
+        assert_eq!(config.check(), Ok(()));
+        assert_eq!(
+            config.trusted_issuers(),
+            [
+                (
+                    "https://my-tenant.logto.app/oidc".to_owned(),
+                    Some("https://my-tenant.logto.app/oidc/jwks".to_owned())
+                ),
+                (
+                    "https://auth.example.com/oidc".to_owned(),
+                    Some("https://auth.example.com/oidc/jwks".to_owned())
+                ),
+                (
+                    "https://login.example.org/oidc".to_owned(),
+                    Some("https://login.example.org/oidc/jwks".to_owned())
+                ),
+            ]
+        );
+        // An explicit `jwks_uri` is the endpoint's; each domain keeps its own key set.
+        let config = Config::new("https://my-tenant.logto.app")
+            .jwks_uri("https://keys.example.com/jwks")
+            .custom_domain("https://auth.example.com");
+        assert_eq!(
+            config.trusted_issuers()[1],
+            (
+                "https://auth.example.com/oidc".to_owned(),
+                Some("https://auth.example.com/oidc/jwks".to_owned())
+            )
+        );
+        // The default: the endpoint alone.
+        assert_eq!(
+            Config::new("https://my-tenant.logto.app").issuer_urls(),
+            ["https://my-tenant.logto.app/oidc"]
+        );
+    }
+
+    #[test]
+    fn extra_issuers_are_trusted_beside_an_explicit_issuer() {
+        let config = Config::with_issuer("https://idp.example.com/oidc")
+            .extra_issuer("https://auth.example.com/oidc/");
+        assert_eq!(config.check(), Ok(()));
+        assert_eq!(
+            config.trusted_issuers(),
+            [
+                ("https://idp.example.com/oidc".to_owned(), None),
+                (
+                    "https://auth.example.com/oidc/".to_owned(),
+                    Some("https://auth.example.com/oidc/jwks".to_owned())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_domains_are_held_to_the_endpoints_rules() {
+        let endpoint = || Config::new("https://my-tenant.logto.app");
+        for (config, error) in [
+            (
+                endpoint().custom_domain("https://auth.example.com/oidc/"),
+                ConfigError::CustomDomainIsIssuer {
+                    domain: "https://auth.example.com/oidc/".to_owned(),
+                    logto: "https://auth.example.com".to_owned(),
+                },
+            ),
+            (
+                endpoint().custom_domain("auth.example.com"),
+                ConfigError::InvalidUrl {
+                    field: "custom_domains",
+                },
+            ),
+            (
+                endpoint().custom_domain("http://auth.example.com"),
+                ConfigError::InsecureHttp {
+                    field: "custom_domains",
+                },
+            ),
+            (
+                endpoint().custom_domain("https://svc:secret@auth.example.com"),
+                ConfigError::UrlWithCredentials {
+                    field: "custom_domains",
+                },
+            ),
+            (
+                endpoint().custom_domain("https://auth.example.com?tenant=a"),
+                ConfigError::UrlWithQuery {
+                    field: "custom_domains",
+                },
+            ),
+            (
+                endpoint().custom_domain("https://my-tenant.logto.app/"),
+                ConfigError::DuplicateIssuer {
+                    issuer: "https://my-tenant.logto.app/oidc".to_owned(),
+                },
+            ),
+            (
+                endpoint()
+                    .custom_domain("https://auth.example.com")
+                    .custom_domain("https://auth.example.com"),
+                ConfigError::DuplicateIssuer {
+                    issuer: "https://auth.example.com/oidc".to_owned(),
+                },
+            ),
+            (
+                endpoint().extra_issuer("https://auth.example.com/oidc"),
+                ConfigError::ExtraIssuersWithoutIssuer,
+            ),
+            (
+                Config::with_issuer("https://idp.example.com/oidc")
+                    .custom_domain("https://auth.example.com"),
+                ConfigError::CustomDomainsWithoutEndpoint,
+            ),
+            (
+                Config::with_issuer("https://idp.example.com/oidc")
+                    .extra_issuer("http://idp.internal/oidc"),
+                ConfigError::InsecureHttp {
+                    field: "extra_issuers",
+                },
+            ),
+        ] {
+            assert_eq!(config.check(), Err(error), "{:?}", config.custom_domains);
+        }
+        assert_eq!(
+            endpoint()
+                .custom_domain("https://auth.example.com/oidc")
+                .check()
+                .map_err(|e| e.to_string()),
+            Err(
+                "custom domain https://auth.example.com/oidc ends in /oidc, which the issuer \
+                 adds: list https://auth.example.com in `custom_domains` (the issuer is then \
+                 https://auth.example.com/oidc)"
+                    .to_owned()
+            )
+        );
+        // Loopback over http is fine, as for the endpoint.
+        let local = Config::new("http://127.0.0.1:3001").custom_domain("http://127.0.0.1:3002");
+        assert_eq!(local.check(), Ok(()));
+    }
+
+    #[test]
+    fn custom_domains_and_extra_issuers_deserialize_from_the_logto_table() {
+        let config: Config = serde_json::from_value(serde_json::json!({
+            "endpoint": "https://my-tenant.logto.app",
+            "custom_domains": ["https://auth.example.com"],
+        }))
+        .expect("parses");
+        assert_eq!(
+            config,
+            Config::new("https://my-tenant.logto.app").custom_domain("https://auth.example.com")
+        );
+        let config: Config = serde_json::from_value(serde_json::json!({
+            "issuer": "https://idp.example.com/oidc",
+            "extra_issuers": ["https://auth.example.com/oidc"],
+        }))
+        .expect("parses");
+        assert_eq!(
+            config.issuer_urls(),
+            [
+                "https://idp.example.com/oidc",
+                "https://auth.example.com/oidc"
+            ]
+        );
+        let default: Config = serde_json::from_value(serde_json::json!({})).expect("parses");
+        assert!(default.custom_domains.is_empty(), "default: none");
+        assert!(default.extra_issuers.is_empty(), "default: none");
+    }
+
+    #[cfg(feature = "rocket")]
+    #[test]
+    fn custom_domains_come_from_rocket_toml() {
+        use rocket::figment::Figment;
+        use rocket::figment::providers::{Format as _, Toml};
+
+        let figment = Figment::from(Toml::string(
+            r#"
+            [logto]
+            endpoint = "https://my-tenant.logto.app"
+            custom_domains = ["https://auth.example.com", "https://login.example.org"]
+            "#,
+        ));
+        let config: Config = figment.extract_inner("logto").expect("extracts");
+        assert_eq!(
+            config.issuer_urls(),
+            [
+                "https://my-tenant.logto.app/oidc",
+                "https://auth.example.com/oidc",
+                "https://login.example.org/oidc"
+            ]
+        );
+    }
 
     #[test]
     fn urls_are_logged_without_credentials_query_or_fragment() {

@@ -66,15 +66,20 @@ pub enum AuthError {
         /// What it must be, e.g. "an integer NumericDate".
         expected: &'static str,
     },
-    /// `iss` is not the configured issuer. Checked before any key lookup, so that a token of
-    /// another Logto (another port, `localhost` for `127.0.0.1`) says so instead of "unknown
-    /// key", and starts no key refetch. The description names the expected issuer, which is
-    /// public (it is in the metadata), never the token's.
+    /// `iss` is not the configured issuer, when only one is trusted. Checked before any key
+    /// lookup, so that a token of another Logto (another port, `localhost` for `127.0.0.1`)
+    /// says so instead of "unknown key", and starts no key refetch. The description names the
+    /// expected issuer, which is public (it is in the metadata), never the token's.
     #[error("issuer mismatch: this API accepts tokens issued by {expected}")]
     IssuerMismatch {
         /// The configured issuer.
         expected: String,
     },
+    /// `iss` is none of the trusted issuers, when several are (custom domains, extra
+    /// issuers): checked like [`IssuerMismatch`](Self::IssuerMismatch), before anything is
+    /// fetched. The description names neither the token's issuer nor the list of trusted ones.
+    #[error("token issuer is not trusted")]
+    UntrustedIssuer,
     /// `aud` does not contain the resource this API expects. The description says what kind
     /// of audience was expected, never which resource indicators are accepted: a 401 must not
     /// tell any caller which APIs exist.

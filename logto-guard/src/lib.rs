@@ -70,6 +70,7 @@ mod algorithm;
 mod bearer;
 mod cache;
 mod config;
+mod custom_claims;
 #[cfg(feature = "rocket")]
 mod declaration;
 mod error;
@@ -106,6 +107,7 @@ pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use bearer::bearer_token;
 pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
+pub use custom_claims::ClaimsError;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};

@@ -38,7 +38,9 @@ pub struct ProtectedResourceMetadata {
     /// The resource indicator, exactly as registered in Logto: the `resource` a client asks
     /// Logto's token endpoint for, and the `aud` of the tokens this API accepts.
     pub resource: String,
-    /// The issuers whose tokens this API accepts: Logto's `<endpoint>/oidc`.
+    /// The issuers whose tokens this API accepts: Logto's `<endpoint>/oidc`, then each custom
+    /// domain's `<domain>/oidc` (the fairing lists every issuer of its validator; add others
+    /// to a document built with [`new`](Self::new) by pushing them here).
     pub authorization_servers: Vec<String>,
     /// The permissions the code declares for this resource, sorted.
     pub scopes_supported: Vec<String>,

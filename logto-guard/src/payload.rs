@@ -16,10 +16,10 @@ use serde_json::Value;
 use crate::error::AuthError;
 use crate::token::{Claims, Scopes};
 
-/// Parses a decoded payload into the claims of a token from `issuer`: one JSON object, no
-/// member repeated (a map would silently keep the last one), the registered claims of the
-/// types RFC 7519 gives them, and `iss` equal to `issuer`.
-pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthError> {
+/// Parses a decoded payload into the claims of a token from one of `issuers` (the main one
+/// first): one JSON object, no member repeated (a map would silently keep the last one), the
+/// registered claims of the types RFC 7519 gives them, and `iss` equal to one of `issuers`.
+pub(crate) fn parse(payload: Vec<u8>, issuers: &[Arc<str>]) -> Result<Claims, AuthError> {
     let not_an_object = AuthError::MalformedToken("payload is not a JSON object");
     let text = String::from_utf8(payload).map_err(|_| not_an_object.clone())?;
     let members: Members = serde_json::from_str(&text).map_err(|_| not_an_object)?;
@@ -28,8 +28,10 @@ pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthE
     }
     let registered = members.registered;
     let iss = string("iss", registered.iss)?.ok_or(AuthError::MissingClaim("iss"))?;
+    let trusted = issuers.iter().find(|issuer| ***issuer == *iss);
     let claims = Claims {
-        iss: Arc::clone(issuer),
+        // Replaced by the trusted issuer below, or refused.
+        iss: trusted.map_or_else(|| Arc::from(""), Arc::clone),
         sub: string("sub", registered.sub)?,
         client_id: string("client_id", registered.client_id)?,
         audiences: audiences(registered.aud)?,
@@ -44,12 +46,22 @@ pub(crate) fn parse(payload: Vec<u8>, issuer: &Arc<str>) -> Result<Claims, AuthE
         payload: text.into_boxed_str(),
     };
     // Types first: a malformed claim is reported as such, whoever issued the token.
-    if *iss != **issuer {
-        return Err(AuthError::IssuerMismatch {
-            expected: issuer.to_string(),
-        });
+    if trusted.is_none() {
+        return Err(untrusted_issuer(issuers));
     }
     Ok(claims)
+}
+
+/// The rejection of a token whose `iss` is none of `issuers`: with one issuer, it names that
+/// issuer (public, and what a `localhost` vs `127.0.0.1` or a wrong port shows); with several
+/// (custom domains), only that the token's issuer is not trusted.
+fn untrusted_issuer(issuers: &[Arc<str>]) -> AuthError {
+    match issuers {
+        [issuer] => AuthError::IssuerMismatch {
+            expected: issuer.to_string(),
+        },
+        _ => AuthError::UntrustedIssuer,
+    }
 }
 
 /// The member `name` of a payload that [`parse`] accepted, if present.

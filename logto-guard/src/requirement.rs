@@ -397,7 +397,7 @@ mod tests {
         claims["iss"] = issuer.as_ref().into();
         claims["exp"] = i64::MAX.into();
         let payload = serde_json::to_vec(&claims).expect("JSON");
-        AccessToken::new(crate::payload::parse(payload, &issuer).expect("claims"))
+        AccessToken::new(crate::payload::parse(payload, &[issuer]).expect("claims"))
     }
 
     struct MembersOfThePathsOrganization;

@@ -218,6 +218,49 @@ impl AccessToken {
             Err(error) => Some(Err(error)),
         }
     }
+
+    /// The whole payload as the app's own type: its custom claims (and any registered one it
+    /// names) in one struct.
+    ///
+    /// Parses the payload's JSON text on each call, so read it once per request. A claim that
+    /// does not fit gives a [`ClaimsError`](crate::ClaimsError) naming its path (`roles[1]`)
+    /// and what was wrong, never its value.
+    ///
+    /// ```
+    /// # #[cfg(feature = "testing")]
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use logto_guard::Validator;
+    /// use logto_guard::testing::TestIssuer;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct MyClaims {
+    ///     sub: String,
+    ///     tenant_id: String,
+    ///     #[serde(default)]
+    ///     roles: Vec<String>,
+    /// }
+    ///
+    /// let issuer = TestIssuer::start().await;
+    /// let validator = Validator::new(issuer.config())?;
+    /// let token = issuer
+    ///     .token()
+    ///     .subject("user-1")
+    ///     .claim("tenant_id", "t-42")
+    ///     .claim("roles", serde_json::json!(["admin"]))
+    ///     .sign();
+    /// let token = validator.validate(&token).await?;
+    ///
+    /// let claims: MyClaims = token.claims()?;
+    /// assert_eq!(claims.sub, "user-1");
+    /// assert_eq!(claims.tenant_id, "t-42");
+    /// assert_eq!(claims.roles, ["admin"]);
+    /// # Ok(()) }
+    /// # #[cfg(feature = "testing")]
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, crate::ClaimsError> {
+        crate::custom_claims::read(&self.inner.payload)
+    }
 }
 
 impl fmt::Debug for AccessToken {

@@ -1,6 +1,9 @@
 //! From a bearer token to a verified [`AccessToken`], with no web framework involved.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -45,7 +48,11 @@ pub struct Validator {
 
 #[derive(Clone)]
 struct Inner {
-    issuer: Arc<str>,
+    /// The trusted issuers, the main one first: a token's `iss` picks one by exact match.
+    issuers: Box<[Arc<str>]>,
+    /// The key cache of each of `issuers`, at the same index: each issuer's keys are fetched,
+    /// refreshed and held back on their own.
+    keys: Box<[Arc<KeyCache>]>,
     resources: Vec<String>,
     /// Whether `check_audience` also accepts Logto organization tokens.
     organization_tokens: bool,
@@ -53,29 +60,55 @@ struct Inner {
     require_typ: bool,
     algorithms: Vec<Algorithm>,
     realm: String,
-    keys: Arc<KeyCache>,
     tokens: Option<Arc<TokenCache>>,
     rejections: Arc<Rejections>,
+}
+
+impl Inner {
+    /// The key cache of the trusted issuer `iss` (exactly), if it is one: a compare over a
+    /// slice of one entry per issuer, on every request, the repeated token's included.
+    fn keys_of(&self, iss: &str) -> Option<&Arc<KeyCache>> {
+        let n = self.issuers.iter().position(|issuer| **issuer == *iss)?;
+        self.keys.get(n)
+    }
 }
 
 impl Validator {
     /// Checks `config` and builds a validator; no request is made until the first token.
     pub fn new(config: Config) -> Result<Self, ConfigError> {
         config.check()?;
-        let issuer = config.issuer_url().ok_or(ConfigError::MissingEndpoint)?;
-        let keys = KeyCache::new(&config, &issuer)
+        let trusted = config.trusted_issuers();
+        if trusted.is_empty() {
+            return Err(ConfigError::MissingEndpoint);
+        }
+        let http = KeyCache::http_client(&config)
             .map_err(|_| ConfigError::InvalidUrl { field: "jwks_uri" })?;
+        let keys = trusted
+            .iter()
+            .map(|(issuer, jwks_uri)| {
+                Arc::new(KeyCache::new(
+                    &config,
+                    http.clone(),
+                    issuer,
+                    jwks_uri.clone(),
+                ))
+            })
+            .collect();
+        let issuers = trusted
+            .into_iter()
+            .map(|(issuer, _)| Arc::from(issuer))
+            .collect();
         let algorithms = config.accepted_algorithms().to_vec();
         Ok(Self {
             inner: Arc::new(Inner {
-                issuer: issuer.into(),
+                issuers,
+                keys,
                 resources: config.resources,
                 organization_tokens: config.organization_tokens,
                 leeway: i64::try_from(config.leeway.as_secs()).unwrap_or(i64::MAX),
                 require_typ: config.require_typ,
                 algorithms,
                 realm: config.realm,
-                keys: Arc::new(keys),
                 tokens: TokenCache::new(config.token_cache_bytes).map(Arc::new),
                 rejections: Arc::default(),
             }),
@@ -129,10 +162,30 @@ impl Validator {
         Err(AuthError::AudienceMismatch { expected })
     }
 
-    /// The issuer tokens must carry.
+    /// The main issuer: `<endpoint>/oidc`, or the configured issuer. Tokens may also carry
+    /// one of the others of [`issuers`](Self::issuers).
     #[must_use]
     pub fn issuer(&self) -> &str {
-        &self.inner.issuer
+        // `new` refuses a config without an issuer, so there is a first one.
+        &self.inner.issuers[0]
+    }
+
+    /// Every issuer tokens may carry: the [main](Self::issuer) one first, then each custom
+    /// domain's `<domain>/oidc` or extra issuer (see [`Config::custom_domain`]).
+    ///
+    /// ```
+    /// use logto_guard::{Config, Validator};
+    ///
+    /// let config = Config::new("https://my-tenant.logto.app").custom_domain("https://auth.example.com");
+    /// let validator = Validator::new(config)?;
+    /// assert_eq!(
+    ///     validator.issuers().collect::<Vec<_>>(),
+    ///     ["https://my-tenant.logto.app/oidc", "https://auth.example.com/oidc"]
+    /// );
+    /// # Ok::<(), logto_guard::ConfigError>(())
+    /// ```
+    pub fn issuers(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.inner.issuers.iter().map(|issuer| &**issuer)
     }
 
     /// The resources a plain `AccessToken` is accepted for.
@@ -153,44 +206,59 @@ impl Validator {
         &self.inner.realm
     }
 
-    /// Fetches the key set now unless it is already cached; `Err` if it cannot be had.
+    /// Fetches the key set of every trusted issuer now unless it is already cached (the
+    /// fetches run at once); `Err` if one cannot be had.
     ///
     /// Call it at start-up to warm the cache; the Rocket fairing does.
     pub async fn warm_up(&self) -> Result<(), AuthError> {
-        self.inner
-            .keys
-            .snapshot()
-            .await
-            .map(drop)
-            .map_err(|e| AuthError::KeysUnavailable {
-                retry_after: e.retry_after,
+        let snapshots = self.inner.keys.iter().map(|keys| keys.snapshot());
+        let mut retry_after = None;
+        for outcome in join_all(snapshots.collect()).await {
+            if let Err(e) = outcome {
+                retry_after = retry_after.max(Some(e.retry_after));
+            }
+        }
+        match retry_after {
+            Some(retry_after) => Err(AuthError::KeysUnavailable { retry_after }),
+            None => Ok(()),
+        }
+    }
+
+    /// The issuer whose last key fetch failed and why, as long as none succeeded since (the
+    /// first such issuer).
+    #[cfg(feature = "rocket")]
+    pub(crate) fn key_fetch_error(&self) -> Option<(&str, String)> {
+        let inner = &*self.inner;
+        inner
+            .issuers
+            .iter()
+            .zip(&inner.keys)
+            .find_map(|(issuer, keys)| {
+                let error = keys.status().last_error?;
+                Some((&**issuer, error.to_string()))
             })
     }
 
-    /// Why the last key fetch failed, as long as none succeeded since.
-    #[cfg(feature = "rocket")]
-    pub(crate) fn key_fetch_error(&self) -> Option<String> {
-        self.inner
-            .keys
-            .status()
-            .last_error
-            .map(|error| error.to_string())
-    }
-
-    /// Rejection counters and the state of the key set; see [`MetricsSnapshot`]. Clones of a
-    /// validator share them.
+    /// Rejection counters and the state of the key sets; see [`MetricsSnapshot`]. Clones of a
+    /// validator share them. With several issuers, the gauges describe the worst one and the
+    /// fetch counters add up.
     #[must_use]
     pub fn metrics(&self) -> MetricsSnapshot {
-        let keys = self.inner.keys.status();
+        let statuses: Vec<_> = self.inner.keys.iter().map(|keys| keys.status()).collect();
+        let keys = statuses.iter().map(|s| s.keys).min().unwrap_or(0);
         MetricsSnapshot {
-            ready: keys.keys > 0,
-            keys: keys.keys,
-            keys_expired: keys.expired,
-            key_set_age: keys.age,
-            last_fetch_success: keys.confirmed_at,
-            last_fetch_failure: keys.last_failure_at,
-            key_fetches: keys.attempts,
-            key_fetch_failures: keys.failures,
+            ready: keys > 0,
+            keys,
+            keys_expired: statuses.iter().any(|s| s.expired),
+            // The oldest set, and `None` while an issuer has none.
+            key_set_age: statuses
+                .iter()
+                .map(|s| s.age)
+                .try_fold(Duration::ZERO, |oldest, age| age.map(|age| oldest.max(age))),
+            last_fetch_success: earliest_of_all(statuses.iter().map(|s| s.confirmed_at)),
+            last_fetch_failure: statuses.iter().filter_map(|s| s.last_failure_at).max(),
+            key_fetches: statuses.iter().map(|s| s.attempts).sum(),
+            key_fetch_failures: statuses.iter().map(|s| s.failures).sum(),
             rejections: self.inner.rejections.snapshot(),
         }
     }
@@ -250,10 +318,11 @@ impl Validator {
             .map(|cache| (cache, TokenDigest::of(token)));
         if let Some((cache, digest)) = &cache
             && let Some((verified, fingerprint)) = cache.get(digest)
+            && let Some(issuer_keys) = inner.keys_of(verified.issuer())
         {
             // `snapshot` also schedules the refresh of a stale set, so a key removed from the
             // issuer's set stops serving cached tokens after the next refresh.
-            let keys = inner.keys.snapshot().await.ok();
+            let keys = issuer_keys.snapshot().await.ok();
             if keys.is_some_and(|keys| keys.contains(fingerprint)) {
                 tracing::Span::current().record("cached", true);
                 self.check_lifetime(&verified)?;
@@ -280,11 +349,14 @@ impl Validator {
             return Err(AuthError::WrongType);
         }
         // The claims before the keys: a token of another issuer is reported as such, and
-        // neither its `kid` nor the key set is looked at (no refetch for a foreign key). The
-        // claims are trusted only once the signature verifies below.
-        let claims = jws.claims(&inner.issuer)?;
-        let keys = inner
-            .keys
+        // neither its `kid` nor a key set is looked at (no refetch for a foreign key). Its
+        // `iss` chooses among the configured issuers, whose key sets alone are ever fetched.
+        // The claims are trusted only once the signature verifies below.
+        let claims = jws.claims(&inner.issuers)?;
+        let issuer_keys = inner
+            .keys_of(&claims.iss)
+            .ok_or(AuthError::UntrustedIssuer)?;
+        let keys = issuer_keys
             .snapshot()
             .await
             .map_err(|e| AuthError::KeysUnavailable {
@@ -293,8 +365,7 @@ impl Validator {
         let kid = header.kid.as_deref();
         let fingerprint = match jws.verify_signature(&keys, kid, header.alg) {
             Err(AuthError::UnknownKey) => {
-                let fresher = inner
-                    .keys
+                let fresher = issuer_keys
                     .refetch_for_unknown_kid(&keys, kid)
                     .await
                     .ok_or(AuthError::UnknownKey)?;
@@ -323,6 +394,42 @@ impl Validator {
         }
         Ok(())
     }
+}
+
+/// The earliest of `times`, or `None` when one of them is `None`: the issuer whose keys were
+/// confirmed longest ago, or one never confirmed.
+fn earliest_of_all(mut times: impl Iterator<Item = Option<SystemTime>>) -> Option<SystemTime> {
+    times
+        .try_fold(None, |earliest: Option<SystemTime>, time| {
+            let time = time?;
+            Some(Some(earliest.map_or(time, |earliest| earliest.min(time))))
+        })
+        .flatten()
+}
+
+/// Awaits every one of `futures`, concurrently; their outputs in order. (The key caches run
+/// their fetches on tasks of their own; this only waits for all of them at once.)
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pending: Vec<Option<Pin<Box<F>>>> =
+        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (slot, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => {
+                        *output = Some(value);
+                        *slot = None;
+                    }
+                    Poll::Pending => done = false,
+                }
+            }
+        }
+        if done { Poll::Ready(()) } else { Poll::Pending }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// RFC 9068 §2.1; media type names compare case-insensitively (RFC 7515 §4.1.9).
@@ -432,10 +539,10 @@ impl<'a> Jws<'a> {
         }
     }
 
-    fn claims(&self, issuer: &Arc<str>) -> Result<Claims, AuthError> {
+    fn claims(&self, issuers: &[Arc<str>]) -> Result<Claims, AuthError> {
         payload::parse(
             decode_part(self.payload, "payload is not base64url")?,
-            issuer,
+            issuers,
         )
     }
 }

@@ -98,6 +98,8 @@ const state = {
   // Access token TTL in seconds per resource indicator.
   ttl: Object.fromEntries(Object.keys(RESOURCES).map((r) => [r, DEFAULT_TTL])),
   jwksRequests: 0,
+  // Every request outside /admin (token, discovery, JWKS, anything else under or beside /oidc).
+  requests: 0,
   // JWKS requests answered 304 Not Modified (also counted in jwksRequests).
   jwksNotModified: 0,
   // { provider, handler } of the live oidc-provider instance.
@@ -363,6 +365,12 @@ function handleAdmin(req, res, url) {
     }
     case 'GET /admin/keys':
       return sendJson(res, 200, { published: state.keys.map((k) => k.kid), signer: state.signingKid });
+    // The private JWKs, for another issuer started with ISSUER_KEYS: the same tenant on another
+    // domain (test-only; Logto never serves its private keys).
+    case 'GET /admin/private-keys':
+      return sendJson(res, 200, { keys: state.keys });
+    case 'GET /admin/requests':
+      return sendJson(res, 200, { count: state.requests });
     case 'GET /admin/jwks-requests':
       return sendJson(res, 200, { count: state.jwksRequests, notModified: state.jwksNotModified });
     case 'POST /admin/jwks-requests/reset':
@@ -390,6 +398,7 @@ const server = http.createServer((req, res) => {
       return sendJson(res, 500, { error: String(err?.message ?? err) });
     }
   }
+  state.requests += 1;
 
   if (url.pathname === MOUNT || url.pathname.startsWith(`${MOUNT}/`)) {
     let instance = state.current;
@@ -434,11 +443,33 @@ server.on('error', (err) => {
   process.exit(1);
 });
 
+// ISSUER_KEYS: a JSON array of private JWKs to publish instead of a fresh EC key, the first
+// signing; what `GET /admin/private-keys` of another issuer answers (`.keys`). Like a Logto
+// tenant on a custom domain: another issuer URL, the same keys.
+let initialKeys;
+if (process.env.ISSUER_KEYS) {
+  try {
+    initialKeys = JSON.parse(process.env.ISSUER_KEYS);
+  } catch {
+    initialKeys = undefined;
+  }
+  if (!Array.isArray(initialKeys) || initialKeys.length === 0 || !initialKeys.every((k) => k?.kid)) {
+    log('ISSUER_KEYS must be a non-empty JSON array of private JWKs with a kid each');
+    process.exit(2);
+  }
+}
+
 server.listen(port, HOST, () => {
   const actualPort = server.address().port;
   issuer = `http://${HOST}:${actualPort}${MOUNT}`;
-  startSigning(generateKey('EC'));
-  log(`listening, issuer ${issuer}, signing key ${state.signingKid} (ES384)`);
+  if (initialKeys) {
+    state.keys = initialKeys;
+    state.signingKid = initialKeys[0].kid;
+    swapProvider();
+  } else {
+    startSigning(generateKey('EC'));
+  }
+  log(`listening, issuer ${issuer}, signing key ${state.signingKid} (${currentSigningAlg()})`);
   process.stdout.write(`${JSON.stringify({ ready: true, port: actualPort, issuer })}\n`);
 });
 

@@ -164,7 +164,8 @@ pub async fn launch_rocket_binary_with_args(
         .env("ROCKET_PORT", "0")
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
-        .env_remove("LOGTO_ENDPOINT");
+        .env_remove("LOGTO_ENDPOINT")
+        .env_remove("LOGTO_CUSTOM_DOMAINS");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -236,9 +237,24 @@ impl NodeIssuer {
 
     /// Starts the issuer on `port` (0 for a free one) and waits for its ready line.
     pub async fn start_on(port: u16) -> Self {
+        Self::spawn(port, None).await
+    }
+
+    /// Starts another issuer, on a free port, that publishes and signs with `tenant`'s keys
+    /// (as they are now): the same Logto tenant on another domain, as a custom domain is
+    /// (another issuer URL, the same keys).
+    pub async fn start_with_keys_of(tenant: &NodeIssuer) -> Self {
+        let keys = tenant.admin(reqwest::Method::GET, "private-keys").await;
+        Self::spawn(0, Some(keys["keys"].to_string())).await
+    }
+
+    async fn spawn(port: u16, keys: Option<String>) -> Self {
         let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issuer/issuer.mjs");
         let mut command = Command::new("node");
         command.arg(script).env("ISSUER_PORT", port.to_string());
+        if let Some(keys) = keys {
+            command.env("ISSUER_KEYS", keys);
+        }
         let mut process = Process::spawn("oidc-provider issuer", command);
         let port = process
             .wait_for(Duration::from_secs(30), |line| {
@@ -366,6 +382,12 @@ impl NodeIssuer {
     pub async fn jwks_not_modified(&self) -> u64 {
         let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
         body["notModified"].as_u64().expect("notModified")
+    }
+
+    /// How many requests it got outside its admin hooks (token, discovery, JWKS, any other).
+    pub async fn requests(&self) -> u64 {
+        let body: serde_json::Value = self.admin(reqwest::Method::GET, "requests").await;
+        body["count"].as_u64().expect("count")
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {

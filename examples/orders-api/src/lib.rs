@@ -1,7 +1,8 @@
 //! `orders-api`: a small, complete Rocket API over in-memory orders, protected by logto-guard.
 //!
 //! Run it with `cargo run -p orders-api`. With `LOGTO_ENDPOINT` set (or a `logto` table in
-//! Rocket.toml) it trusts that Logto. Without, a debug build bound to a loopback address (what
+//! Rocket.toml) it trusts that Logto, and with `LOGTO_CUSTOM_DOMAINS` (comma-separated) its
+//! custom domains too. Without, a debug build bound to a loopback address (what
 //! `cargo run` gives) starts an embedded development issuer and prints ready-to-paste `curl`
 //! commands; anywhere else it refuses to start unless `--dev` asks for development mode
 //! ([`launch`] decides). The feature `dev` (default) compiles that issuer in; build for

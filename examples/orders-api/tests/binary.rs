@@ -105,6 +105,7 @@ async fn exit_of(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
         .env_remove("LOGTO_ENDPOINT")
+        .env_remove("LOGTO_CUSTOM_DOMAINS")
         .env_remove("ROCKET_LOGTO")
         .kill_on_drop(true);
     for (key, value) in env {
@@ -126,6 +127,38 @@ async fn invalid_config_aborts_launch_with_what_to_fix() {
     assert!(!output.status.success());
     let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(text.contains("allow_insecure_http = true"), "{text}");
+}
+
+#[tokio::test]
+async fn a_custom_domain_given_as_an_issuer_or_without_an_endpoint_aborts_launch() {
+    let issuer = TestIssuer::start().await;
+    let output = exit_of(
+        &[],
+        &[
+            ("LOGTO_ENDPOINT", issuer.endpoint()),
+            (
+                "LOGTO_CUSTOM_DOMAINS",
+                "https://auth.example.com, https://login.example.com/oidc",
+            ),
+        ],
+    )
+    .await;
+    assert!(!output.status.success());
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(
+        text.contains(
+            "custom domain https://login.example.com/oidc ends in /oidc, which the issuer adds: \
+             list https://login.example.com in `custom_domains`"
+        ),
+        "{text}"
+    );
+
+    // Custom domains alone are no Logto to trust: not development mode, but what to set.
+    let output = exit_of(&[], &[("LOGTO_CUSTOM_DOMAINS", "https://auth.example.com")]).await;
+    assert!(!output.status.success());
+    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(text.contains("no Logto endpoint configured"), "{text}");
+    assert!(!text.contains("DEVELOPMENT"), "{text}");
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
-//! The issuer's signing keys: the cache that fetches the JWK Set, over HTTP.
+//! An issuer's signing keys: the cache that fetches the JWK Set, over HTTP. The validator has
+//! one per trusted issuer (the endpoint's and each custom domain's), each with its own state.
 //!
 //! Keys are served from memory. An old set is refreshed in the background while it keeps
 //! serving; a set the issuer has not confirmed for `keys_max_stale` is dropped. An unknown
@@ -85,13 +86,23 @@ pub(crate) struct Unavailable {
 }
 
 impl KeyCache {
-    /// Builds a cache for a checked config.
-    pub(crate) fn new(config: &Config, issuer: &str) -> Result<Self, reqwest::Error> {
-        let http = reqwest::Client::builder()
+    /// The HTTP client of the key caches of `config`, shared by those of all its issuers.
+    pub(crate) fn http_client(config: &Config) -> Result<reqwest::Client, reqwest::Error> {
+        reqwest::Client::builder()
             .timeout(config.fetch_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let source = match config.jwks_url() {
+            .build()
+    }
+
+    /// Builds the cache of `issuer`'s keys for a checked config: from `jwks_uri`, or discovered
+    /// when `None`.
+    pub(crate) fn new(
+        config: &Config,
+        http: reqwest::Client,
+        issuer: &str,
+        jwks_uri: Option<String>,
+    ) -> Self {
+        let source = match jwks_uri {
             Some(uri) => KeySource::Jwks(uri),
             None => KeySource::Discover {
                 issuer: issuer.to_owned(),
@@ -105,14 +116,14 @@ impl KeyCache {
             cooldown: config.unknown_kid_cooldown,
             backoff: config.failed_fetch_backoff,
         };
-        Ok(Self {
+        Self {
             source,
             http,
             max_bytes: config.max_jwks_bytes,
             rsa_algorithms: config.rsa_algorithms_without_alg(),
             state: Mutex::new(FetchState::new(timing)),
             fetch_ended: Notify::new(),
-        })
+        }
     }
 
     /// The current key set, fetching it if there is none; an old set is returned at once and
@@ -381,8 +392,13 @@ mod tests {
         let uri = format!("http://svc:hunter2@127.0.0.1:{port}/oidc/jwks?api_key=k3y#frag");
         // Not checked: the log must not depend on the config check having run.
         let config = Config::new("https://tenant.logto.app").jwks_uri(uri);
-        let cache =
-            Arc::new(KeyCache::new(&config, "https://tenant.logto.app/oidc").expect("client"));
+        let http = KeyCache::http_client(&config).expect("client");
+        let cache = Arc::new(KeyCache::new(
+            &config,
+            http,
+            "https://tenant.logto.app/oidc",
+            config.jwks_url(),
+        ));
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()

@@ -50,6 +50,7 @@ pub fn reason(error: &AuthError) -> &'static str {
         AuthError::MissingClaim(_) => "missing_claim",
         AuthError::InvalidClaim { .. } => "invalid_claim",
         AuthError::IssuerMismatch { .. } => "issuer_mismatch",
+        AuthError::UntrustedIssuer => "untrusted_issuer",
         AuthError::AudienceMismatch { .. } => "audience_mismatch",
         AuthError::Expired => "expired",
         AuthError::NotYetValid => "not_yet_valid",
@@ -66,6 +67,10 @@ pub fn reason(error: &AuthError) -> &'static str {
 
 /// The state of a [`Validator`](crate::Validator) at one moment.
 ///
+/// A validator that trusts several issuers (custom domains) has a key set per issuer; the
+/// gauges then describe the worst of them (fewest keys, oldest set, any expired), so that
+/// `ready` holds only when every issuer's keys are loaded, and the fetch counters add up.
+///
 /// ```
 /// use logto_guard::{AuthError, Config, Validator};
 ///
@@ -80,21 +85,24 @@ pub fn reason(error: &AuthError) -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MetricsSnapshot {
-    /// Whether a key set is loaded (and not dropped past `keys_max_stale`): tokens can be
-    /// verified. No I/O; a readiness endpoint should rather call
+    /// Whether a key set is loaded (and not dropped past `keys_max_stale`) for every trusted
+    /// issuer: tokens can be verified. No I/O; a readiness endpoint should rather call
     /// [`Validator::warm_up`](crate::Validator::warm_up), which also fetches missing keys.
     pub ready: bool,
     /// How many usable signing keys the current key set has (0 before the first fetch, and
-    /// while the keys are expired).
+    /// while the keys are expired); with several issuers, the fewest of any.
     pub keys: usize,
     /// Whether the keys were dropped because no fetch succeeded for `keys_max_stale`: requests
     /// get 503 until one does.
     pub keys_expired: bool,
-    /// How long ago Logto last confirmed the current key set (a fetch that returned it, or 304).
+    /// How long ago Logto last confirmed the current key set (a fetch that returned it, or
+    /// 304); with several issuers, the oldest, and `None` while one has no set.
     pub key_set_age: Option<Duration>,
-    /// When the last successful key-set fetch (200 or 304) completed.
+    /// When the last successful key-set fetch (200 or 304) completed; with several issuers,
+    /// the earliest of their last successes, and `None` while one never had one.
     pub last_fetch_success: Option<SystemTime>,
-    /// When the last failed key-set fetch completed, even if a later one succeeded.
+    /// When the last failed key-set fetch (of any issuer) completed, even if a later one
+    /// succeeded.
     pub last_fetch_failure: Option<SystemTime>,
     /// Completed key-set fetches, successful or not.
     pub key_fetches: u64,

@@ -20,7 +20,8 @@ use super::state::{ErrorBody, GuardState};
 /// `Organization` and `Authorized<R>` guard works, with RFC 6750 error responses.
 ///
 /// Configuration comes from the `logto` table of Rocket's figment, with the plain
-/// `LOGTO_ENDPOINT` environment variable as an override:
+/// `LOGTO_ENDPOINT` and `LOGTO_CUSTOM_DOMAINS` (comma-separated) environment variables as
+/// overrides:
 ///
 /// ```toml
 /// [default.logto]
@@ -53,7 +54,8 @@ pub struct LogtoGuard {
 }
 
 impl LogtoGuard {
-    /// Reads the config from Rocket's figment (`logto` table) and `LOGTO_ENDPOINT`.
+    /// Reads the config from Rocket's figment (`logto` table), `LOGTO_ENDPOINT` and
+    /// `LOGTO_CUSTOM_DOMAINS`.
     #[must_use]
     pub fn fairing() -> Self {
         Self {
@@ -122,7 +124,9 @@ impl LogtoGuard {
 }
 
 /// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
-/// `LOGTO_ENDPOINT` environment variable over its endpoint. `sync` reads it the same way.
+/// `LOGTO_ENDPOINT` environment variable over its endpoint (and instead of an `issuer` with
+/// its `extra_issuers`), and `LOGTO_CUSTOM_DOMAINS` (comma-separated) over its
+/// `custom_domains`. `sync` reads it the same way.
 pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     let mut config = if figment.find_value("logto").is_ok() {
         figment
@@ -137,8 +141,24 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     {
         config.endpoint = Some(endpoint.trim().to_owned());
         config.issuer = None;
+        config.extra_issuers.clear();
+    }
+    if let Some(domains) = std::env::var("LOGTO_CUSTOM_DOMAINS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.custom_domains = split_list(&domains);
     }
     Ok(config)
+}
+
+/// The entries of a comma-separated list, trimmed, without empty ones.
+fn split_list(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[rocket::async_trait]
@@ -212,10 +232,12 @@ impl Fairing for LogtoGuard {
 /// What a failed warm-up says: whose keys, and why (the fetch's cause chain, e.g. "tcp connect
 /// error: Connection refused").
 fn keys_unavailable(validator: &Validator) -> String {
-    let cause = validator.key_fetch_error().unwrap_or_default();
+    let (issuer, cause) = validator
+        .key_fetch_error()
+        .unwrap_or((validator.issuer(), String::new()));
     format!(
         "could not fetch the signing keys of {} ({cause})",
-        url_for_logs(validator.issuer())
+        url_for_logs(issuer)
     )
 }
 
@@ -304,9 +326,15 @@ fn finish_ignite(state: &GuardState, rocket: &Rocket<Ignite>) -> Result<(), ()> 
             .filter(|declaration| mounted.contains(&declaration.handler))
             .filter_map(Declaration::resource),
     );
+    let issuers: Vec<String> = validator.issuers().map(url_for_logs).collect();
     rocket::info!(
-        "logto-guard: trusting issuer {} for resources {:?}{}",
-        url_for_logs(validator.issuer()),
+        "logto-guard: trusting {} {} for resources {:?}{}",
+        if issuers.len() == 1 {
+            "issuer"
+        } else {
+            "issuers"
+        },
+        issuers.join(", "),
         validator.resources(),
         if validator.accepts_organization_tokens() {
             " and organization tokens"
@@ -336,4 +364,18 @@ fn json_error_body(error: &AuthError) -> (ContentType, String) {
         ContentType::JSON,
         serde_json::Value::Object(body).to_string(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_list;
+
+    #[test]
+    fn a_comma_separated_list_is_trimmed_and_skips_empty_entries() {
+        assert_eq!(
+            split_list(" https://auth.example.com, https://login.example.org ,,"),
+            ["https://auth.example.com", "https://login.example.org"]
+        );
+        assert!(split_list(" , ").is_empty());
+    }
 }

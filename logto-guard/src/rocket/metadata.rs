@@ -104,7 +104,11 @@ impl Publication {
                 .iter()
                 .filter(|d| d.resource() == Some(resource.as_str()))
                 .flat_map(|d| d.scopes.iter().copied());
-            let document = ProtectedResourceMetadata::new(resource, validator.issuer(), scopes);
+            let mut document = ProtectedResourceMetadata::new(resource, validator.issuer(), scopes);
+            // Every trusted issuer: the endpoint's, then each custom domain's.
+            document
+                .authorization_servers
+                .extend(validator.issuers().skip(1).map(str::to_owned));
             if let Some((other, _)) = documents.get(&path) {
                 return Err(format!(
                     "resources `{other}` and `{resource}` would both publish their metadata at \
