@@ -144,21 +144,21 @@ async fn a_custom_domain_given_as_an_issuer_or_without_an_endpoint_aborts_launch
     )
     .await;
     assert!(!output.status.success());
-    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(
-        text.contains(
+        said.contains(
             "custom domain https://login.example.com/oidc ends in /oidc, which the issuer adds: \
              list https://login.example.com in `custom_domains`"
         ),
-        "{text}"
+        "{said}"
     );
 
     // Custom domains alone are no Logto to trust: not development mode, but what to set.
     let output = exit_of(&[], &[("LOGTO_CUSTOM_DOMAINS", "https://auth.example.com")]).await;
     assert!(!output.status.success());
-    let text = format!("{}{}", text(&output.stdout), text(&output.stderr));
-    assert!(text.contains("no Logto endpoint configured"), "{text}");
-    assert!(!text.contains("DEVELOPMENT"), "{text}");
+    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(said.contains("no Logto endpoint configured"), "{said}");
+    assert!(!said.contains("DEVELOPMENT"), "{said}");
 }
 
 #[tokio::test]

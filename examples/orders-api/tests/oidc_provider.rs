@@ -23,11 +23,11 @@ struct Api {
 
 impl Api {
     async fn launch(endpoint: &str, logto_table: &str) -> Self {
-        let (process, base) = launch_rocket_binary(
-            BINARY,
-            &[("LOGTO_ENDPOINT", endpoint), ("ROCKET_LOGTO", logto_table)],
-        )
-        .await;
+        Self::launch_with(&[("LOGTO_ENDPOINT", endpoint), ("ROCKET_LOGTO", logto_table)]).await
+    }
+
+    async fn launch_with(env: &[(&str, &str)]) -> Self {
+        let (process, base) = launch_rocket_binary(BINARY, env).await;
         Self {
             _process: process,
             base,
@@ -384,4 +384,143 @@ async fn api_started_while_the_issuer_is_down_recovers_without_restart() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let token = issuer.token(API, &["read:orders"]).await;
     assert_eq!(api.get("/orders", &token).await.status(), StatusCode::OK);
+}
+
+/// A token's claims, unverified (for the test's own checks).
+fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap_or_default();
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url payload");
+    serde_json::from_slice(&payload).expect("JSON payload")
+}
+
+/// One Logto tenant on its endpoint and on a custom domain (another issuer on another port,
+/// with the same keys), the domain given in `LOGTO_CUSTOM_DOMAINS`: tokens of both are
+/// accepted, each issuer's keys come from its own domain, and the RFC 9728 metadata names
+/// both. A third issuer, not configured, is refused with "token issuer is not trusted" and
+/// never hears from the API, whatever `kid` its tokens name.
+#[tokio::test]
+async fn tokens_of_a_custom_domain_are_accepted_and_an_untrusted_issuer_is_never_contacted() {
+    if !node_issuer_available() {
+        return;
+    }
+    let tenant = NodeIssuer::start().await;
+    let domain = NodeIssuer::start_with_keys_of(&tenant).await;
+    let stranger = NodeIssuer::start().await;
+    let domains = format!(" {} , ", domain.endpoint);
+    let api = Api::launch_with(&[
+        ("LOGTO_ENDPOINT", &tenant.endpoint),
+        ("LOGTO_CUSTOM_DOMAINS", &domains),
+        ("ROCKET_LOGTO", "{resource_metadata=true}"),
+    ])
+    .await;
+
+    for issuer in [&tenant, &domain] {
+        let token = issuer.token(API, &["read:orders"]).await;
+        assert_eq!(
+            claims_of(&token)["iss"],
+            format!("{}/oidc", issuer.endpoint)
+        );
+        assert_eq!(
+            kid(&token),
+            kid(&tenant.token(API, &[]).await),
+            "one key set"
+        );
+        let response = api.get("/orders", &token).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{}",
+            challenge(&response)
+        );
+        let short = issuer.token(API, &[]).await;
+        assert_eq!(
+            api.status(reqwest::Method::GET, "/orders", &short).await,
+            StatusCode::FORBIDDEN
+        );
+    }
+    assert_eq!(
+        (tenant.jwks_requests().await, domain.jwks_requests().await),
+        (1, 1),
+        "each issuer's keys from its own domain, once"
+    );
+
+    let metadata: serde_json::Value = api
+        .http
+        .get(format!("{}/.well-known/oauth-protected-resource", api.base))
+        .send()
+        .await
+        .expect("metadata")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        metadata["authorization_servers"],
+        serde_json::json!([
+            format!("{}/oidc", tenant.endpoint),
+            format!("{}/oidc", domain.endpoint)
+        ])
+    );
+
+    let foreign = stranger.token(API, &["read:orders"]).await;
+    let before = stranger.requests().await;
+    for token in [
+        foreign.clone(),
+        with_kid(&foreign, "forged"),
+        with_kid(&foreign, &kid(&tenant.token(API, &[]).await)),
+    ] {
+        let response = api.get("/orders", &token).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            challenge(&response),
+            r#"Bearer realm="api", error="invalid_token", error_description="token issuer is not trusted", resource_metadata="https://api.example.com/.well-known/oauth-protected-resource""#
+        );
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "error": "invalid_token",
+                "error_description": "token issuer is not trusted"
+            })
+        );
+    }
+    assert_eq!(
+        stranger.requests().await,
+        before,
+        "the API never contacts an issuer it was not configured with"
+    );
+    assert_eq!(
+        (tenant.jwks_requests().await, domain.jwks_requests().await),
+        (1, 1),
+        "nor refetches the keys of those it trusts"
+    );
+}
+
+/// Forged `kid`s on both domains at once, against `unknown_kid_cooldown = 4`: each issuer's
+/// key cache holds its own refetches back, so each domain costs what one costs alone (three
+/// fetches in five seconds; see `a_forged_kid_flood_costs_the_issuer_three_fetches_in_five_seconds`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_kid_flood_on_two_domains_costs_each_three_fetches_in_five_seconds() {
+    if !node_issuer_available() {
+        return;
+    }
+    let tenant = NodeIssuer::start().await;
+    let domain = NodeIssuer::start_with_keys_of(&tenant).await;
+    let api = Api::launch_with(&[
+        ("LOGTO_ENDPOINT", &tenant.endpoint),
+        ("LOGTO_CUSTOM_DOMAINS", &domain.endpoint),
+        ("ROCKET_LOGTO", "{unknown_kid_cooldown=4}"),
+    ])
+    .await;
+    for issuer in [&tenant, &domain] {
+        let warm = issuer.token(API, &["read:orders"]).await;
+        assert_eq!(api.get("/orders", &warm).await.status(), StatusCode::OK);
+    }
+    let (on_tenant, on_domain) = tokio::join!(
+        flood_for_five_seconds(&api, &tenant),
+        flood_for_five_seconds(&api, &domain)
+    );
+    assert_eq!((on_tenant, on_domain), (3, 3));
 }
