@@ -32,9 +32,11 @@
 //! ```
 //!
 //! The fairing reads the `logto` table of Rocket's config (`endpoint = "https://<tenant>.logto.app"`)
-//! or `LOGTO_ENDPOINT`; see [`Config`] for every knob and [`LogtoGuard`] for the responses.
+//! or `LOGTO_ENDPOINT`, and the tenant's custom domains beside it ([`Config::custom_domain`],
+//! `LOGTO_CUSTOM_DOMAINS`); see [`Config`] for every knob and [`LogtoGuard`] for the responses.
 //! [`AccessToken`], `Option<AccessToken>`, [`Organization`] and [`Authorized`] are the request
-//! guards. Logto organization tokens and machine-to-machine apps have their own forms of
+//! guards; [`AccessToken::claims`] reads a token's payload as the app's own type. Logto
+//! organization tokens and machine-to-machine apps have their own forms of
 //! `#[requires]` (`organization`, `client`); see [`requires`].
 //!
 //! # Route audit, resource metadata, metrics
