@@ -4,7 +4,7 @@
 //! `organization = "<org_id>"` can be checked against the route at compile time.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::ext::IdentExt as _;
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Expr, ItemFn, Lit, LitStr, Path, Token};
@@ -52,7 +52,7 @@ pub(crate) fn path_is(path: &Path, names: &[&str], krate: &str) -> bool {
 }
 
 /// `<krate>::HandlerSite::__new(..)` for `handler`: its fn name, its route's method and
-/// URI, and where it is. A route attribute whose method or URI cannot be read gives `""`, which
+/// URI, and its module. A route attribute whose method or URI cannot be read gives `""`, which
 /// matches no route, so the route audit reports the route rather than trusting it.
 pub(crate) fn handler_site(handler: &ItemFn, krate: &TokenStream) -> TokenStream {
     let name = handler.sig.ident.unraw().to_string();
@@ -62,16 +62,12 @@ pub(crate) fn handler_site(handler: &ItemFn, krate: &TokenStream) -> TokenStream
         .and_then(uri)
         .map(|lit| lit.value())
         .unwrap_or_default();
-    // `line!()` spanned at the fn's name reports the line of the `fn`.
-    let line = quote_spanned!(handler.sig.ident.span()=> ::core::line!());
     quote! {
         #krate::HandlerSite::__new(
             #name,
             #method,
             #uri,
             ::core::module_path!(),
-            ::core::file!(),
-            #line,
         )
     }
 }

@@ -93,17 +93,17 @@ impl Algorithm {
 /// A name that is not one of [`Algorithm::ALL`] (names are case-sensitive, RFC 7515 §4.1.1).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not an accepted JWS algorithm")]
-pub struct UnknownAlgorithm;
+pub struct UnknownAlgorithmError;
 
 impl FromStr for Algorithm {
-    type Err = UnknownAlgorithm;
+    type Err = UnknownAlgorithmError;
 
-    fn from_str(name: &str) -> Result<Self, UnknownAlgorithm> {
+    fn from_str(name: &str) -> Result<Self, UnknownAlgorithmError> {
         Self::ALL
             .iter()
             .copied()
             .find(|alg| alg.as_str() == name)
-            .ok_or(UnknownAlgorithm)
+            .ok_or(UnknownAlgorithmError)
     }
 }
 

@@ -16,9 +16,9 @@ pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
 /// Deserializes from the `logto` table of Rocket's config (durations in seconds, fractions
 /// allowed), whose keys are the names of the setters below; in code, start from
 /// [`Config::new`] or [`Config::with_issuer`] and chain the setters. Those are the only two
-/// ways in: the fields are private, so a new knob never breaks a caller. Checked by [`Config::check`], which the
-/// validator and the fairing call, so a bad value fails at start-up with a message that says
-/// what to fix.
+/// ways in: the fields are private, so a new knob never breaks a caller. Each setter states
+/// its default. Checked by [`Config::check`], which the validator and the fairing call, so a
+/// bad value fails at start-up with a message that says what to fix.
 ///
 /// ```
 /// use std::time::Duration;
@@ -28,115 +28,40 @@ pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
 ///     .resource("https://api.example.com")
 ///     .leeway(Duration::from_secs(30));
 /// config.check()?;
-/// assert_eq!(config.issuer_url().as_deref(), Some("https://my-tenant.logto.app/oidc"));
-/// assert_eq!(
-///     config.jwks_url().as_deref(),
-///     Some("https://my-tenant.logto.app/oidc/jwks")
-/// );
 /// # Ok::<(), logto_guard::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-#[non_exhaustive]
 pub struct Config {
-    /// The Logto endpoint, `https://<tenant>.logto.app` or your self-hosted URL. Implies
-    /// issuer `<endpoint>/oidc` and key set `<endpoint>/oidc/jwks`.
     pub(crate) endpoint: Option<String>,
-    /// An explicit issuer, instead of `endpoint`.
     pub(crate) issuer: Option<String>,
-    /// An explicit JWK Set URI; with `issuer` and without this, it is discovered from
-    /// `<issuer>/.well-known/openid-configuration`.
-    pub(crate) jwks_uri: Option<String>,
-    /// The custom domains of the Logto tenant at `endpoint` (`https://auth.example.com`), each
-    /// trusted beside it: issuer `<domain>/oidc`, keys `<domain>/oidc/jwks`, with a key cache
-    /// of its own. Only with `endpoint`. Default: none.
+    jwks_uri: Option<String>,
     pub(crate) custom_domains: Vec<String>,
-    /// Issuers trusted beside `issuer`, each with its keys at `<issuer>/jwks` (Logto's layout;
-    /// neither `jwks_uri` nor discovery applies to them) and a key cache of its own. Only with
-    /// `issuer`. Default: none.
     pub(crate) extra_issuers: Vec<String>,
-    /// The API resource indicators a plain `AccessToken` guard (and [`Validator::validate`])
-    /// accepts as audience. With the fairing, the resources that the app's own **mounted**
-    /// `#[requires(resource = ...)]` routes name are added; nothing else is.
-    ///
-    /// [`Validator::validate`]: crate::Validator::validate
     pub(crate) resources: Vec<String>,
-    /// Whether a plain `AccessToken` or `Organization` guard (and [`Validator::validate`])
-    /// accepts tokens bound to a Logto organization: organization tokens (`aud` =
-    /// `urn:logto:organization:<id>`) and organization-level API resource tokens (a resource
-    /// plus `organization_id`). Which organization is not checked: compare it with the data
-    /// yourself, or use `#[requires(organization = "<org_id>", ..)]`. Default `false`: such a
-    /// token is refused (401 for an organization token's audience, 403 for an
-    /// organization-level resource token). `#[requires(organization ..)]` routes do not need it.
-    ///
-    /// [`Validator::validate`]: crate::Validator::validate
     pub(crate) organization_tokens: bool,
-    /// The `realm` of `WWW-Authenticate` challenges. Default `"api"`.
     pub(crate) realm: String,
-    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Default 60 s; 0 to 300 s (5 min).
     #[serde(with = "seconds")]
     pub(crate) leeway: Duration,
-    /// How long a fetched key set is used before it is refreshed in the background. Default
-    /// 10 min; 0.1 s to 86400 s (24 h).
     #[serde(with = "seconds")]
     pub(crate) keys_max_age: Duration,
-    /// How long keys keep serving while refreshes fail: past it they are dropped and requests
-    /// get 503 until a fetch succeeds, so that a key Logto removed is not trusted forever by
-    /// an instance cut off from Logto. Default 24 h; greater than `keys_max_age`, at most
-    /// 604800 s (7 days).
     #[serde(with = "seconds")]
     pub(crate) keys_max_stale: Duration,
-    /// After a refetch for an unknown `kid` found nothing new (the same set, or 304), no other
-    /// such refetch for this long. A refetch that finds a changed set (a rotation) does not
-    /// start it. Default 30 s; 1 s to 600 s (10 min).
     #[serde(with = "seconds")]
     pub(crate) unknown_kid_cooldown: Duration,
-    /// After a failed fetch, no new fetch before this; clients get 503 with `Retry-After`
-    /// meanwhile if no keys were ever fetched. Default 5 s; 0.1 s to 300 s (5 min).
     #[serde(with = "seconds")]
     pub(crate) failed_fetch_backoff: Duration,
-    /// Timeout of one key-set or discovery request. Default 5 s; 0.1 s to 60 s.
     #[serde(with = "seconds")]
     pub(crate) fetch_timeout: Duration,
-    /// The largest key-set or discovery body accepted. Default 256 KiB.
     pub(crate) max_jwks_bytes: usize,
-    /// Require header `typ` to be `at+jwt` (RFC 9068). Default `true`.
     pub(crate) require_typ: bool,
-    /// The accepted header algorithms; each key verifies only its own (RFC 8725 §3.1): the
-    /// `alg` of its JWK, or the one of its curve, or for an RSA key without `alg`
-    /// [`DEFAULT_RSA_ALGORITHM`]. Setting this list explicitly lets an RSA key without `alg`
-    /// verify every RSA algorithm in it. Default (`None`): [`Algorithm::ALL`].
-    pub(crate) algorithms: Option<Vec<Algorithm>>,
-    /// Allow `http://` to a host that is not loopback. Default `false`.
+    algorithms: Option<Vec<Algorithm>>,
     pub(crate) allow_insecure_http: bool,
-    /// How many bytes of verified tokens to remember, so that a repeated token skips its
-    /// signature check; each entry weighs what it holds in memory: the token's SHA-256, its
-    /// payload text and parsed claims, and the cache's bookkeeping (measured: 878 B for a
-    /// 490-byte Logto-shaped token, 42 KiB for a 16 KiB token of 629 scopes). 0 turns the cache
-    /// off. Default 32 MiB (about 38,000 Logto-shaped tokens).
     pub(crate) token_cache_bytes: usize,
-    /// Serve OAuth 2.0 Protected Resource Metadata (RFC 9728) for each resource, at
-    /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
-    /// challenge (`resource_metadata="..."`). Default `false`: the metadata URL is derived from
-    /// the resource indicator (or [`public_url`](Self::public_url)), and advertising a URL
-    /// where this API is not reachable would mislead clients; see the crate's README.
     pub(crate) resource_metadata: bool,
-    /// The origin clients reach this API at (`https://api.example.com`), for the metadata URL
-    /// when it is not the resource indicator's origin (or the indicator is not a URL). Default:
-    /// the indicator's origin.
     pub(crate) public_url: Option<String>,
-    /// What the fairing does at ignite with a mounted route that is neither guarded nor marked
-    /// public. Default [`RouteAudit::Auto`].
     pub(crate) route_audit: RouteAudit,
-    /// Routes that are public on purpose, for the route audit: a mounted path as the route
-    /// declares it (`"/health"`, `"/orders/<id>"`), for any method, or a method and a path
-    /// (`"GET /metrics"`). Default: none.
     pub(crate) public_routes: Vec<String>,
-    /// Refuse to launch when the fairing cannot fetch the signing keys at start-up: it then
-    /// fetches them at ignite, and a failure aborts the launch (the process exits non-zero,
-    /// for deployments that prefer to crash-loop until Logto is reachable). Default `false`:
-    /// the app serves anyway, protected routes answer 503 until a fetch succeeds, as Logto
-    /// may come up later.
     pub(crate) require_keys_at_launch: bool,
 }
 
@@ -340,7 +265,9 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// A config for the Logto at `endpoint` (`https://<tenant>.logto.app` or self-hosted).
+    /// A config for the Logto at `endpoint`: `https://<tenant>.logto.app`, or your self-hosted
+    /// URL (without `/oidc`). Tokens must then carry issuer `<endpoint>/oidc`, and the keys
+    /// are fetched from `<endpoint>/oidc/jwks`. Config key `endpoint`.
     #[must_use]
     pub fn new(endpoint: impl Into<String>) -> Self {
         Self {
@@ -349,8 +276,10 @@ impl Config {
         }
     }
 
-    /// A config for an explicit issuer; the key set is discovered unless
-    /// [`jwks_uri`](Self::jwks_uri) is set.
+    /// A config for an explicit issuer instead of a Logto endpoint: tokens must carry exactly
+    /// `issuer`, and the key set is discovered from `<issuer>/.well-known/openid-configuration`
+    /// unless [`jwks_uri`](Self::jwks_uri) is set. Config key `issuer`; set either it or
+    /// `endpoint`, not both.
     #[must_use]
     pub fn with_issuer(issuer: impl Into<String>) -> Self {
         Self {
@@ -359,26 +288,33 @@ impl Config {
         }
     }
 
-    /// Sets an explicit JWK Set URI.
+    /// Fetches the signing keys from `uri` instead of `<endpoint>/oidc/jwks` or the URI that
+    /// discovery names.
+    ///
+    /// _Default:_ derived from the endpoint, or discovered from the issuer.
     #[must_use]
     pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
         self.jwks_uri = Some(uri.into());
         self
     }
 
-    /// Adds a custom domain of the Logto tenant at [`endpoint`](Self::new)
-    /// (`https://auth.example.com`, without `/oidc`): tokens with issuer `<domain>/oidc` are
-    /// accepted too, verified with the keys at `<domain>/oidc/jwks` (Logto serves a tenant's
-    /// keys on each of its domains), which have a key cache of their own. Only with an
-    /// endpoint; the same URL rules apply. Default: none, only `<endpoint>/oidc` is trusted.
+    /// Adds a custom domain of the Logto tenant at the [endpoint](Self::new)
+    /// (`https://auth.example.com`, without `/oidc`), as Logto Cloud serves a tenant on each of
+    /// its domains: tokens with issuer `<domain>/oidc` are accepted too, verified with the keys
+    /// at `<domain>/oidc/jwks` (the tenant's keys, served on every domain), which have a key
+    /// cache of their own. A token's `iss` picks its issuer before anything is fetched. Only
+    /// with an endpoint; the endpoint's URL rules apply. Config key `custom_domains`, a list
+    /// (`LOGTO_CUSTOM_DOMAINS`, comma-separated, replaces it).
+    ///
+    /// _Default:_ none: only `<endpoint>/oidc` is trusted.
     ///
     /// ```
-    /// use logto_guard::Config;
+    /// use logto_guard::{Config, Validator};
     ///
     /// let config = Config::new("https://my-tenant.logto.app").custom_domain("https://auth.example.com");
-    /// config.check()?;
+    /// let validator = Validator::new(config)?;
     /// assert_eq!(
-    ///     config.issuer_urls(),
+    ///     validator.issuers().collect::<Vec<_>>(),
     ///     ["https://my-tenant.logto.app/oidc", "https://auth.example.com/oidc"]
     /// );
     /// # Ok::<(), logto_guard::ConfigError>(())
@@ -391,167 +327,238 @@ impl Config {
 
     /// Adds an issuer trusted beside the explicit one of [`with_issuer`](Self::with_issuer):
     /// tokens with exactly this `iss` are accepted too, verified with the keys at
-    /// `<issuer>/jwks` (Logto's layout), which have a key cache of their own. Only with an
-    /// explicit issuer (with an endpoint, use [`custom_domain`](Self::custom_domain)). Default:
-    /// none.
+    /// `<issuer>/jwks` (Logto's layout; neither [`jwks_uri`](Self::jwks_uri) nor discovery
+    /// applies to it), which have a key cache of their own. Only with an explicit issuer (with
+    /// an endpoint, use [`custom_domain`](Self::custom_domain)). Config key `extra_issuers`, a
+    /// list.
+    ///
+    /// _Default:_ none.
     #[must_use]
     pub fn extra_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.extra_issuers.push(issuer.into());
         self
     }
 
-    /// Adds a resource indicator that a plain `AccessToken` guard accepts.
+    /// Adds an API resource indicator that a plain `AccessToken` guard (and
+    /// [`Validator::validate`](crate::Validator::validate)) accepts as audience. With the
+    /// fairing, the resources that the app's own **mounted** `#[requires(resource = ...)]`
+    /// routes name are added; nothing else is. Config key `resources`, a list.
+    ///
+    /// _Default:_ none.
     #[must_use]
     pub fn resource(mut self, indicator: impl Into<String>) -> Self {
         self.resources.push(indicator.into());
         self
     }
 
-    /// Whether plain `AccessToken` guards accept tokens bound to an organization; see
-    /// [`organization_tokens`](Self::organization_tokens).
+    /// Whether a plain `AccessToken` or `Organization` guard (and
+    /// [`Validator::validate`](crate::Validator::validate)) accepts tokens bound to a Logto
+    /// organization: organization tokens (`aud` = `urn:logto:organization:<id>`) and
+    /// organization-level API resource tokens (a resource plus `organization_id`). Which
+    /// organization is not checked: compare it with the data yourself, or use
+    /// `#[requires(organization = "<org_id>", ..)]`, whose routes do not need this.
+    ///
+    /// _Default:_ `false`: such a token is refused (401 for an organization token's audience,
+    /// 403 for an organization-level resource token).
     #[must_use]
     pub fn organization_tokens(mut self, accept: bool) -> Self {
         self.organization_tokens = accept;
         self
     }
 
-    /// Sets the tolerated clock skew: 0 to 300 s (5 min), so that seconds mistaken for
-    /// milliseconds cannot accept tokens expired hours ago.
+    /// The clock skew tolerated on `exp`, `nbf` and `iat`: 0 to 300 s (5 min), so that seconds
+    /// mistaken for milliseconds cannot accept tokens expired hours ago. Config key in seconds.
+    ///
+    /// _Default:_ 60 s.
     #[must_use]
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
     }
 
-    /// Sets how long a key set is used before a background refresh: 0.1 s to 86400 s (24 h).
+    /// How long a fetched key set is used before it is refreshed in the background: 0.1 s to
+    /// 86400 s (24 h).
+    ///
+    /// _Default:_ 10 min.
     #[must_use]
     pub fn keys_max_age(mut self, max_age: Duration) -> Self {
         self.keys_max_age = max_age;
         self
     }
 
-    /// Sets how long keys keep serving while refreshes fail: greater than
-    /// [`keys_max_age`](Self::keys_max_age), at most 604800 s (7 days).
+    /// How long keys keep serving while refreshes fail: past it they are dropped and requests
+    /// get 503 until a fetch succeeds, so that a key Logto removed is not trusted forever by an
+    /// instance cut off from Logto. Greater than [`keys_max_age`](Self::keys_max_age), at most
+    /// 604800 s (7 days).
+    ///
+    /// _Default:_ 24 h.
     #[must_use]
     pub fn keys_max_stale(mut self, max_stale: Duration) -> Self {
         self.keys_max_stale = max_stale;
         self
     }
 
-    /// Sets the pause after an unknown-`kid` refetch that found nothing new: 1 s to 600 s
-    /// (10 min).
+    /// The longest pause between refetches for unknown `kid`s that find no new key: 1 s to
+    /// 600 s (10 min). The first such refetch holds the next ones back 1 s, each further one
+    /// twice as long up to this; a whole cooldown without a hold starts over at 1 s. A refetch
+    /// that finds a key never seen before (a rotation) holds nothing back.
+    ///
+    /// _Default:_ 30 s.
     #[must_use]
     pub fn unknown_kid_cooldown(mut self, cooldown: Duration) -> Self {
         self.unknown_kid_cooldown = cooldown;
         self
     }
 
-    /// Sets the pause after a failed fetch: 0.1 s to 300 s (5 min).
+    /// The pause after a failed fetch, before the next one: 0.1 s to 300 s (5 min). Clients
+    /// get 503 with `Retry-After` meanwhile if no keys were ever fetched.
+    ///
+    /// _Default:_ 5 s.
     #[must_use]
     pub fn failed_fetch_backoff(mut self, backoff: Duration) -> Self {
         self.failed_fetch_backoff = backoff;
         self
     }
 
-    /// Sets the timeout of one fetch: 0.1 s to 60 s.
+    /// The timeout of one key-set or discovery request: 0.1 s to 60 s.
+    ///
+    /// _Default:_ 5 s.
     #[must_use]
     pub fn fetch_timeout(mut self, timeout: Duration) -> Self {
         self.fetch_timeout = timeout;
         self
     }
 
-    /// Sets the largest accepted key-set body.
+    /// The largest key-set or discovery body accepted, in bytes; more than zero.
+    ///
+    /// _Default:_ 256 KiB.
     #[must_use]
     pub fn max_jwks_bytes(mut self, bytes: usize) -> Self {
         self.max_jwks_bytes = bytes;
         self
     }
 
-    /// Whether header `typ` must be `at+jwt`.
+    /// Whether the header `typ` must be `at+jwt` (RFC 9068), which Logto's access tokens carry.
+    ///
+    /// _Default:_ `true`.
     #[must_use]
     pub fn require_typ(mut self, require: bool) -> Self {
         self.require_typ = require;
         self
     }
 
-    /// Sets the accepted header algorithms explicitly; an RSA key without `alg` then verifies
-    /// every RSA algorithm listed.
+    /// The accepted header algorithms. Each key verifies only its own (RFC 8725 §3.1): the
+    /// `alg` of its JWK, or the one of its curve, or for an RSA key without `alg`
+    /// [`DEFAULT_RSA_ALGORITHM`]; setting this list lets an RSA key without `alg` verify every
+    /// RSA algorithm in it. At least one; `none` and HMAC are never accepted.
+    ///
+    /// _Default:_ [`Algorithm::ALL`].
     #[must_use]
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
         self.algorithms = Some(algorithms.into_iter().collect());
         self
     }
 
-    /// Allows `http://` to hosts that are not loopback.
+    /// Whether `http://` URLs to hosts that are not loopback are allowed (keys fetched over
+    /// plain HTTP can be replaced on the way).
+    ///
+    /// _Default:_ `false`.
     #[must_use]
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
     }
 
-    /// Sets how many bytes of verified tokens are remembered (0: no cache).
+    /// How many bytes of verified tokens to remember, so that a repeated token skips its
+    /// signature check; 0 turns the cache off. Each entry weighs what it holds in memory: the
+    /// token's SHA-256, its payload text and parsed claims, and the cache's bookkeeping
+    /// (measured: 878 B for a 490-byte Logto-shaped token, 42 KiB for a 16 KiB token of 629
+    /// scopes).
+    ///
+    /// _Default:_ 32 MiB (about 38,000 Logto-shaped tokens).
     #[must_use]
     pub fn token_cache_bytes(mut self, bytes: usize) -> Self {
         self.token_cache_bytes = bytes;
         self
     }
 
-    /// Serves RFC 9728 protected resource metadata and names it in challenges.
+    /// Whether to serve OAuth 2.0 Protected Resource Metadata (RFC 9728) for each resource, at
+    /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
+    /// challenge (`resource_metadata="..."`). The metadata URL is derived from the resource
+    /// indicator (or [`public_url`](Self::public_url)), so turn this on only where clients
+    /// reach the API at that URL.
+    ///
+    /// _Default:_ `false`.
     #[must_use]
     pub fn resource_metadata(mut self, serve: bool) -> Self {
         self.resource_metadata = serve;
         self
     }
 
-    /// Sets the origin clients reach this API at, the base of the metadata URL.
+    /// The origin clients reach this API at (`https://api.example.com`), for the metadata URL
+    /// when it is not the resource indicator's origin (or the indicator is not a URL).
+    ///
+    /// _Default:_ the resource indicator's origin.
     #[must_use]
     pub fn public_url(mut self, origin: impl Into<String>) -> Self {
         self.public_url = Some(origin.into());
         self
     }
 
-    /// Sets what the route audit does with a route that is neither guarded nor public.
+    /// What the fairing does at ignite with a mounted route that is neither guarded nor
+    /// public on purpose.
+    ///
+    /// _Default:_ [`RouteAudit::Auto`].
     #[must_use]
     pub fn route_audit(mut self, audit: RouteAudit) -> Self {
         self.route_audit = audit;
         self
     }
 
-    /// Adds a route that is public on purpose: `"/health"` or `"GET /metrics"`.
+    /// Adds a route that is public on purpose, for the route audit: a mounted path as the
+    /// route declares it (`"/health"`, `"/orders/<id>"`), for any method, or a method and a
+    /// path (`"GET /metrics"`). Config key `public_routes`, a list.
+    ///
+    /// _Default:_ none.
     #[must_use]
     pub fn public_route(mut self, route: impl Into<String>) -> Self {
         self.public_routes.push(route.into());
         self
     }
 
-    /// Refuses to launch when the signing keys cannot be fetched at start-up; see the field.
+    /// Whether to refuse to launch when the signing keys cannot be fetched at start-up: the
+    /// fairing then fetches them at ignite, and a failure aborts the launch (the process exits
+    /// non-zero), for deployments that prefer to crash-loop until Logto is reachable.
+    ///
+    /// _Default:_ `false`: the app serves anyway, and protected routes answer 503 until a
+    /// fetch succeeds, as Logto may come up later.
     #[must_use]
     pub fn require_keys_at_launch(mut self, require: bool) -> Self {
         self.require_keys_at_launch = require;
         self
     }
 
-    /// Sets the `realm` of challenges.
+    /// The `realm` of `WWW-Authenticate` challenges.
+    ///
+    /// _Default:_ `"api"`.
     #[must_use]
     pub fn realm(mut self, realm: impl Into<String>) -> Self {
         self.realm = realm.into();
         self
     }
 
-    /// The main issuer: `<endpoint>/oidc`, or the explicit issuer. Tokens may also carry those
-    /// of the custom domains or extra issuers; see [`issuer_urls`](Self::issuer_urls).
-    #[must_use]
-    pub fn issuer_url(&self) -> Option<String> {
+    /// The main issuer: `<endpoint>/oidc`, or the explicit issuer. Tokens may also carry
+    /// those of the custom domains or extra issuers; see [`trusted_issuers`](Self::trusted_issuers).
+    pub(crate) fn issuer(&self) -> Option<String> {
         match (&self.endpoint, &self.issuer) {
             (Some(endpoint), _) => Some(format!("{}/oidc", endpoint.trim_end_matches('/'))),
             (None, issuer) => issuer.clone(),
         }
     }
 
-    /// Every issuer tokens may carry: [`issuer_url`](Self::issuer_url) first, then each custom
+    /// Every issuer tokens may carry: [`issuer`](Self::issuer) first, then each custom
     /// domain's `<domain>/oidc` or each extra issuer, in the order configured.
-    #[must_use]
-    pub fn issuer_urls(&self) -> Vec<String> {
+    pub(crate) fn issuer_urls(&self) -> Vec<String> {
         self.trusted_issuers()
             .into_iter()
             .map(|(issuer, _)| issuer)
@@ -561,10 +568,10 @@ impl Config {
     /// Every trusted issuer with the URL of its key set (`None`: discovered), the main one
     /// first.
     pub(crate) fn trusted_issuers(&self) -> Vec<(String, Option<String>)> {
-        let Some(main) = self.issuer_url() else {
+        let Some(main) = self.issuer() else {
             return Vec::new();
         };
-        let mut issuers = vec![(main, self.jwks_url())];
+        let mut issuers = vec![(main, self.known_key_set_url())];
         let others = match self.endpoint {
             Some(_) => self
                 .custom_domains
@@ -580,19 +587,17 @@ impl Config {
         issuers
     }
 
-    /// The key set's URL when known without discovery.
-    #[must_use]
-    pub fn jwks_url(&self) -> Option<String> {
+    /// Where the keys are when that is known without discovery.
+    pub(crate) fn known_key_set_url(&self) -> Option<String> {
         match (&self.jwks_uri, &self.endpoint) {
             (Some(uri), _) => Some(uri.clone()),
-            (None, Some(_)) => self.issuer_url().map(|issuer| format!("{issuer}/jwks")),
+            (None, Some(_)) => self.issuer().map(|issuer| format!("{issuer}/jwks")),
             (None, None) => None,
         }
     }
 
     /// The accepted header algorithms: the explicit list, or [`Algorithm::ALL`].
-    #[must_use]
-    pub fn accepted_algorithms(&self) -> &[Algorithm] {
+    pub(crate) fn accepted_algorithms(&self) -> &[Algorithm] {
         self.algorithms.as_deref().unwrap_or(Algorithm::ALL)
     }
 

@@ -2,6 +2,8 @@
 //! each handler and where that handler is, collected at start-up for the manifest, the
 //! metadata and the route audit.
 
+use std::collections::BTreeMap;
+
 use crate::organization::OrganizationRule;
 use crate::requirement::{Audience, ClientRule, Requirement, ScopeMode};
 
@@ -24,10 +26,6 @@ pub struct HandlerSite {
     pub uri: &'static str,
     /// `module_path!()` of the handler.
     pub module: &'static str,
-    /// `file!()` of the handler.
-    pub file: &'static str,
-    /// `line!()` of the handler.
-    pub line: u32,
 }
 
 impl HandlerSite {
@@ -39,16 +37,12 @@ impl HandlerSite {
         method: &'static str,
         uri: &'static str,
         module: &'static str,
-        file: &'static str,
-        line: u32,
     ) -> Self {
         Self {
             name,
             method,
             uri,
             module,
-            file,
-            line,
         }
     }
 
@@ -96,6 +90,28 @@ pub struct Declaration {
 
 inventory::collect!(Declaration);
 
+/// Each permission that `declarations` name, with the description of its best-ranked
+/// declaration ([`Declaration::description_rank`]): resource permissions keyed by
+/// `(Some(indicator), scope)`, organization permissions by `(None, scope)`.
+pub(crate) fn permission_descriptions<'a>(
+    declarations: impl IntoIterator<Item = &'a Declaration>,
+) -> BTreeMap<(Option<&'static str>, &'static str), Option<&'static str>> {
+    let mut ranks: BTreeMap<_, Option<(bool, &'static str)>> = BTreeMap::new();
+    for declaration in declarations {
+        let rank = declaration.description_rank();
+        for scope in declaration.scopes {
+            let best = ranks.entry((declaration.resource(), *scope)).or_default();
+            if rank.is_some() && best.is_none_or(|best| rank < Some(best)) {
+                *best = rank;
+            }
+        }
+    }
+    ranks
+        .into_iter()
+        .map(|(permission, rank)| (permission, rank.map(|(_, description)| description)))
+        .collect()
+}
+
 impl Declaration {
     /// For generated code: the declaration of requirement `R` on `handler`.
     #[doc(hidden)]
@@ -140,6 +156,15 @@ impl Declaration {
         inventory::iter::<Declaration>.into_iter()
     }
 
+    /// How this declaration ranks as the source of its scopes' descriptions, smaller first:
+    /// one that names only one scope describes exactly that scope, so it wins over one shared
+    /// by several scopes; among equals, the alphabetically first description wins. `None`
+    /// without a description.
+    pub(crate) fn description_rank(&self) -> Option<(bool, &'static str)> {
+        self.description
+            .map(|description| (self.scopes.len() != 1, description))
+    }
+
     /// The resource indicator, when the audience is a resource.
     #[must_use]
     pub fn resource(&self) -> Option<&'static str> {
@@ -149,3 +174,25 @@ impl Declaration {
         }
     }
 }
+
+/// A `#[public]` or `#[guarded]` on a handler, left in the binary for the route audit.
+///
+/// Generated code submits these with `inventory`; not a public API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteMarker {
+    /// What the handler was marked as.
+    pub kind: MarkerKind,
+    /// The handler it is written on.
+    pub handler: HandlerSite,
+}
+
+/// What a [`RouteMarker`] says about its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// `#[public]`: reachable without a token, on purpose.
+    Public,
+    /// `#[guarded]`: a parameter of the handler checks the token.
+    Guarded,
+}
+
+inventory::collect!(RouteMarker);

@@ -245,6 +245,47 @@ impl AuthError {
         }
     }
 
+    /// The stable label of a rejection: the snake-case name of its [`AuthError`] variant, with
+    /// no value in it; the metrics label rejections with it (`"expired"`, `"insufficient_scope"`, `"keys_unavailable"`, ...).
+    ///
+    /// ```
+    /// use logto_guard::AuthError;
+    ///
+    /// assert_eq!(AuthError::Expired.reason(), "expired");
+    /// assert_eq!(AuthError::MissingClaim("exp").reason(), "missing_claim");
+    /// ```
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "missing_credentials",
+            Self::MalformedCredentials(_) => "malformed_credentials",
+            Self::NotAJwt => "not_a_jwt",
+            Self::MalformedToken(_) => "malformed_token",
+            Self::AlgorithmNotAllowed => "algorithm_not_allowed",
+            Self::WrongType => "wrong_type",
+            Self::UnsupportedCritical => "unsupported_critical",
+            Self::UnknownKey => "unknown_key",
+            Self::AmbiguousKey => "ambiguous_key",
+            Self::AlgorithmKeyMismatch => "algorithm_key_mismatch",
+            Self::InvalidSignature => "invalid_signature",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::InvalidClaim { .. } => "invalid_claim",
+            Self::IssuerMismatch { .. } => "issuer_mismatch",
+            Self::UntrustedIssuer => "untrusted_issuer",
+            Self::AudienceMismatch { .. } => "audience_mismatch",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::InsufficientScope { .. } => "insufficient_scope",
+            Self::OrganizationRequired => "organization_required",
+            Self::OrganizationMismatch { .. } => "organization_mismatch",
+            Self::OrganizationNotAllowed => "organization_not_allowed",
+            Self::MachineToMachineRequired => "machine_to_machine_required",
+            Self::UserRequired => "user_required",
+            Self::KeysUnavailable { .. } => "keys_unavailable",
+            Self::NotConfigured => "not_configured",
+        }
+    }
+
     /// The `scope` attribute of the challenge: the scopes the route needs, for 403 only.
     #[must_use]
     pub fn required_scope(&self) -> Option<&str> {

@@ -55,14 +55,6 @@ pub enum OrganizationRule {
     Segment(&'static str),
 }
 
-impl OrganizationRule {
-    /// Whether a token must be for an organization.
-    #[must_use]
-    pub const fn is_required(&self) -> bool {
-        matches!(self, Self::Any | Self::Segment(_))
-    }
-}
-
 /// The organization part of a [`Policy`](crate::Policy): a [`OrganizationRule`] with the
 /// route segment already read, so it can be checked without any web framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -14,7 +14,50 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor}
 use serde_json::Value;
 
 use crate::error::AuthError;
-use crate::token::{Claims, Scopes};
+use crate::scopes::Scopes;
+use crate::support::{PER_ALLOCATION, str_heap_bytes, strs_heap_bytes};
+
+/// The claims of a verified token, checked for type by the validator.
+pub(crate) struct Claims {
+    /// Shared with the validator, which checked that the token's `iss` is exactly this.
+    pub(crate) iss: Arc<str>,
+    pub(crate) sub: Option<Box<str>>,
+    pub(crate) client_id: Option<Box<str>>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) scopes: Scopes,
+    pub(crate) exp: i64,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) iat: Option<i64>,
+    pub(crate) jti: Option<Box<str>>,
+    pub(crate) organization_id: Option<Box<str>>,
+    /// The verified payload's JSON text, for [`AccessToken::claim`].
+    pub(crate) payload: Box<str>,
+}
+
+impl Claims {
+    /// The heap memory these claims and every string and vector under them hold, with the
+    /// allocator's overhead; `iss` is the validator's, shared.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let strings = [
+            self.sub.as_deref(),
+            self.client_id.as_deref(),
+            self.jti.as_deref(),
+            self.organization_id.as_deref(),
+            Some(&self.payload),
+        ];
+        std::mem::size_of::<Self>()
+            + PER_ALLOCATION
+            + strings
+                .into_iter()
+                .flatten()
+                .map(str_heap_bytes)
+                .sum::<usize>()
+            + self.audiences.capacity() * std::mem::size_of::<String>()
+            + PER_ALLOCATION
+            + strs_heap_bytes(&self.audiences)
+            + self.scopes.heap_bytes()
+    }
+}
 
 /// Parses a decoded payload into the claims of a token from one of `issuers` (the main one
 /// first): one JSON object, no member repeated (a map would silently keep the last one), the

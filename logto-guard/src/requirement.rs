@@ -95,7 +95,7 @@ impl Audience<'_> {
 /// assert_eq!(policy.organization, OrganizationMatch::Id("org-a"));
 ///
 /// // A token for the resource, with or without an organization, on purpose.
-/// let policy = Policy::all("https://api.example.com", &["read:orders"]).with_or_without_organization();
+/// let policy = Policy::all("https://api.example.com", &["read:orders"]).optional_organization();
 ///
 /// // An organization token (aud `urn:logto:organization:org-a`), with `read:members`.
 /// let policy = Policy::organization_token(&["read:members"]).in_organization("org-a");
@@ -175,7 +175,7 @@ impl<'a> Policy<'a> {
     /// caller must then scope its data by [`AccessToken::organization_id`] itself. See
     /// [`OrganizationRule::Optional`](crate::OrganizationRule::Optional).
     #[must_use]
-    pub const fn with_or_without_organization(mut self) -> Self {
+    pub const fn optional_organization(mut self) -> Self {
         self.organization = OrganizationMatch::Optional;
         self
     }

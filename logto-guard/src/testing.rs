@@ -70,7 +70,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 use crate::config::Config;
-use crate::{lock, unix_now};
+use crate::support::{lock, unix_now};
 
 /// The resource indicator test tokens are for unless told otherwise.
 pub const DEFAULT_RESOURCE: &str = "https://api.example.com";

@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::payload::{self, Claims};
+use crate::scopes::Scopes;
+
 /// The `aud` prefix of Logto organization tokens: `urn:logto:organization:<organization id>`.
 ///
 /// ```
@@ -31,23 +34,6 @@ pub struct AccessToken {
     inner: Arc<Claims>,
 }
 
-/// The claims of a verified token, checked for type by the validator.
-pub(crate) struct Claims {
-    /// Shared with the validator, which checked that the token's `iss` is exactly this.
-    pub(crate) iss: Arc<str>,
-    pub(crate) sub: Option<Box<str>>,
-    pub(crate) client_id: Option<Box<str>>,
-    pub(crate) audiences: Vec<String>,
-    pub(crate) scopes: Scopes,
-    pub(crate) exp: i64,
-    pub(crate) nbf: Option<i64>,
-    pub(crate) iat: Option<i64>,
-    pub(crate) jti: Option<Box<str>>,
-    pub(crate) organization_id: Option<Box<str>>,
-    /// The verified payload's JSON text, for [`AccessToken::claim`].
-    pub(crate) payload: Box<str>,
-}
-
 impl AccessToken {
     pub(crate) fn new(claims: Claims) -> Self {
         Self {
@@ -55,42 +41,11 @@ impl AccessToken {
         }
     }
 
-    /// An estimate of the heap memory this token's claims hold (the shared `Claims` and every
-    /// string, vector and map node under it, with the allocator's overhead), for the token
-    /// cache's byte budget.
+    /// An estimate of the heap memory this token holds (the shared claims and everything under
+    /// them, with the allocator's overhead), for the token cache's byte budget.
     pub(crate) fn heap_bytes(&self) -> usize {
-        let claims = &*self.inner;
-        let strings = [
-            claims.sub.as_deref(),
-            claims.client_id.as_deref(),
-            claims.jti.as_deref(),
-            claims.organization_id.as_deref(),
-            Some(&claims.payload),
-        ];
-        let scopes = &claims.scopes.0;
-        // The `Arc` allocation: its two reference counts and the claims. `iss` is the
-        // validator's, shared.
-        2 * std::mem::size_of::<usize>()
-            + std::mem::size_of::<Claims>()
-            + PER_ALLOCATION
-            + strings
-                .into_iter()
-                .flatten()
-                .map(str_heap_bytes)
-                .sum::<usize>()
-            + claims.audiences.capacity() * std::mem::size_of::<String>()
-            + PER_ALLOCATION
-            + claims
-                .audiences
-                .iter()
-                .map(|aud| str_heap_bytes(aud))
-                .sum::<usize>()
-            + std::mem::size_of_val::<[Box<str>]>(scopes)
-            + PER_ALLOCATION
-            + scopes
-                .iter()
-                .map(|scope| str_heap_bytes(scope))
-                .sum::<usize>()
+        // The `Arc` allocation holds its two reference counts beside the claims.
+        2 * std::mem::size_of::<usize>() + self.inner.heap_bytes()
     }
 
     /// `iss`: the issuer, `<endpoint>/oidc` for Logto.
@@ -212,7 +167,7 @@ impl AccessToken {
     /// ```
     #[must_use]
     pub fn claim<T: DeserializeOwned>(&self, name: &str) -> Option<Result<T, serde_json::Error>> {
-        match crate::payload::member(&self.inner.payload, name) {
+        match payload::member(&self.inner.payload, name) {
             Ok(value) => value.map(T::deserialize),
             // Not reached: the validator parsed this payload with the same rules.
             Err(error) => Some(Err(error)),
@@ -273,120 +228,5 @@ impl fmt::Debug for AccessToken {
             .field("scope", &self.inner.scopes)
             .field("exp", &self.inner.exp)
             .finish_non_exhaustive()
-    }
-}
-
-/// The permissions a token grants: the space-delimited `scope` claim (RFC 6749 §3.3).
-///
-/// Scope names are case-sensitive.
-///
-/// ```
-/// use logto_guard::Scopes;
-///
-/// let scopes = Scopes::parse("read:orders  write:orders");
-/// assert!(scopes.contains("read:orders"));
-/// assert!(!scopes.contains("Read:orders"));
-/// assert_eq!(scopes.iter().count(), 2);
-/// assert_eq!(scopes.to_string(), "read:orders write:orders");
-/// ```
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Scopes(Box<[Box<str>]>);
-
-impl Scopes {
-    /// Splits a `scope` claim on spaces; repeated spaces are tolerated.
-    #[must_use]
-    pub fn parse(scope: &str) -> Self {
-        Self(
-            scope
-                .split(' ')
-                .filter(|s| !s.is_empty())
-                .map(Box::from)
-                .collect(),
-        )
-    }
-
-    /// Whether `scope` was granted (exact, case-sensitive match).
-    #[must_use]
-    pub fn contains(&self, scope: &str) -> bool {
-        self.0.iter().any(|s| **s == *scope)
-    }
-
-    /// Whether every one of `scopes` was granted.
-    #[must_use]
-    pub fn contains_all<'a>(&self, mut scopes: impl Iterator<Item = &'a str>) -> bool {
-        scopes.all(|s| self.contains(s))
-    }
-
-    /// Whether at least one of `scopes` was granted.
-    #[must_use]
-    pub fn contains_any<'a>(&self, mut scopes: impl Iterator<Item = &'a str>) -> bool {
-        scopes.any(|s| self.contains(s))
-    }
-
-    /// The granted scopes, in the token's order.
-    pub fn iter(&self) -> ScopesIter<'_> {
-        ScopesIter(self.0.iter())
-    }
-
-    /// How many scopes were granted.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no scope was granted.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// The scopes of a [`Scopes`], in the token's order.
-#[derive(Clone, Debug)]
-pub struct ScopesIter<'a>(std::slice::Iter<'a, Box<str>>);
-
-impl<'a> Iterator for ScopesIter<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        self.0.next().map(|scope| &**scope)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
-    }
-}
-
-impl ExactSizeIterator for ScopesIter<'_> {}
-
-impl<'a> IntoIterator for &'a Scopes {
-    type Item = &'a str;
-    type IntoIter = ScopesIter<'a>;
-
-    fn into_iter(self) -> ScopesIter<'a> {
-        self.iter()
-    }
-}
-
-impl fmt::Display for Scopes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join(" "))
-    }
-}
-
-impl fmt::Debug for Scopes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-/// What the allocator adds to each allocation (glibc: an 8-byte header, and rounding up to 16
-/// bytes, 8 on average).
-const PER_ALLOCATION: usize = 16;
-
-fn str_heap_bytes(string: &str) -> usize {
-    match string.len() {
-        0 => 0,
-        len => len + PER_ALLOCATION,
     }
 }

@@ -16,11 +16,12 @@ use crate::cache::{TokenCache, TokenDigest};
 use crate::config::{Config, ConfigError};
 use crate::error::{AuthError, ExpectedAudience};
 use crate::jwks::{KeyCache, KeySet, Lookup};
-use crate::metrics::{MetricsSnapshot, Rejections};
 use crate::payload;
+use crate::payload::Claims;
 use crate::requirement::Policy;
-use crate::token::{AccessToken, Claims};
-use crate::unix_now;
+use crate::snapshot::{MetricsSnapshot, Rejections};
+use crate::support::unix_now;
+use crate::token::AccessToken;
 
 /// Tokens longer than this are refused before any decoding; Logto's are under 2 KiB.
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -264,14 +265,12 @@ impl Validator {
     }
 
     /// Counts a rejection of a request to `route` in [`metrics`](Self::metrics), under the
-    /// [`reason`](crate::metrics::reason) of `error`. The Rocket fairing does this for every
+    /// [`reason`](crate::AuthError::reason) of `error`. The Rocket fairing does this for every
     /// rejection it answers, with the matched route as `"METHOD /path/<param>"`; call it from
     /// other frameworks the same way, with the route's template rather than the request's path,
     /// so that the number of series stays small.
     pub fn record_rejection(&self, error: &AuthError, route: &str) {
-        self.inner
-            .rejections
-            .record(route, crate::metrics::reason(error));
+        self.inner.rejections.record(route, error.reason());
     }
 
     /// Adds resources a plain `AccessToken` is accepted for; used by the Rocket fairing to add

@@ -29,7 +29,7 @@ logto_guard::__private::inventory::submit! {
         Some("Read orders"),
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("list_orders", "GET", "/orders", module_path!(), file!(), line!()),
+        HandlerSite::__new("list_orders", "GET", "/orders", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -40,7 +40,7 @@ logto_guard::__private::inventory::submit! {
         Some("Create orders"),
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("create_order", "POST", "/orders", module_path!(), file!(), line!()),
+        HandlerSite::__new("create_order", "POST", "/orders", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -51,7 +51,7 @@ logto_guard::__private::inventory::submit! {
         Some("Delete orders"),
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("delete_order", "DELETE", "/orders/<id>", module_path!(), file!(), line!()),
+        HandlerSite::__new("delete_order", "DELETE", "/orders/<id>", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -62,7 +62,7 @@ logto_guard::__private::inventory::submit! {
         None,
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("me", "GET", "/me", module_path!(), file!(), line!()),
+        HandlerSite::__new("me", "GET", "/me", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -73,7 +73,7 @@ logto_guard::__private::inventory::submit! {
         Some("Read invoices"),
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("invoices", "GET", "/invoices?<page>", module_path!(), file!(), line!()),
+        HandlerSite::__new("invoices", "GET", "/invoices?<page>", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -84,7 +84,7 @@ logto_guard::__private::inventory::submit! {
         None,
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("audit_log", "GET", "/audit-log", module_path!(), file!(), line!()),
+        HandlerSite::__new("audit_log", "GET", "/audit-log", module_path!()),
     )
 }
 
@@ -97,7 +97,7 @@ logto_guard::__private::inventory::submit! {
         Some("Read members"),
         OrganizationRule::Segment("org_id"),
         ClientRule::Any,
-        HandlerSite::__new("list_members", "GET", "/organizations/<org_id>/members", module_path!(), file!(), line!()),
+        HandlerSite::__new("list_members", "GET", "/organizations/<org_id>/members", module_path!()),
     )
 }
 logto_guard::__private::inventory::submit! {
@@ -108,7 +108,7 @@ logto_guard::__private::inventory::submit! {
         Some("Invite members"),
         OrganizationRule::Any,
         ClientRule::User,
-        HandlerSite::__new("invite_member", "GET", "/invite-member", module_path!(), file!(), line!()),
+        HandlerSite::__new("invite_member", "GET", "/invite-member", module_path!()),
     )
 }
 // An organization token without scopes names no permission: listed nowhere.
@@ -120,7 +120,7 @@ logto_guard::__private::inventory::submit! {
         None,
         OrganizationRule::Any,
         ClientRule::Any,
-        HandlerSite::__new("organization_profile", "GET", "/organization-profile", module_path!(), file!(), line!()),
+        HandlerSite::__new("organization_profile", "GET", "/organization-profile", module_path!()),
     )
 }
 // An organization-resource declaration: a permission of its resource, as any other.
@@ -132,7 +132,7 @@ logto_guard::__private::inventory::submit! {
         None,
         OrganizationRule::Segment("org_id"),
         ClientRule::Any,
-        HandlerSite::__new("organization_orders", "GET", "/organizations/<org_id>/orders", module_path!(), file!(), line!()),
+        HandlerSite::__new("organization_orders", "GET", "/organizations/<org_id>/orders", module_path!()),
     )
 }
 
@@ -150,7 +150,7 @@ mod admin {
         None,
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new("list_orders", "GET", "/admin/orders", module_path!(), file!(), line!()),
+        HandlerSite::__new("list_orders", "GET", "/admin/orders", module_path!()),
     )
     }
 
@@ -413,7 +413,7 @@ const fn tied_declaration(handler: &'static str, description: Option<&'static st
         description,
         OrganizationRule::None,
         ClientRule::Any,
-        HandlerSite::__new(handler, "GET", "/", "app", "src/lib.rs", 1),
+        HandlerSite::__new(handler, "GET", "/", "app"),
     )
 }
 
@@ -534,14 +534,7 @@ static REVERSED_KEYS_DECLARATION: Declaration = Declaration::__with(
     None,
     OrganizationRule::Segment("org_id"),
     ClientRule::Any,
-    HandlerSite::__new(
-        "org_members",
-        "GET",
-        "/o/<org_id>",
-        module_path!(),
-        file!(),
-        line!(),
-    ),
+    HandlerSite::__new("org_members", "GET", "/o/<org_id>", module_path!()),
 );
 
 #[test]
@@ -1180,7 +1173,7 @@ async fn an_organization_permission_without_description_keeps_logtos() {
         None,
         OrganizationRule::Any,
         ClientRule::Any,
-        HandlerSite::__new("members", "GET", "/members", "app", "src/lib.rs", 1),
+        HandlerSite::__new("members", "GET", "/members", "app"),
     )];
     let fake = FakeManagement::start().await;
     fake.add_organization_scope("read:members", Some("From the Console"));
@@ -1603,10 +1596,7 @@ fn configuration_from_variables_and_the_management_resource() {
         ("LOGTO_M2M_APP_SECRET", "very-secret"),
     ]))
     .expect("config");
-    assert_eq!(
-        cloud.management_api_resource(),
-        "https://abc123.logto.app/api"
-    );
+    assert_eq!(management_resource(&cloud), "https://abc123.logto.app/api");
     assert!(!format!("{cloud:?}").contains("very-secret"));
 
     let overridden = ManagementConfig::from_vars(vars(&[
@@ -1617,11 +1607,20 @@ fn configuration_from_variables_and_the_management_resource() {
     ]))
     .expect("config");
     assert_eq!(
-        overridden.management_api_resource(),
+        management_resource(&overridden),
         "https://abc123.logto.app/api"
     );
     let self_hosted = ManagementConfig::new("http://localhost:3001", "id", "secret");
-    assert_eq!(self_hosted.management_api_resource(), MANAGEMENT_RESOURCE);
+    assert_eq!(management_resource(&self_hosted), MANAGEMENT_RESOURCE);
+}
+
+/// The Management API identifier a config requests its token for, as its `Debug` shows it.
+fn management_resource(config: &ManagementConfig) -> String {
+    let debug = format!("{config:?}");
+    let (_, rest) = debug
+        .split_once("management_resource: \"")
+        .expect("Debug names the management resource");
+    rest.split('"').next().unwrap_or_default().to_owned()
 }
 
 #[tokio::test]

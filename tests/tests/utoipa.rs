@@ -122,7 +122,7 @@ async fn mounted_requires_routes_get_their_security() {
 async fn the_scheme_is_logto_with_the_mounted_permissions() {
     let issuer = TestIssuer::start().await;
     let document = document(&issuer).await;
-    let oidc = issuer.config().issuer_url().expect("an issuer");
+    let oidc = issuer.issuer();
     let scheme = &document["components"]["securitySchemes"]["logto"];
     let scopes = json!({
         "admin:orders": "Read orders",

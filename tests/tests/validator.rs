@@ -940,10 +940,7 @@ async fn organization_context_is_part_of_the_grant() {
     assert_eq!(verified.organization_id(), Some("org-a"));
     let tenant_wide = Policy::all(RESOURCE, &["read:orders"]);
     assert_eq!(tenant_wide.check(&verified), not_for_organizations);
-    assert_eq!(
-        tenant_wide.with_or_without_organization().check(&verified),
-        Ok(())
-    );
+    assert_eq!(tenant_wide.optional_organization().check(&verified), Ok(()));
     // An empty `organization_id` or an organization audience next to the resource still
     // binds the token to an organization.
     for bound in [
@@ -973,7 +970,7 @@ async fn organization_context_is_part_of_the_grant() {
     // names an organization but not one (empty, or claim and audience disagreeing) cannot be
     // filed under any.
     let permissive = Validator::new(issuer.config().organization_tokens(true)).expect("config");
-    let either = Policy::all(RESOURCE, &[]).with_or_without_organization();
+    let either = Policy::all(RESOURCE, &[]).optional_organization();
     for unclear in [
         issuer.token().organization_id("").sign(),
         issuer

@@ -118,7 +118,7 @@ async fn organization_routes_say_which_token_they_need() {
 async fn the_scheme_is_logto_with_the_manifest_permissions() {
     let issuer = TestIssuer::start().await;
     let document = document(&issuer).await;
-    let oidc = issuer.config().issuer_url().expect("an issuer");
+    let oidc = issuer.issuer();
     let scopes = json!({
         "read:orders": "Read orders",
         "write:orders": "Create orders",

@@ -24,7 +24,8 @@ pub(crate) use state::KeyStatus;
 use state::{FetchState, Fetched, Read, Refetch, Timing};
 
 use crate::config::{Config, ConfigError, check_url, url_for_logs};
-use crate::lock;
+use crate::http::{BodyError, describe_error, read_limited};
+use crate::support::lock;
 
 /// Why a JWK Set or discovery document was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,7 +56,7 @@ pub(crate) struct KeyCache {
     http: reqwest::Client,
     max_bytes: usize,
     /// The algorithms an RSA key published without `alg` verifies.
-    rsa_algorithms: Vec<crate::Algorithm>,
+    rsa_algorithms: Vec<crate::algorithm::Algorithm>,
     /// Held only to read or change the state, never across an await.
     state: Mutex<FetchState>,
     /// Wakes the requests waiting for the fetch in flight when it ends.
@@ -295,24 +296,16 @@ impl KeyCache {
     }
 
     /// The body of a successful response, refused over the size limit before it is read whole.
-    async fn body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    async fn body(&self, response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_bytes as u64)
-        {
-            return Err(FetchError::TooLarge(self.max_bytes));
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(request_error)? {
-            if bytes.len() + chunk.len() > self.max_bytes {
-                return Err(FetchError::TooLarge(self.max_bytes));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(bytes)
+        read_limited(response, self.max_bytes)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => FetchError::TooLarge(self.max_bytes),
+                BodyError::Read(error) => request_error(error),
+            })
     }
 
     /// Where the keys come from, for logs: the JWK Set URI once known, else the issuer whose
@@ -355,7 +348,7 @@ fn request_error(error: reqwest::Error) -> FetchError {
     if error.is_timeout() {
         FetchError::Timeout
     } else {
-        FetchError::Request(crate::http::describe_error(&error.without_url()))
+        FetchError::Request(describe_error(&error.without_url()))
     }
 }
 
@@ -365,7 +358,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use super::KeyCache;
-    use crate::Config;
+    use crate::config::Config;
 
     /// The text of every log record written through it.
     #[derive(Clone, Default)]
@@ -373,7 +366,7 @@ mod tests {
 
     impl Write for Captured {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            crate::lock(&self.0).extend_from_slice(buf);
+            crate::support::lock(&self.0).extend_from_slice(buf);
             Ok(buf.len())
         }
 
@@ -397,7 +390,7 @@ mod tests {
             &config,
             http,
             "https://tenant.logto.app/oidc",
-            config.jwks_url(),
+            config.known_key_set_url(),
         ));
         let captured = Captured::default();
         let writer = captured.clone();
@@ -415,7 +408,7 @@ mod tests {
                 assert!(cache.snapshot().await.is_err(), "nothing listens");
             });
         });
-        let logs = String::from_utf8_lossy(&crate::lock(&captured.0)).into_owned();
+        let logs = String::from_utf8_lossy(&crate::support::lock(&captured.0)).into_owned();
         assert!(logs.contains("could not fetch the JWK Set"), "{logs}");
         let shown = format!("http://127.0.0.1:{port}/oidc/jwks");
         assert!(logs.contains(&format!("source={shown}")), "{logs}");

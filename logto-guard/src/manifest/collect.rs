@@ -9,7 +9,7 @@ use crate::organization::OrganizationRule;
 /// What the declarations say about one scope of one resource.
 #[derive(Default)]
 struct ScopeFacts<'a> {
-    /// `(declaration names only this scope, description, handler)` for every description.
+    /// `(description rank, handler)` for every description: the first is the chosen one.
     descriptions: BTreeSet<(bool, &'a str, String)>,
     handlers: BTreeSet<Handler>,
 }
@@ -89,17 +89,13 @@ impl Manifest {
             } else {
                 &mut organization
             };
-            let only_scope = declaration.scopes.len() == 1;
             for scope in declaration.scopes {
                 let scope_facts = scopes.entry(scope).or_default();
                 scope_facts.handlers.insert(handler.clone());
-                if let Some(description) = declaration.description {
-                    // `!only_scope` sorts declarations naming only this scope first.
-                    scope_facts.descriptions.insert((
-                        !only_scope,
-                        description,
-                        handler.name.clone(),
-                    ));
+                if let Some((broad, description)) = declaration.description_rank() {
+                    scope_facts
+                        .descriptions
+                        .insert((broad, description, handler.name.clone()));
                 }
             }
         }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::config::{has_credentials, url_for_logs};
-use crate::http::describe_error;
+use crate::http::{BodyError, describe_error, read_limited};
 
 /// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
 const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
@@ -44,10 +44,8 @@ pub const MAX_LISTING_BYTES: usize = 16 << 20;
 /// ```
 /// use logto_guard::manifest::ManagementConfig;
 ///
-/// let cloud = ManagementConfig::new("https://abc123.logto.app", "app-id", "app-secret");
-/// assert_eq!(cloud.management_api_resource(), "https://abc123.logto.app/api");
-/// let own = ManagementConfig::new("https://auth.example.com", "app-id", "app-secret");
-/// assert_eq!(own.management_api_resource(), "https://default.logto.app/api");
+/// let config = ManagementConfig::new("https://abc123.logto.app", "app-id", "app-secret");
+/// assert_eq!(config.endpoint(), "https://abc123.logto.app");
 /// ```
 #[derive(Clone)]
 pub struct ManagementConfig {
@@ -181,8 +179,7 @@ impl ManagementConfig {
     /// The Management API identifier the token is requested for: the explicit one, else
     /// `https://<tenant-id>.logto.app/api` when the endpoint's host is `<tenant-id>.logto.app`,
     /// else `https://default.logto.app/api` (self-hosted).
-    #[must_use]
-    pub fn management_api_resource(&self) -> String {
+    pub(crate) fn management_api_resource(&self) -> String {
         if let Some(resource) = &self.management_resource {
             return resource.clone();
         }
@@ -378,12 +375,12 @@ fn detail(code: &Option<String>, message: &Option<String>) -> String {
 /// The error body of Logto (`code`, `message`) or of its OAuth endpoints (`error`,
 /// `error_description`).
 #[derive(Debug, Default)]
-struct ErrorBody {
+struct ManagementErrorBody {
     code: Option<String>,
     message: Option<String>,
 }
 
-impl ErrorBody {
+impl ManagementErrorBody {
     /// Logto's error code and message from a failed answer; nothing when the body is
     /// unreadable, too large or not Logto's JSON (the status still says what failed).
     async fn read(response: Response, request: &str) -> Self {
@@ -418,7 +415,7 @@ enum Endpoint<'a> {
 /// and message from its body.
 async fn failure(response: Response, request: String, endpoint: Endpoint<'_>) -> SyncError {
     let status = response.status();
-    let ErrorBody { code, message } = ErrorBody::read(response, &request).await;
+    let ManagementErrorBody { code, message } = ManagementErrorBody::read(response, &request).await;
     match (endpoint, status) {
         (Endpoint::Token { url, .. }, StatusCode::UNAUTHORIZED) => SyncError::BadCredentials {
             url: url.to_owned(),
@@ -857,34 +854,20 @@ impl ReadLimit {
 /// The body of any answer to `request`, read chunk by chunk and never beyond `limit`: every
 /// body `sync` reads goes through here.
 async fn read_body(
-    mut response: Response,
+    response: Response,
     request: &str,
     limit: ReadLimit,
 ) -> Result<String, SyncError> {
-    let max = limit.bytes();
-    let too_large = || SyncError::InvalidResponse {
+    let invalid = |reason: String| SyncError::InvalidResponse {
         request: request.to_owned(),
-        reason: limit.exceeded(),
+        reason,
     };
-    // A body announced too large is refused before it is read; one that lies or says
-    // nothing is counted as it arrives.
-    if response.content_length().unwrap_or(0) > max as u64 {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    let body = read_limited(response, limit.bytes())
         .await
-        .map_err(|e| SyncError::InvalidResponse {
-            request: request.to_owned(),
-            reason: describe_error(&e.without_url()),
-        })?
-    {
-        if body.len() + chunk.len() > max {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
+        .map_err(|error| match error {
+            BodyError::TooLarge => invalid(limit.exceeded()),
+            BodyError::Read(error) => invalid(describe_error(&error.without_url())),
+        })?;
     String::from_utf8(body).map_err(|_| SyncError::InvalidResponse {
         request: request.to_owned(),
         reason: "its body is not UTF-8".to_owned(),

@@ -443,7 +443,7 @@ mod tests {
             description,
             organization: OrganizationRule::None,
             client: ClientRule::Any,
-            handler: HandlerSite::__new("handler", "GET", "/", "app", "src/lib.rs", 1),
+            handler: HandlerSite::__new("handler", "GET", "/", "app"),
         }
     }
 

@@ -4,7 +4,8 @@
 //! A route is **guarded** when its handler has a `#[requires]` ([`Declaration`]) or a
 //! `#[guarded]` ([`RouteMarker`]), and **public** when its handler has a `#[public]`, when a
 //! `public_routes` entry names it, or when it is a Rocket `FileServer` (static files cannot
-//! take a token guard) or the OpenAPI document and Swagger UI of `logto_guard::okapi`. A
+//! take a token guard). The library's own routes (the metadata document, the OpenAPI
+//! document and Swagger UI of `logto_guard::okapi`) are not audited. A
 //! marked handler counts only if it proved to be mounted (its `Mounted` sentinel ran, see
 //! [`super::mounted`]), and then for the route of its fn name, method and path as its route
 //! attribute declares them ([`HandlerSite::is_route`]), when that route is mounted once.
@@ -14,30 +15,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use rocket::Route;
 
+use super::is_own_route;
 use crate::config::{Config, RouteAudit, parse_public_route};
-use crate::declaration::{Declaration, HandlerSite};
-
-/// A `#[public]` or `#[guarded]` on a handler, left in the binary for the route audit.
-///
-/// Generated code submits these with `inventory`; not a public API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteMarker {
-    /// What the handler was marked as.
-    pub kind: MarkerKind,
-    /// The handler it is written on.
-    pub handler: HandlerSite,
-}
-
-/// What a [`RouteMarker`] says about its handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkerKind {
-    /// `#[public]`: reachable without a token, on purpose.
-    Public,
-    /// `#[guarded]`: a parameter of the handler checks the token.
-    Guarded,
-}
-
-inventory::collect!(RouteMarker);
+use crate::declaration::{Declaration, HandlerSite, MarkerKind, RouteMarker};
 
 /// The name Rocket gives a `FileServer`'s route: `FileServer: <directory>`.
 const FILE_SERVER_PREFIX: &str = "FileServer: ";
@@ -51,13 +31,6 @@ enum Verdict {
     Unaudited,
     /// A marked handler's route, but which handler runs cannot be told; the reason.
     Ambiguous(String),
-}
-
-/// The audit's counts, for the start-up log line.
-#[derive(Debug, Default)]
-pub(crate) struct Summary {
-    guarded: usize,
-    public: usize,
 }
 
 /// A route as a Rocket route identifies its handler: fn name, method, path before mounting.
@@ -137,7 +110,7 @@ impl Sites {
                 Verdict::Unaudited
             };
         };
-        if listed_public || is_public_by_nature(name) {
+        if listed_public || name.starts_with(FILE_SERVER_PREFIX) {
             return Verdict::Public;
         }
         if let Some(reason) = self.ambiguity(route) {
@@ -164,121 +137,44 @@ pub(crate) fn route_label(route: &Route) -> String {
 }
 
 /// Audits `routes` (all routes of the ignited Rocket) as `config` says, trusting the marked
-/// handlers of `proven` only; `Err` when ignite must abort. `skip` names routes of this
-/// crate's own (the metadata and end-of-ignite routes), which are public by design.
+/// handlers of `proven` only; `Err` when ignite must abort. The library's own routes
+/// ([`is_own_route`]) are not the app's to audit.
 pub(crate) fn run(
     routes: &[&Route],
     config: &Config,
     proven: &BTreeSet<HandlerSite>,
-    skip: &[&str],
-) -> Result<Summary, ()> {
-    let (mode, why) = match config.route_audit {
-        RouteAudit::Off => return Ok(Summary::default()),
-        RouteAudit::Auto if uses_the_audit(config) => (
-            RouteAudit::Deny,
-            " (`route_audit` is `auto`, which denies once the app marks routes with #[public], \
-             #[guarded] or `public_routes`)",
-        ),
-        RouteAudit::Auto => (
-            RouteAudit::Warn,
-            " (`route_audit` is `auto`, which only warns until the app marks a route with \
-             #[public], #[guarded] or `public_routes`)",
-        ),
-        mode => (mode, ""),
+) -> Result<(), ()> {
+    let Some((mode, why)) = effective_mode(config) else {
+        return Ok(());
     };
     let sites = Sites::collect(routes.iter().copied(), proven);
-    let public_routes: Vec<(Option<String>, &str)> = config
-        .public_routes
-        .iter()
-        .filter_map(|entry| parse_public_route(entry))
-        .collect();
-    let mut used_entries = vec![false; public_routes.len()];
+    let mut public_routes = PublicRoutes::new(config);
     let mut routes: Vec<&Route> = routes
         .iter()
         .copied()
-        .filter(|route| !route.name.as_deref().is_some_and(|n| skip.contains(&n)))
+        .filter(|route| !route.name.as_deref().is_some_and(is_own_route))
         .collect();
     routes.sort_by_key(|route| (route.uri.path().to_owned(), route.method.as_str()));
 
-    let mut summary = Summary::default();
-    let mut offending = 0_usize;
+    let (mut guarded, mut public, mut offending) = (0_usize, 0_usize, 0_usize);
     for route in routes {
-        let listed = public_routes
-            .iter()
-            .enumerate()
-            .find(|(_, (method, path))| {
-                *path == route.uri.path()
-                    && method.as_deref().is_none_or(|m| m == route.method.as_str())
-            });
-        if let Some((index, _)) = listed {
-            used_entries[index] = true;
-        }
-        let verdict = sites.verdict(route, listed.is_some());
         let label = route_label(route);
-        let handler = route.name.as_deref().map_or_else(
-            || "a route without a handler name".to_owned(),
-            |n| format!("handler `{n}`"),
-        );
-        match verdict {
-            Verdict::Guarded => summary.guarded += 1,
+        match sites.verdict(route, public_routes.lists(route)) {
+            Verdict::Guarded => guarded += 1,
             Verdict::Public => {
-                summary.public += 1;
+                public += 1;
                 tracing::debug!(route = %label, "logto-guard: route audit: public");
             }
-            Verdict::Unaudited => {
+            verdict => {
                 offending += 1;
-                let fix = if route.name.is_some() {
-                    format!(
-                        "put #[requires(resource = ..)] above its route attribute to require a \
-                         token, #[guarded] if its own parameters (AccessToken, Authorized<R>, \
-                         Organization) check the token, or #[public] if anyone may call it; or \
-                         list \"{label}\" in `public_routes`"
-                    )
-                } else {
-                    format!("list \"{label}\" in `public_routes` if anyone may call it")
-                };
-                report(
-                    mode,
-                    &format!(
-                        "logto-guard: route audit: {label} ({handler}) is neither guarded nor \
-                         public: {fix}"
-                    ),
-                );
-            }
-            Verdict::Ambiguous(reason) => {
-                offending += 1;
-                report(
-                    mode,
-                    &format!(
-                        "logto-guard: route audit: {label} ({handler}) cannot be audited: \
-                         {reason}, and a Rocket route carries only its handler's fn name, method \
-                         and path, so a handler of another module with the same three (perhaps \
-                         unmarked) cannot be told from it: give each handler its own fn name (for \
-                         one handler at several bases, mount it once or wrap it in a handler of \
-                         another name)"
-                    ),
-                );
+                report(mode, &finding(route, &label, verdict));
             }
         }
     }
-    for (entry, _) in config
-        .public_routes
-        .iter()
-        .zip(&used_entries)
-        .filter(|(_, used)| !**used)
-    {
-        tracing::warn!(
-            "logto-guard: route audit: the `public_routes` entry \"{entry}\" matches no mounted \
-             route; write the path as the route declares it, e.g. \"/orders/<id>\""
-        );
-    }
+    public_routes.warn_unused(config);
     if offending == 0 {
-        tracing::info!(
-            "logto-guard: route audit: {} routes guarded, {} public",
-            summary.guarded,
-            summary.public
-        );
-        return Ok(summary);
+        tracing::info!("logto-guard: route audit: {guarded} routes guarded, {public} public");
+        return Ok(());
     }
     if mode == RouteAudit::Deny {
         tracing::error!(
@@ -291,16 +187,101 @@ pub(crate) fn run(
         "logto-guard: route audit: {offending} route(s) neither guarded nor public (listed \
          above){why}; set `route_audit = \"deny\"` to refuse to start instead"
     );
-    Ok(summary)
+    Ok(())
 }
 
-/// Static files, and the API documentation that `logto_guard::okapi` serves.
-fn is_public_by_nature(route_name: &str) -> bool {
-    #[cfg(feature = "okapi")]
-    if route_name.starts_with(super::okapi::ROUTE_NAME_PREFIX) {
-        return true;
+/// The mode the audit runs in (`auto` resolved) and why, for the closing line; `None` when off.
+fn effective_mode(config: &Config) -> Option<(RouteAudit, &'static str)> {
+    Some(match config.route_audit {
+        RouteAudit::Off => return None,
+        RouteAudit::Auto if uses_the_audit(config) => (
+            RouteAudit::Deny,
+            " (`route_audit` is `auto`, which denies once the app marks routes with #[public], \
+             #[guarded] or `public_routes`)",
+        ),
+        RouteAudit::Auto => (
+            RouteAudit::Warn,
+            " (`route_audit` is `auto`, which only warns until the app marks a route with \
+             #[public], #[guarded] or `public_routes`)",
+        ),
+        mode => (mode, ""),
+    })
+}
+
+/// The `public_routes` entries, and which of them matched a mounted route.
+struct PublicRoutes<'c> {
+    entries: Vec<(Option<String>, &'c str)>,
+    used: Vec<bool>,
+}
+
+impl<'c> PublicRoutes<'c> {
+    fn new(config: &'c Config) -> Self {
+        let entries: Vec<_> = config
+            .public_routes
+            .iter()
+            .filter_map(|entry| parse_public_route(entry))
+            .collect();
+        let used = vec![false; entries.len()];
+        Self { entries, used }
     }
-    route_name.starts_with(FILE_SERVER_PREFIX)
+
+    /// Whether an entry lists `route`; marks it used.
+    fn lists(&mut self, route: &Route) -> bool {
+        let listed = self.entries.iter().position(|(method, path)| {
+            *path == route.uri.path()
+                && method.as_deref().is_none_or(|m| m == route.method.as_str())
+        });
+        if let Some(index) = listed {
+            self.used[index] = true;
+        }
+        listed.is_some()
+    }
+
+    fn warn_unused(&self, config: &Config) {
+        for (entry, _) in config
+            .public_routes
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !**used)
+        {
+            tracing::warn!(
+                "logto-guard: route audit: the `public_routes` entry \"{entry}\" matches no \
+                 mounted route; write the path as the route declares it, e.g. \"/orders/<id>\""
+            );
+        }
+    }
+}
+
+/// The report line of a route the audit cannot pass, and how to fix it.
+fn finding(route: &Route, label: &str, verdict: Verdict) -> String {
+    let handler = route.name.as_deref().map_or_else(
+        || "a route without a handler name".to_owned(),
+        |n| format!("handler `{n}`"),
+    );
+    match verdict {
+        Verdict::Ambiguous(reason) => format!(
+            "logto-guard: route audit: {label} ({handler}) cannot be audited: {reason}, and a \
+             Rocket route carries only its handler's fn name, method and path, so a handler of \
+             another module with the same three (perhaps unmarked) cannot be told from it: give \
+             each handler its own fn name (for one handler at several bases, mount it once or \
+             wrap it in a handler of another name)"
+        ),
+        _ => {
+            let fix = if route.name.is_some() {
+                format!(
+                    "put #[requires(resource = ..)] above its route attribute to require a \
+                     token, #[guarded] if its own parameters (AccessToken, Authorized<R>, \
+                     Organization) check the token, or #[public] if anyone may call it; or list \
+                     \"{label}\" in `public_routes`"
+                )
+            } else {
+                format!("list \"{label}\" in `public_routes` if anyone may call it")
+            };
+            format!(
+                "logto-guard: route audit: {label} ({handler}) is neither guarded nor public: {fix}"
+            )
+        }
+    }
 }
 
 fn report(mode: RouteAudit, message: &str) {

@@ -267,9 +267,6 @@ fn register_rejection_catchers(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket.register("/", catchers)
 }
 
-/// The name of the route that carries [`AuditMountedRoutes`]; the route audit skips it.
-const END_OF_IGNITE_ROUTE: &str = "logto_guard::end_of_ignite";
-
 /// A request guard that forwards every request, so that its route never answers one. Rocket
 /// 0.5 queries sentinels breadth first over all mounted routes at once (`rocket::sentinel`'s
 /// `query`): the types written in the routes' signatures first, then the types nested in
@@ -298,7 +295,7 @@ fn end_of_ignite_route() -> Vec<rocket::Route> {
     let mut routes = rocket::routes![end_of_ignite];
     for route in &mut routes {
         // A name no handler of the app can have, for the route audit to skip.
-        route.name = Some(END_OF_IGNITE_ROUTE.into());
+        route.name = Some(super::own_route_name("end_of_ignite"));
     }
     routes
 }
@@ -347,9 +344,8 @@ fn finish_ignite(state: &GuardState, rocket: &Rocket<Ignite>) -> Result<(), ()> 
             .publish(validator, &state.settings, &mounted)
             .map_err(|message| rocket::error!("logto-guard: {message}"))?;
     }
-    let skip = [super::metadata::ROUTE_NAME, END_OF_IGNITE_ROUTE];
     let routes: Vec<&rocket::Route> = rocket.routes().collect();
-    super::audit::run(&routes, &state.settings, &mounted, &skip).map(drop)
+    super::audit::run(&routes, &state.settings, &mounted)
 }
 
 /// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750

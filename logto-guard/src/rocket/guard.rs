@@ -10,11 +10,11 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::{Ignite, Rocket, Sentinel};
 
-use super::audit::{MarkerKind, RouteMarker};
 use super::response;
 use super::state::{GuardState, RequestAuth, current_route};
 use crate::bearer::bearer_token;
 use crate::declaration::Declaration;
+use crate::declaration::{MarkerKind, RouteMarker};
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
 use crate::requirement::Requirement;

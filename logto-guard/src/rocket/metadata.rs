@@ -12,9 +12,6 @@ use crate::declaration::{Declaration, HandlerSite};
 use crate::metadata::{ProtectedResourceMetadata, WELL_KNOWN_PATH, metadata_url};
 use crate::validate::Validator;
 
-/// The name of the metadata route, which the route audit skips.
-pub(crate) const ROUTE_NAME: &str = "logto_guard::protected_resource_metadata";
-
 /// Below every route of the app's own (Rocket's default ranks are negative), so an app that
 /// serves its own metadata keeps it.
 const RANK: isize = 100;
@@ -52,7 +49,7 @@ impl Publication {
         .map(|(i, uri)| {
             let rank = RANK + isize::try_from(i).unwrap_or_default();
             let mut route = Route::ranked(rank, Method::Get, &uri, handler.clone());
-            route.name = Some(ROUTE_NAME.into());
+            route.name = Some(super::own_route_name("protected_resource_metadata"));
             route
         })
         .collect();

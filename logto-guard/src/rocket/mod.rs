@@ -6,13 +6,24 @@ mod fairing;
 mod guard;
 mod metadata;
 pub(crate) mod mounted;
-#[cfg(feature = "okapi")]
-pub mod okapi;
 mod response;
 pub(crate) mod state;
-#[cfg(feature = "utoipa")]
-pub mod utoipa;
 mod validator;
+
+/// How this crate names the routes it mounts or hands out (the metadata document, the
+/// end-of-ignite check, the OpenAPI document and Swagger UI): `logto_guard::<what>`. The route
+/// audit leaves them out, as they are the library's, not the app's; a route attribute names
+/// its route after an identifier, which cannot contain `::`.
+pub(crate) fn own_route_name(what: &str) -> std::borrow::Cow<'static, str> {
+    format!("{OWN_ROUTE_PREFIX}{what}").into()
+}
+
+/// Whether a route name is one that [`own_route_name`] gave.
+pub(crate) fn is_own_route(name: &str) -> bool {
+    name.starts_with(OWN_ROUTE_PREFIX)
+}
+
+const OWN_ROUTE_PREFIX: &str = "logto_guard::";
 
 pub use fairing::LogtoGuard;
 #[cfg(feature = "sync")]

@@ -8,7 +8,7 @@ use rocket::{Request, Response};
 
 use super::state::{GuardState, Rejection, RequestAuth, current_route};
 use crate::error::AuthError;
-use crate::lock;
+use crate::support::lock;
 
 /// Remembers why a guard of the current route refused `request`, unless the route's rejection
 /// is known already: a route stops at its first failing guard, so a guard evaluated on it later

@@ -11,7 +11,7 @@ use rocket::http::ContentType;
 use crate::config::Config;
 use crate::declaration::HandlerSite;
 use crate::error::AuthError;
-use crate::lock;
+use crate::support::lock;
 use crate::token::AccessToken;
 use crate::validate::Validator;
 

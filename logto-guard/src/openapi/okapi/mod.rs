@@ -64,6 +64,5 @@ mod routes;
 mod security;
 
 pub use crate::openapi::SCHEME_NAME;
-pub(crate) use routes::ROUTE_NAME_PREFIX;
 pub use routes::{openapi_route, openapi_route_for, swagger_ui};
 pub use security::OpenApiSecurity;

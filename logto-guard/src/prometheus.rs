@@ -15,7 +15,7 @@ use crate::validate::Validator;
 ///
 /// | family | type | meaning |
 /// | --- | --- | --- |
-/// | `logto_guard_rejections_total{route, reason}` | counter | requests refused, by matched route (`GET /orders/<id>`) and [`reason`](super::reason) |
+/// | `logto_guard_rejections_total{route, reason}` | counter | requests refused, by matched route (`GET /orders/<id>`) and [`reason`](crate::AuthError::reason) |
 /// | `logto_guard_ready` | gauge | 1 when a key set is loaded |
 /// | `logto_guard_keys` | gauge | signing keys in the current set |
 /// | `logto_guard_keys_expired` | gauge | 1 while the keys are dropped past `keys_max_stale` (503 until a fetch succeeds) |

@@ -4,10 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::declaration::Declaration;
-use crate::manifest::Manifest;
+use crate::declaration::{Declaration, permission_descriptions};
 use crate::organization::OrganizationRule;
 use crate::requirement::{Audience, ClientRule, ScopeMode};
+
+#[cfg(feature = "okapi")]
+pub mod okapi;
+#[cfg(feature = "utoipa")]
+pub mod utoipa;
 
 /// The name of Logto's security scheme in the document.
 pub const SCHEME_NAME: &str = "logto";
@@ -43,35 +47,35 @@ impl LogtoOAuth {
         resource: String,
         declarations: impl IntoIterator<Item = &'a Declaration>,
     ) -> Self {
-        let manifest = Manifest::from_declarations(declarations);
-        let resource_permissions = manifest
-            .resource(&resource)
-            .map(|resource| resource.permissions.as_slice())
-            .unwrap_or_default()
+        let permissions = permission_descriptions(declarations);
+        let resource_permissions = permissions
             .iter()
-            .map(|permission| {
-                let description = permission.description.clone().unwrap_or_default();
-                (permission.name.clone(), description)
+            .filter(|((of, _), _)| *of == Some(resource.as_str()))
+            .map(|((_, name), description)| {
+                (
+                    (*name).to_owned(),
+                    description.unwrap_or_default().to_owned(),
+                )
             });
         // Organization permissions are granted in organization tokens only; saying so lets a
-        // reader tell them from the resource's own.
-        let organization_permissions =
-            manifest
-                .organization_permissions()
-                .iter()
-                .map(|permission| {
-                    let description = match &permission.description {
-                        Some(description) => format!("Organization permission: {description}"),
-                        None => "Organization permission".to_owned(),
-                    };
-                    (permission.name.clone(), description)
-                });
+        // reader tell them from the resource's own. Named by both, a scope is described as
+        // the organization's.
+        let organization_permissions = permissions.iter().filter(|((of, _), _)| of.is_none()).map(
+            |((_, name), description)| {
+                let description = match description {
+                    Some(description) => format!("Organization permission: {description}"),
+                    None => "Organization permission".to_owned(),
+                };
+                ((*name).to_owned(), description)
+            },
+        );
+        let scopes = resource_permissions
+            .chain(organization_permissions)
+            .collect();
         Self {
             issuer: issuer.trim_end_matches('/').to_owned(),
             resource,
-            scopes: resource_permissions
-                .chain(organization_permissions)
-                .collect(),
+            scopes,
         }
     }
 

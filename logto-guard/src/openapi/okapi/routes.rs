@@ -9,10 +9,8 @@ use rocket_okapi::okapi::openapi3::OpenApi;
 use rocket_okapi::swagger_ui::{SwaggerUIConfig, make_swagger_ui};
 
 use super::OpenApiSecurity;
+use crate::rocket::own_route_name;
 use crate::rocket::state::GuardState;
-
-/// The name prefix of the documentation routes, which the route audit takes as public.
-pub(crate) const ROUTE_NAME_PREFIX: &str = "logto_guard::okapi: ";
 
 /// Our initializer, in place of Swagger UI's: it sends Logto's `resource` parameter.
 const SWAGGER_INITIALIZER: &str = include_str!("swagger-initializer.js");
@@ -66,7 +64,7 @@ pub fn swagger_ui(document_url: &str) -> Vec<Route> {
 }
 
 fn named(mut route: Route) -> Route {
-    route.name = Some(format!("{ROUTE_NAME_PREFIX}{}", route.uri.path()).into());
+    route.name = Some(own_route_name(&format!("okapi: {}", route.uri.path())));
     route
 }
 

@@ -1,69 +1,10 @@
-//! What monitoring reads: rejections by route and reason, and the state of the key set.
-//!
-//! [`Validator::metrics`](crate::Validator::metrics) returns a [`MetricsSnapshot`], whose
-//! `ready` says whether keys are loaded. The Rocket
-//! fairing counts every rejection it answers, labelled with the matched route (`"GET
-//! /orders/<id>"`) and a stable [`reason`]; other frameworks count theirs with
-//! [`Validator::record_rejection`](crate::Validator::record_rejection). With the `prometheus`
-//! feature, [`PrometheusCollector`] exposes all of it to a `prometheus-client` registry.
-//!
-//! Nothing here holds token material: a label is a route template or a reason name.
+//! The state a validator reports at one moment, and the rejection counters behind it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::error::AuthError;
-use crate::lock;
-
-#[cfg(feature = "prometheus")]
-mod prometheus;
-
-#[cfg(feature = "prometheus")]
-#[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
-pub use prometheus::PrometheusCollector;
-
-/// The stable label of a rejection: the snake-case name of its [`AuthError`] variant, with
-/// no value in it (`"expired"`, `"insufficient_scope"`, `"keys_unavailable"`, ...).
-///
-/// ```
-/// use logto_guard::AuthError;
-/// use logto_guard::metrics::reason;
-///
-/// assert_eq!(reason(&AuthError::Expired), "expired");
-/// assert_eq!(reason(&AuthError::MissingClaim("exp")), "missing_claim");
-/// ```
-#[must_use]
-pub fn reason(error: &AuthError) -> &'static str {
-    match error {
-        AuthError::MissingCredentials => "missing_credentials",
-        AuthError::MalformedCredentials(_) => "malformed_credentials",
-        AuthError::NotAJwt => "not_a_jwt",
-        AuthError::MalformedToken(_) => "malformed_token",
-        AuthError::AlgorithmNotAllowed => "algorithm_not_allowed",
-        AuthError::WrongType => "wrong_type",
-        AuthError::UnsupportedCritical => "unsupported_critical",
-        AuthError::UnknownKey => "unknown_key",
-        AuthError::AmbiguousKey => "ambiguous_key",
-        AuthError::AlgorithmKeyMismatch => "algorithm_key_mismatch",
-        AuthError::InvalidSignature => "invalid_signature",
-        AuthError::MissingClaim(_) => "missing_claim",
-        AuthError::InvalidClaim { .. } => "invalid_claim",
-        AuthError::IssuerMismatch { .. } => "issuer_mismatch",
-        AuthError::UntrustedIssuer => "untrusted_issuer",
-        AuthError::AudienceMismatch { .. } => "audience_mismatch",
-        AuthError::Expired => "expired",
-        AuthError::NotYetValid => "not_yet_valid",
-        AuthError::InsufficientScope { .. } => "insufficient_scope",
-        AuthError::OrganizationRequired => "organization_required",
-        AuthError::OrganizationMismatch { .. } => "organization_mismatch",
-        AuthError::OrganizationNotAllowed => "organization_not_allowed",
-        AuthError::MachineToMachineRequired => "machine_to_machine_required",
-        AuthError::UserRequired => "user_required",
-        AuthError::KeysUnavailable { .. } => "keys_unavailable",
-        AuthError::NotConfigured => "not_configured",
-    }
-}
+use crate::support::lock;
 
 /// The state of a [`Validator`](crate::Validator) at one moment.
 ///
@@ -120,14 +61,14 @@ pub struct RejectionCount {
     /// path), or whatever label [`Validator::record_rejection`](crate::Validator::record_rejection)
     /// was given.
     pub route: String,
-    /// The [`reason`] label.
+    /// The [`reason`](crate::AuthError::reason) label.
     pub reason: &'static str,
     /// How many.
     pub count: u64,
 }
 
 impl MetricsSnapshot {
-    /// All rejections for `reason` (a [`reason`] label), over every route.
+    /// All rejections for `reason` (a [`reason`](crate::AuthError::reason) label), over every route.
     #[must_use]
     pub fn rejections_with_reason(&self, reason: &str) -> u64 {
         self.rejections
