@@ -65,7 +65,7 @@ impl Manifest {
     /// matches stays, with `"routes": []` and a warning; `collect_with_routes` leaves such
     /// handlers out.
     ///
-    /// ```
+    /// ```standalone_crate
     /// use logto_guard::manifest::{Manifest, MountedRoute};
     /// use logto_guard::requires;
     ///
