@@ -15,7 +15,8 @@ pub const DEV_FLAG: &str = "--dev";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Launch {
     /// A Logto is configured: `LOGTO_ENDPOINT`, or `endpoint` / `issuer` in the `logto` table
-    /// of Rocket's configuration.
+    /// of Rocket's configuration (custom domains or extra issuers alone count too, so that
+    /// their missing endpoint is reported rather than development mode started).
     pub logto_configured: bool,
     /// [`DEV_FLAG`] was given.
     pub dev_flag: bool,

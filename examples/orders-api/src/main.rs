@@ -34,12 +34,13 @@ async fn main() -> Result<(), Box<rocket::Error>> {
         }
     };
     let launch = Launch {
-        // `LOGTO_CUSTOM_DOMAINS` alone counts too: custom domains without their endpoint must
-        // stop the launch with what to set, not fall back to development mode.
+        // Custom domains or extra issuers alone count too: without their endpoint or issuer
+        // they must stop the launch with what to set, not fall back to development mode.
         logto_configured: std::env::var_os("LOGTO_ENDPOINT").is_some()
             || std::env::var_os("LOGTO_CUSTOM_DOMAINS").is_some()
-            || figment.find_value("logto.endpoint").is_ok()
-            || figment.find_value("logto.issuer").is_ok(),
+            || ["endpoint", "issuer", "custom_domains", "extra_issuers"]
+                .iter()
+                .any(|key| figment.find_value(&format!("logto.{key}")).is_ok()),
         dev_flag,
         address,
         debug_build: cfg!(debug_assertions),

@@ -154,11 +154,19 @@ async fn a_custom_domain_given_as_an_issuer_or_without_an_endpoint_aborts_launch
     );
 
     // Custom domains alone are no Logto to trust: not development mode, but what to set.
-    let output = exit_of(&[], &[("LOGTO_CUSTOM_DOMAINS", "https://auth.example.com")]).await;
-    assert!(!output.status.success());
-    let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
-    assert!(said.contains("no Logto endpoint configured"), "{said}");
-    assert!(!said.contains("DEVELOPMENT"), "{said}");
+    for env in [
+        ("LOGTO_CUSTOM_DOMAINS", "https://auth.example.com"),
+        (
+            "ROCKET_LOGTO",
+            r#"{custom_domains=["https://auth.example.com"]}"#,
+        ),
+    ] {
+        let output = exit_of(&[], &[env]).await;
+        assert!(!output.status.success(), "{env:?}");
+        let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert!(said.contains("no Logto endpoint configured"), "{said}");
+        assert!(!said.contains("DEVELOPMENT"), "{said}");
+    }
 }
 
 #[tokio::test]
