@@ -7,7 +7,7 @@ use std::fmt::Display;
 use proc_macro2::Span;
 use quote::ToTokens;
 
-/// Collects the errors found while parsing one `#[requires]`.
+/// Collects the errors found while parsing one attribute of this crate.
 ///
 /// Must be consumed with [`Ctxt::check`]; dropping it unchecked is a bug in this crate.
 pub(crate) struct Ctxt {

@@ -6,18 +6,21 @@ use syn::ext::IdentExt as _;
 use syn::parse_quote;
 use syn::spanned::Spanned as _;
 
-use crate::parse::{Client, Mode, Organization, Requires, Resource};
+use crate::parse::{Client, Mode, Organization, Requires, Resource, Rule};
 
 /// The requirement type, its `Requirement` impl, the manifest entry, and the handler with the
 /// `Authorized` guard as its first parameter and the proof that it is mounted as its last.
 pub(crate) fn expand(requires: Requires) -> TokenStream {
     let Requires {
-        resource,
-        scopes,
-        mode,
-        description,
-        organization,
-        client,
+        rule:
+            Rule {
+                resource,
+                scopes,
+                mode,
+                description,
+                organization,
+                client,
+            },
         krate,
         mut handler,
     } = requires;

@@ -6,9 +6,12 @@
 
 use proc_macro::TokenStream;
 
+mod args;
 mod ctxt;
 mod expand;
 mod guarded;
+mod item;
+mod marker;
 mod parse;
 mod public;
 mod route;
@@ -165,11 +168,7 @@ pub fn requires(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
     match parse::parse(args.into(), item.clone()) {
         Ok(requires) => expand::expand(requires).into(),
-        Err(errors) => {
-            let mut output = parse::without_requires(item);
-            output.extend(errors.into_compile_error());
-            output.into()
-        }
+        Err(errors) => item::with_errors(item, errors).into(),
     }
 }
 

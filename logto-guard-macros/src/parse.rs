@@ -4,17 +4,29 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens as _, quote};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
-use syn::{Attribute, Expr, Ident, Item, ItemFn, Lit, LitStr, Path, Token};
+use syn::{Expr, Ident, Item, ItemFn, LitStr, Path};
 
+use crate::args::{
+    RawArg, Slot, Value, parse_crate, parse_raw_args, string, string_literal, ungroup,
+};
 use crate::ctxt::Ctxt;
+use crate::item::{Ours, item_head, ours};
 use crate::route::{self, ParamKind, is_route};
 use crate::rules::{self, ScopeProblem};
 
 /// One checked `#[requires]`: everything [`crate::expand`] needs.
 pub(crate) struct Requires {
+    pub(crate) rule: Rule,
+    /// How generated code names the runtime crate (`crate = ".."`, default `::logto_guard`).
+    pub(crate) krate: TokenStream,
+    /// The handler, as written (its route attribute still on it).
+    pub(crate) handler: ItemFn,
+}
+
+/// What the token must be: the requirement the arguments state.
+pub(crate) struct Rule {
     /// `None` for an organization token (then `organization` is not `None`).
     pub(crate) resource: Option<Resource>,
     /// Valid, distinct scope tokens; empty means any valid token for the resource.
@@ -23,10 +35,6 @@ pub(crate) struct Requires {
     pub(crate) description: Option<LitStr>,
     pub(crate) organization: Organization,
     pub(crate) client: Client,
-    /// How generated code names the runtime crate (`crate = ".."`, default `::logto_guard`).
-    pub(crate) krate: TokenStream,
-    /// The handler, as written (its route attribute still on it).
-    pub(crate) handler: ItemFn,
 }
 
 /// The `resource` argument.
@@ -94,100 +102,43 @@ pub(crate) fn parse(args: TokenStream, item: TokenStream) -> syn::Result<Require
     let cx = Ctxt::new();
     let args = parse_args(&cx, args);
     let handler = parse_handler(&cx, item);
-    if let (Some(args), Some(handler)) = (&args, &handler) {
-        check_segment(&cx, &args.organization, handler);
+    if let (Some((rule, _)), Some(handler)) = (&args, &handler) {
+        check_segment(&cx, &rule.organization, handler);
     }
     cx.check()?;
     match (args, handler) {
-        (Some(args), Some(handler)) => Ok(Requires {
-            resource: args.resource,
-            scopes: args.scopes,
-            mode: args.mode,
-            description: args.description,
-            organization: args.organization,
-            client: args.client,
-            krate: route::crate_path(args.krate.as_ref()),
+        (Some((rule, krate)), Some(handler)) => Ok(Requires {
+            rule,
+            krate,
             handler,
         }),
-        // Both are `None` only after recording an error, so `check` has returned it.
+        // `None` only after recording an error, so `check` has returned it.
         _ => Err(syn::Error::new(Span::call_site(), "invalid `#[requires]`")),
     }
 }
 
-/// What the user wrote, with every `#[requires]` attribute removed: emitted next to the errors
-/// so that the route attribute still expands and no follow-up errors bury the real one.
-pub(crate) fn without_requires(item: TokenStream) -> TokenStream {
-    match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(mut handler) => {
-            handler.attrs.retain(|attr| !is_requires(attr));
-            handler.into_token_stream()
-        }
-        Err(_) => item,
-    }
-}
-
-/// The checked arguments.
-struct Args {
-    resource: Option<Resource>,
-    scopes: Vec<LitStr>,
-    mode: Mode,
-    description: Option<LitStr>,
-    organization: Organization,
-    client: Client,
-    krate: Option<Path>,
-}
-
-/// `name = value` (or a bare `name`, reported later as needing a value, or `name(..)`).
-struct RawArg {
-    name: Ident,
-    value: Option<Expr>,
-    /// The `(..)` or `[..]` of `name(..)`, which is never right.
-    group: Option<proc_macro2::TokenTree>,
-}
-
-fn parse_raw_args(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
-    let mut args = Vec::new();
-    while !input.is_empty() {
-        if !input.peek(Ident::peek_any) {
-            return Err(input.error(
-                "expected a named argument, like `resource = \"https://api.example.com\"` \
-                 or `scope = \"read:orders\"`",
-            ));
-        }
-        let name = input.call(Ident::parse_any)?;
-        let mut group = None;
-        let value = if input.peek(Token![=]) {
-            input.parse::<Token![=]>()?;
-            Some(input.parse::<Expr>()?)
-        } else {
-            if input.peek(syn::token::Paren) || input.peek(syn::token::Bracket) {
-                group = Some(input.parse::<proc_macro2::TokenTree>()?);
-            }
-            None
-        };
-        args.push(RawArg { name, value, group });
-        if !input.is_empty() {
-            input.parse::<Token![,]>()?;
-        }
-    }
-    Ok(args)
-}
-
-fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
-    let raw = match parse_raw_args.parse2(tokens) {
+/// The arguments, checked: the rule and how to name the runtime crate; `None` when one is
+/// missing or invalid.
+fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
+    let expected = "expected a named argument, like `resource = \"https://api.example.com\"` \
+                    or `scope = \"read:orders\"`";
+    let raw = match (|input: ParseStream<'_>| parse_raw_args(input, &[], expected)).parse2(tokens) {
         Ok(raw) => raw,
         Err(error) => {
             cx.syn_error(error);
             return None;
         }
     };
-    let mut seen = Vec::new();
-    let mut resource = None;
-    let mut scopes: Option<(Ident, Mode, Vec<LitStr>)> = None;
-    let mut description = None;
-    let mut organization = Organization::None;
-    let mut client = Client::Any;
-    let mut krate = None;
+    let mut resource = Slot::new("resource");
+    let mut organization = Slot::new("organization");
+    let mut scope = Slot::new("scope");
+    let mut scopes = Slot::new("scopes");
+    let mut any = Slot::new("any");
+    let mut client = Slot::new("client");
+    let mut description = Slot::new("description");
+    let mut krate = Slot::new("crate");
+    // The first of `scope`, `scopes` and `any`: the others conflict with it.
+    let mut scope_kind: Option<Ident> = None;
     let mut audience_misspelled = false;
     for RawArg { name, value, group } in raw {
         let key = name.unraw().to_string();
@@ -197,40 +148,58 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
             audience_misspelled |= matches!(suggestion, Some("resource" | "organization"));
             continue;
         };
-        if seen.contains(&key) {
-            cx.error_spanned_by(&name, format!("duplicate argument `{key}`: give it once"));
-            continue;
-        }
-        seen.push(key);
-        let value = value.map(ungroup);
+        let value = value.map(|value| match value {
+            Value::Expr(expr) => expr,
+            Value::Type(_) => unreachable!("no argument of #[requires] takes a type"),
+        });
         if key == "organization" && group.is_none() {
-            organization = parse_organization(cx, value);
+            organization.set(cx, &name, || Some(parse_organization(cx, value)));
             continue;
         }
-        let Some(value) = value else {
-            cx.error_spanned_by(&name, format!("`{key}` needs a value: `{}`", example(key)));
-            continue;
+        let needs_value = |value: Option<Expr>| {
+            if value.is_none() {
+                cx.error_spanned_by(&name, format!("`{key}` needs a value: `{}`", example(key)));
+            }
+            value
         };
         match key {
-            "resource" => resource = parse_resource(cx, value),
-            "description" => description = string(cx, key, value),
-            "client" => client = parse_client(cx, value),
-            "crate" => krate = parse_crate(cx, value),
+            "resource" => resource.set(cx, &name, || parse_resource(cx, needs_value(value)?)),
+            "description" => description.set(cx, &name, || {
+                string(cx, key, needs_value(value)?, example(key))
+            }),
+            "client" => client.set(cx, &name, || Some(parse_client(cx, needs_value(value)?))),
+            "organization" => organization.set(cx, &name, || {
+                needs_value(value)?;
+                None
+            }),
+            "crate" => krate.set(cx, &name, || parse_crate(cx, needs_value(value)?)),
             _ => {
-                let (mode, list) = match key {
-                    "scope" => (Mode::All, scope_value(cx, value)),
-                    "scopes" => (Mode::All, scope_list(cx, key, value)),
-                    _ => (Mode::Any, scope_list(cx, key, value)),
+                let (slot, mode) = match key {
+                    "scope" => (&mut scope, Mode::All),
+                    "scopes" => (&mut scopes, Mode::All),
+                    _ => (&mut any, Mode::Any),
                 };
-                match &scopes {
-                    Some((first, ..)) => conflict(cx, first, &name),
-                    None => scopes = Some((name, mode, list)),
-                }
+                let first = scope_kind.clone();
+                slot.set(cx, &name, || {
+                    let value = needs_value(value)?;
+                    let list = match key {
+                        "scope" => scope_value(cx, value),
+                        _ => scope_list(cx, key, value),
+                    };
+                    match &first {
+                        Some(first) => {
+                            conflict(cx, first, &name);
+                            None
+                        }
+                        None => Some((mode, list)),
+                    }
+                });
+                scope_kind.get_or_insert(name);
             }
         }
     }
-    let has_resource = seen.contains(&"resource");
-    let has_organization = seen.contains(&"organization");
+    let has_resource = resource.given();
+    let has_organization = organization.given();
     if !has_resource && !has_organization && !audience_misspelled {
         cx.error_at(
             Span::call_site(),
@@ -239,6 +208,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
              or write `organization` to require a Logto organization token",
         );
     }
+    let organization = organization.get().unwrap_or(Organization::None);
     if let (Organization::Optional(ident), false) = (&organization, has_resource) {
         cx.error_spanned_by(
             ident,
@@ -247,40 +217,26 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<Args> {
              `organization`",
         );
     }
-    let (mode, scopes) = scopes.map_or((Mode::All, Vec::new()), |(_, mode, list)| (mode, list));
-    let resource = match resource {
+    let (mode, scopes) = scope
+        .get()
+        .or(scopes.get())
+        .or(any.get())
+        .unwrap_or((Mode::All, Vec::new()));
+    let resource = match resource.get() {
         Some(resource) => Some(resource),
         // Invalid, reported above (or not given, with an organization token).
         None if has_resource || !has_organization => return None,
         None => None,
     };
-    Some(Args {
+    let rule = Rule {
         resource,
         scopes,
         mode,
-        description,
+        description: description.get(),
         organization,
-        client,
-        krate,
-    })
-}
-
-/// `crate = "path"`: how the app names the runtime crate, as `#[serde(crate = "..")]`.
-pub(crate) fn parse_crate(cx: &Ctxt, value: Expr) -> Option<Path> {
-    let lit = string(cx, "crate", value)?;
-    match lit.parse::<Path>() {
-        Ok(path) => Some(path),
-        Err(_) => {
-            cx.error_spanned_by(
-                &lit,
-                format!(
-                    "`crate` must be a path, like `crate = \"my_logto_guard\"`, not {:?}",
-                    lit.value()
-                ),
-            );
-            None
-        }
-    }
+        client: client.get().unwrap_or(Client::Any),
+    };
+    Some((rule, route::crate_path(krate.get().as_ref())))
 }
 
 /// Reports an unknown argument; returns the argument it suggests instead.
@@ -335,24 +291,6 @@ fn conflict(cx: &Ctxt, first: &Ident, second: &Ident) {
         }
     };
     cx.error_spanned_by(second, message);
-}
-
-/// Looks through the invisible groups a `macro_rules!` fragment arrives in.
-fn ungroup(expr: Expr) -> Expr {
-    match expr {
-        Expr::Group(group) => ungroup(*group.expr),
-        expr => expr,
-    }
-}
-
-fn string_literal(expr: &Expr) -> Option<&LitStr> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit),
-            attrs,
-        }) if attrs.is_empty() => Some(lit),
-        _ => None,
-    }
 }
 
 fn parse_resource(cx: &Ctxt, value: Expr) -> Option<Resource> {
@@ -563,17 +501,6 @@ fn parse_client(cx: &Ctxt, value: Expr) -> Client {
     Client::Any
 }
 
-fn string(cx: &Ctxt, key: &str, value: Expr) -> Option<LitStr> {
-    let lit = string_literal(&value).cloned();
-    if lit.is_none() {
-        cx.error_spanned_by(
-            value,
-            format!("`{key}` must be a string literal, like `{}`", example(key)),
-        );
-    }
-    lit
-}
-
 /// `scope = "..."`.
 fn scope_value(cx: &Ctxt, value: Expr) -> Vec<LitStr> {
     if let Expr::Array(array) = &value {
@@ -584,7 +511,7 @@ fn scope_value(cx: &Ctxt, value: Expr) -> Vec<LitStr> {
         );
         return Vec::new();
     }
-    let Some(lit) = string(cx, "scope", value) else {
+    let Some(lit) = string(cx, "scope", value, example("scope")) else {
         return Vec::new();
     };
     check_scope(cx, &lit, false);
@@ -699,56 +626,15 @@ fn parse_handler(cx: &Ctxt, item: TokenStream) -> Option<ItemFn> {
         cx.error_spanned_by(item_head(&item), NOT_A_HANDLER);
         return None;
     };
-    for attr in handler.attrs.iter().filter(|attr| is_requires(attr)) {
+    for attr in handler
+        .attrs
+        .iter()
+        .filter(|attr| ours(attr) == Some(Ours::Requires))
+    {
         cx.error_spanned_by(attr, TWICE);
     }
     if !handler.attrs.iter().any(is_route) {
         cx.error_at(Span::call_site(), NOT_FIRST);
     }
     Some(handler)
-}
-
-/// The keyword and name of an item, to point an error at.
-fn item_head(item: &Item) -> TokenStream {
-    match item {
-        Item::Struct(syn::ItemStruct {
-            struct_token,
-            ident,
-            ..
-        }) => quote!(#struct_token #ident),
-        Item::Enum(syn::ItemEnum {
-            enum_token, ident, ..
-        }) => quote!(#enum_token #ident),
-        Item::Union(syn::ItemUnion {
-            union_token, ident, ..
-        }) => quote!(#union_token #ident),
-        Item::Trait(syn::ItemTrait {
-            trait_token, ident, ..
-        }) => quote!(#trait_token #ident),
-        Item::Type(syn::ItemType {
-            type_token, ident, ..
-        }) => quote!(#type_token #ident),
-        Item::Const(syn::ItemConst {
-            const_token, ident, ..
-        }) => quote!(#const_token #ident),
-        Item::Static(syn::ItemStatic {
-            static_token,
-            ident,
-            ..
-        }) => quote!(#static_token #ident),
-        Item::Mod(syn::ItemMod {
-            mod_token, ident, ..
-        }) => quote!(#mod_token #ident),
-        Item::Impl(syn::ItemImpl {
-            impl_token,
-            self_ty,
-            ..
-        }) => quote!(#impl_token #self_ty),
-        other => other.to_token_stream(),
-    }
-}
-
-/// `#[requires]` or `#[logto_guard::requires]`.
-fn is_requires(attr: &Attribute) -> bool {
-    route::path_is(attr.path(), &["requires"], "logto_guard")
 }

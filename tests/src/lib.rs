@@ -2,6 +2,7 @@
 //! whose output is read line by line until they say they are ready.
 
 pub mod fake_management;
+pub mod helpers;
 pub mod issuer_packages;
 pub mod logs;
 pub mod openapi;
@@ -186,48 +187,65 @@ pub struct NodeIssuer {
     http: reqwest::Client,
 }
 
-/// Set to skip the Node issuer tests locally (never honoured when `CI` is set).
-pub const SKIP_NODE_VARIABLE: &str = "LOGTO_GUARD_SKIP_NODE_TESTS";
+/// Set to skip, on a developer's machine, the tests whose tool outside Rust is missing (never
+/// honoured when `CI` is set).
+pub const SKIP_MISSING_TOOLS_VARIABLE: &str = "LOGTO_GUARD_SKIP_MISSING_TOOLS";
+
+/// The one rule for the tests that need a tool outside Rust (Node and the issuer's npm
+/// packages, Python's openapi-spec-validator, Chromium): `true` when the tool is there
+/// (`problem` is `None`). When it is missing, the test fails saying what to install, unless
+/// [`SKIP_MISSING_TOOLS_VARIABLE`] is set outside CI: then it is skipped, loudly.
+///
+/// # Panics
+///
+/// When the tool is missing and skipping was not asked for.
+#[must_use]
+pub fn tool_available(tests: &str, problem: Option<String>) -> bool {
+    let Some(problem) = problem else {
+        return true;
+    };
+    let skip =
+        std::env::var_os(SKIP_MISSING_TOOLS_VARIABLE).is_some() && std::env::var_os("CI").is_none();
+    assert!(
+        skip,
+        "{tests} cannot run: {problem}. To skip them on this machine, set \
+         {SKIP_MISSING_TOOLS_VARIABLE}=1 (CI never skips)."
+    );
+    eprintln!("\n!!! SKIPPED: {tests}: {problem}; {SKIP_MISSING_TOOLS_VARIABLE} is set !!!\n");
+    false
+}
 
 /// How to get Node and npm, for the messages that say they are missing.
 pub const HOW_TO_INSTALL_NODE: &str =
     "install Node 20+ with npm (e.g. `apt-get install nodejs npm`)";
 
 /// Whether the Node issuer tests should run. Installs the issuer's npm packages the first time
-/// (see [`issuer_packages`]); panics saying what is missing when Node or the packages cannot
-/// be had, unless skipping was asked for explicitly (outside CI).
+/// (see [`issuer_packages`]); when Node or the packages cannot be had, [`tool_available`]
+/// decides.
 #[must_use]
 pub fn node_issuer_available() -> bool {
     let issuer_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issuer");
     node_tests_wanted("node")
         && match issuer_packages::ensure_installed(&issuer_dir) {
             Ok(_) => true,
-            Err(error) => skip_or_panic(&error.to_string()),
+            Err(error) => tool_available(NODE_TESTS, Some(error.to_string())),
         }
 }
 
-/// Whether `program` (`node` or `npm`) runs; when it does not, panics saying so unless the
-/// Node tests are skipped on purpose.
+/// Whether `program` (`node` or `npm`) runs; when it does not, [`tool_available`] decides.
 pub(crate) fn node_tests_wanted(program: &str) -> bool {
     let runs = std::process::Command::new(program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    runs || skip_or_panic(&format!("`{program}` is missing: {HOW_TO_INSTALL_NODE}"))
+    runs || tool_available(
+        NODE_TESTS,
+        Some(format!("`{program}` is missing: {HOW_TO_INSTALL_NODE}")),
+    )
 }
 
-/// `false` when skipping the Node tests was asked for (outside CI); panics with `problem`
-/// otherwise.
-fn skip_or_panic(problem: &str) -> bool {
-    let opted_out =
-        std::env::var_os(SKIP_NODE_VARIABLE).is_some() && std::env::var_os("CI").is_none();
-    assert!(
-        opted_out,
-        "the oidc-provider tests cannot run: {problem}. To skip them locally, set {SKIP_NODE_VARIABLE}=1."
-    );
-    eprintln!("SKIPPED (oidc-provider tests): {problem}; {SKIP_NODE_VARIABLE} is set");
-    false
-}
+/// What the Node tools' messages call the tests that need them.
+const NODE_TESTS: &str = "the oidc-provider tests";
 
 impl NodeIssuer {
     /// Starts the issuer on a free port.

@@ -42,6 +42,9 @@ impl Logs {
                 .with_max_level(tracing::Level::DEBUG)
                 .with_ansi(false)
                 .with_writer(|| ThreadWriter)
+                // A closing span line shows the fields recorded on it (the verify span's
+                // `cached`), which no event inside it would print.
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
                 .finish();
             tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
         });

@@ -5,7 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, Validator, requires};
-use rocket::http::{Header, Status};
+use logto_guard_tests::helpers::bearer;
+use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use rocket::{Build, Rocket, get, routes};
 
@@ -41,10 +42,6 @@ fn app(config: Config) -> Rocket<Build> {
             "/",
             routes![metrics_things, metrics_thing, metrics_maybe, metrics_ready],
         )
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
 }
 
 async fn status(client: &Client, path: &str, token: Option<&str>) -> Status {

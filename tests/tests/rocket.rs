@@ -5,9 +5,10 @@ use logto_guard::testing::TestIssuer;
 use logto_guard::{
     AccessToken, Audience, AuthError, Authorized, LogtoGuard, Organization, Requirement, Validator,
 };
+use logto_guard_tests::helpers::bearer;
 use logto_guard_tests::logs::Logs;
 use rocket::figment::Figment;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::Client;
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Build, Request, Rocket, catch, catchers, get, routes};
@@ -74,10 +75,6 @@ fn app(rocket: Rocket<Build>) -> Rocket<Build> {
             routes![me, maybe, why, optional_then_forward, own_unauthorized],
         )
         .register("/", catchers![app_unauthorized, app_not_found])
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
 }
 
 fn figment_with(logto: serde_json::Value) -> Figment {

@@ -4,6 +4,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use logto_guard::testing::TestIssuer;
+use logto_guard_tests::helpers::text;
 use logto_guard_tests::launch_rocket_binary;
 use reqwest::StatusCode;
 
@@ -115,10 +116,6 @@ async fn exit_of(args: &[&str], env: &[(&str, &str)]) -> Output {
         .await
         .expect("exits promptly")
         .expect("runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[tokio::test]

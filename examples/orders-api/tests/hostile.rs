@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use logto_guard::testing::{TestIssuer, TestKey};
 use logto_guard::{Algorithm, LogtoGuard};
+use logto_guard_tests::helpers::{b64, b64_json, now};
 use rocket::fairing::AdHoc;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -44,24 +45,6 @@ fn case(name: &str, authorization: Vec<Vec<u8>>, expect: Expect) -> Case {
 
 fn bearer(name: &str, token: &str, expect: Expect) -> Case {
     case(name, vec![format!("Bearer {token}").into_bytes()], expect)
-}
-
-fn b64(value: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(value)
-}
-
-fn b64_json(value: &Value) -> String {
-    b64(value.to_string().as_bytes())
-}
-
-fn now() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default(),
-    )
-    .unwrap_or_default()
 }
 
 /// A token signed by the issuer's key over exactly these header and payload bytes.

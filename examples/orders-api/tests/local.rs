@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use logto_guard::LogtoGuard;
 use logto_guard::testing::{TestIssuer, TestKey};
+use logto_guard_tests::helpers::bearer;
 use orders_api::app;
 use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -14,10 +15,6 @@ async fn client(issuer: &TestIssuer) -> Client {
     Client::tracked(app(LogtoGuard::with_config(issuer.config())))
         .await
         .expect("orders-api ignites")
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
 }
 
 async fn send<'c>(

@@ -7,6 +7,7 @@ use std::process::Output;
 use logto_guard::LogtoGuard;
 use logto_guard::manifest::Manifest;
 use logto_guard_tests::fake_management::{APP_ID, APP_SECRET, FakeManagement};
+use logto_guard_tests::helpers::text;
 use orders_api::app;
 use serde_json::Value;
 use tokio::process::Command;
@@ -32,10 +33,6 @@ async fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(key, value);
     }
     command.output().await.expect("run orders-api")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn committed() -> String {

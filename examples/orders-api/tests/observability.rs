@@ -4,14 +4,11 @@
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{LogtoGuard, RouteAudit};
+use logto_guard_tests::helpers::bearer;
 use orders_api::app;
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use serde_json::{Value, json};
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
-}
 
 #[rocket::async_test]
 async fn metrics_are_scraped_in_the_openmetrics_text_format() {

@@ -2,7 +2,7 @@
 //! real tokens from its token endpoint, key rotation, expiry, outages.
 //!
 //! Needs Node with npm (the issuer's packages are installed on first use); without it these
-//! tests fail with instructions (set `LOGTO_GUARD_SKIP_NODE_TESTS=1` to skip them locally; CI
+//! tests fail with instructions (set `LOGTO_GUARD_SKIP_MISSING_TOOLS=1` to skip them locally; CI
 //! never skips).
 
 use std::time::Duration;

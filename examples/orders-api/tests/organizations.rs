@@ -8,8 +8,9 @@ use logto_guard::{
     AccessToken, Audience, Authorized, Config, LogtoGuard, Organization, OrganizationRule,
     Requirement, guarded, requires,
 };
+use logto_guard_tests::helpers::bearer;
 use orders_api::{RESOURCE, app};
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{get, post, routes};
 use serde_json::{Value, json};
@@ -158,10 +159,6 @@ impl Tokens<'_> {
     fn m2m(&self) -> TokenBuilder {
         self.issuer.token().machine_to_machine("m2m-app")
     }
-}
-
-fn bearer(token: &str) -> Header<'static> {
-    Header::new("Authorization", format!("Bearer {token}"))
 }
 
 async fn get<'c>(client: &'c Client, path: &str, token: &str) -> LocalResponse<'c> {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::management::{RemoteResource, RemoteScope};
-use super::model::Manifest;
+use super::model::{Manifest, Permission};
 
 /// What `sync` may delete from Logto: nothing unless asked, and each kind on its own, because
 /// deleting a permission also takes it away from every role that grants it (re-creating it
@@ -185,6 +185,54 @@ impl fmt::Display for Action {
     }
 }
 
+/// One difference between the permissions a manifest names and the scopes Logto has.
+enum Change<'a> {
+    /// A permission Logto does not have.
+    Create(&'a Permission),
+    /// A permission whose description in the manifest differs from Logto's `from`.
+    Describe {
+        permission: &'a Permission,
+        from: &'a Option<String>,
+        to: &'a str,
+    },
+    /// A scope of Logto's that the manifest does not name.
+    Extra(&'a RemoteScope),
+}
+
+/// What makes `remote` match `wanted`: the missing and re-described permissions in the
+/// manifest's order, then Logto's extra scopes by name. A permission without a description
+/// keeps whatever Logto has.
+fn changes<'a>(wanted: &'a [Permission], remote: &'a [RemoteScope]) -> Vec<Change<'a>> {
+    let mut changes: Vec<Change<'a>> = wanted
+        .iter()
+        .filter_map(
+            |permission| match remote.iter().find(|scope| scope.name == permission.name) {
+                None => Some(Change::Create(permission)),
+                Some(scope) => permission
+                    .description
+                    .as_deref()
+                    .filter(|wanted| scope.description.as_deref() != Some(*wanted))
+                    .map(|to| Change::Describe {
+                        permission,
+                        from: &scope.description,
+                        to,
+                    }),
+            },
+        )
+        .collect();
+    let mut extra: Vec<&RemoteScope> = remote
+        .iter()
+        .filter(|scope| {
+            !wanted
+                .iter()
+                .any(|permission| permission.name == scope.name)
+        })
+        .collect();
+    extra.sort_by(|a, b| a.name.cmp(&b.name));
+    changes.extend(extra.into_iter().map(Change::Extra));
+    changes
+}
+
 /// Logto's state for one resource the manifest names.
 pub(crate) struct RemoteState {
     pub(crate) resource: RemoteResource,
@@ -256,40 +304,33 @@ impl Plan {
                 plan.scope_ids
                     .insert((indicator.clone(), scope.name.clone()), scope.id.clone());
             }
-            for permission in &resource.permissions {
-                match state.scopes.iter().find(|s| s.name == permission.name) {
-                    None => plan.actions.push(Action::CreateScope {
-                        indicator: indicator.clone(),
+            for change in changes(&resource.permissions, &state.scopes) {
+                let indicator = indicator.clone();
+                match change {
+                    Change::Create(permission) => plan.actions.push(Action::CreateScope {
+                        indicator,
                         name: permission.name.clone(),
                         description: permission.description.clone(),
                     }),
-                    Some(scope) => match &permission.description {
-                        Some(wanted) if scope.description.as_deref() != Some(wanted) => {
-                            plan.actions.push(Action::UpdateDescription {
-                                indicator: indicator.clone(),
-                                name: permission.name.clone(),
-                                from: scope.description.clone(),
-                                to: wanted.clone(),
-                            });
-                        }
-                        _ => {}
-                    },
-                }
-            }
-            let mut extra: Vec<&RemoteScope> = state
-                .scopes
-                .iter()
-                .filter(|s| resource.permission(&s.name).is_none())
-                .collect();
-            extra.sort_by(|a, b| a.name.cmp(&b.name));
-            for scope in extra {
-                if prune.resource_permissions {
-                    plan.actions.push(Action::DeleteScope {
-                        indicator: indicator.clone(),
-                        name: scope.name.clone(),
-                    });
-                } else {
-                    plan.unmanaged.push((indicator.clone(), scope.name.clone()));
+                    Change::Describe {
+                        permission,
+                        from,
+                        to,
+                    } => {
+                        plan.actions.push(Action::UpdateDescription {
+                            indicator,
+                            name: permission.name.clone(),
+                            from: from.clone(),
+                            to: to.to_owned(),
+                        });
+                    }
+                    Change::Extra(scope) if prune.resource_permissions => {
+                        plan.actions.push(Action::DeleteScope {
+                            indicator,
+                            name: scope.name.clone(),
+                        });
+                    }
+                    Change::Extra(scope) => plan.unmanaged.push((indicator, scope.name.clone())),
                 }
             }
         }
@@ -306,37 +347,32 @@ impl Plan {
             self.organization_scope_ids
                 .insert(scope.name.clone(), scope.id.clone());
         }
-        for permission in manifest.organization_permissions() {
-            match remote.iter().find(|s| s.name == permission.name) {
-                None => self.actions.push(Action::CreateOrganizationScope {
-                    name: permission.name.clone(),
-                    description: permission.description.clone(),
-                }),
-                Some(scope) => match &permission.description {
-                    Some(wanted) if scope.description.as_deref() != Some(wanted) => {
-                        self.actions
-                            .push(Action::UpdateOrganizationScopeDescription {
-                                name: permission.name.clone(),
-                                from: scope.description.clone(),
-                                to: wanted.clone(),
-                            });
-                    }
-                    _ => {}
-                },
-            }
-        }
-        let mut extra: Vec<&RemoteScope> = remote
-            .iter()
-            .filter(|s| manifest.organization_permission(&s.name).is_none())
-            .collect();
-        extra.sort_by(|a, b| a.name.cmp(&b.name));
-        for scope in extra {
-            if prune {
-                self.actions.push(Action::DeleteOrganizationScope {
-                    name: scope.name.clone(),
-                });
-            } else {
-                self.unmanaged_organization.push(scope.name.clone());
+        for change in changes(manifest.organization_permissions(), remote) {
+            match change {
+                Change::Create(permission) => {
+                    self.actions.push(Action::CreateOrganizationScope {
+                        name: permission.name.clone(),
+                        description: permission.description.clone(),
+                    });
+                }
+                Change::Describe {
+                    permission,
+                    from,
+                    to,
+                } => {
+                    self.actions
+                        .push(Action::UpdateOrganizationScopeDescription {
+                            name: permission.name.clone(),
+                            from: from.clone(),
+                            to: to.to_owned(),
+                        });
+                }
+                Change::Extra(scope) if prune => {
+                    self.actions.push(Action::DeleteOrganizationScope {
+                        name: scope.name.clone(),
+                    });
+                }
+                Change::Extra(scope) => self.unmanaged_organization.push(scope.name.clone()),
             }
         }
     }
