@@ -14,7 +14,9 @@ pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
 /// How to find and trust a Logto tenant, and the knobs of validation.
 ///
 /// Deserializes from the `logto` table of Rocket's config (durations in seconds, fractions
-/// allowed), whose keys are the names of the setters below; in code, start from
+/// allowed), whose keys are the names of the setters below (`resources` and `public_routes`
+/// for the lists that [`resource`](Self::resource) and [`public_route`](Self::public_route)
+/// add to); in code, start from
 /// [`Config::new`] or [`Config::with_issuer`] and chain the setters. Those are the only two
 /// ways in: the fields are private, so a new knob never breaks a caller. Checked by [`Config::check`], which the
 /// validator and the fairing call, so a bad value fails at start-up with a message that says
@@ -111,7 +113,8 @@ pub struct Config {
     /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
     /// challenge (`resource_metadata="..."`). Default `false`: the metadata URL is derived from
     /// the resource indicator (or [`public_url`](Self::public_url)), and advertising a URL
-    /// where this API is not reachable would mislead clients; see the crate's README.
+    /// where this API is not reachable would mislead clients; see the guide's resource metadata
+    /// page.
     pub(crate) resource_metadata: bool,
     /// The origin clients reach this API at (`https://api.example.com`), for the metadata URL
     /// when it is not the resource indicator's origin (or the indicator is not a URL). Default:
