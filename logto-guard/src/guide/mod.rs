@@ -50,7 +50,10 @@ pub mod many_instances {}
 pub mod manifest {}
 
 #[doc = include_str!("openapi.md")]
-#[cfg(any(not(doctest), all(feature = "okapi", feature = "utoipa", feature = "testing")))]
+#[cfg(any(
+    not(doctest),
+    all(feature = "okapi", feature = "utoipa", feature = "testing")
+))]
 pub mod openapi {}
 
 #[doc = include_str!("resource-metadata.md")]
@@ -62,7 +65,10 @@ pub mod resource_metadata {}
 pub mod route_audit {}
 
 #[doc = include_str!("metrics.md")]
-#[cfg(any(not(doctest), all(feature = "rocket", feature = "testing", feature = "prometheus")))]
+#[cfg(any(
+    not(doctest),
+    all(feature = "rocket", feature = "testing", feature = "prometheus")
+))]
 pub mod metrics {}
 
 #[doc = include_str!("testing-your-api.md")]
