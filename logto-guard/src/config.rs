@@ -14,7 +14,9 @@ pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
 /// How to find and trust a Logto tenant, and the knobs of validation.
 ///
 /// Deserializes from the `logto` table of Rocket's config (durations in seconds, fractions
-/// allowed), whose keys are the names of the setters below; in code, start from
+/// allowed), whose keys are the names of the setters below (`resources` and `public_routes`
+/// for the lists that [`resource`](Self::resource) and [`public_route`](Self::public_route)
+/// add to); in code, start from
 /// [`Config::new`] or [`Config::with_issuer`] and chain the setters. Those are the only two
 /// ways in: the fields are private, so a new knob never breaks a caller. Each setter states
 /// its default. Checked by [`Config::check`], which the validator and the fairing call, so a
@@ -486,7 +488,8 @@ impl Config {
     /// `/.well-known/oauth-protected-resource` plus the indicator's path, and name it in every
     /// challenge (`resource_metadata="..."`). The metadata URL is derived from the resource
     /// indicator (or [`public_url`](Self::public_url)), so turn this on only where clients
-    /// reach the API at that URL.
+    /// reach the API at that URL; see the guide's
+    /// [resource metadata](crate::guide::resource_metadata) page.
     ///
     /// _Default:_ `false`.
     #[must_use]

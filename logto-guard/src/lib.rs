@@ -4,6 +4,12 @@
 //! each one — signature against Logto's JWKS, issuer `<endpoint>/oidc`, audience (your resource
 //! indicator), lifetime, and the scopes a route needs — and answers failures as RFC 6750 says.
 //!
+//! **The [`guide`]** takes it step by step: [getting started](guide::getting_started) goes
+//! from the dependency to a route that a real Logto token opens, and a test of it, in ten
+//! minutes; the other pages each take one topic (organizations, configuration, errors, the key
+//! cache, the manifest and `sync`, OpenAPI, metrics, testing, performance, ...). The crate's
+//! layers are features; the [feature table](guide#features) says what each adds.
+//!
 //! # Protect a Rocket API
 //!
 //! Attach the fairing, and put [`requires`] above each route attribute:
@@ -65,7 +71,8 @@
 //! # Testing
 //!
 //! The `testing` feature brings [`testing::TestIssuer`]: real keys, a JWKS server on
-//! `127.0.0.1`, and a builder for Logto-shaped tokens, for your own `rocket::local` tests.
+//! `127.0.0.1`, and a builder for Logto-shaped tokens, for your own `rocket::local` tests; see
+//! [testing your API](guide::testing_your_api).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod algorithm;
@@ -76,6 +83,7 @@ mod custom_claims;
 #[cfg(feature = "rocket")]
 mod declaration;
 mod error;
+pub mod guide;
 mod http;
 mod jwks;
 #[cfg(feature = "manifest")]

@@ -1,4 +1,4 @@
-//! `cargo run -p orders-api`: see the crate docs and the README. `orders-api manifest` prints
+//! `cargo run -p orders-api`: see the crate docs and README.md. `orders-api manifest` prints
 //! the scopes it needs, `orders-api sync` registers them in Logto.
 
 use std::net::IpAddr;

@@ -8,8 +8,8 @@
 //! Needs Node with npm (the packages of `tests/issuer` and `tests/browser` are installed on
 //! first use) and Chromium at /usr/bin/chromium (Debian: `apt-get install chromium`), or
 //! `CHROMIUM`. Without Chromium or playwright-core this test fails under CI and is skipped
-//! loudly elsewhere. `LOGTO_GUARD_SCREENSHOT=<png>` saves the Authorize dialog (the README's
-//! screenshot).
+//! loudly elsewhere. `LOGTO_GUARD_SCREENSHOT=<png>` saves the Authorize dialog (the
+//! screenshot in docs/, which the guide's OpenAPI page shows).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

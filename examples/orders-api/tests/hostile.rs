@@ -649,7 +649,8 @@ async fn send(base: &str, authorization: &[Vec<u8>]) -> (u16, Option<String>, St
 /// Every `tracing` event and `log` record of this process, at the most verbose level, but for
 /// one upstream record: Rocket 0.5 logs each raw request, headers included, at debug level
 /// (`rocket::server`: "received request: {:#?}"), which no library under it can redact. The
-/// README tells users not to run production at Rocket's debug level for that reason.
+/// guide's errors page tells users not to run production at Rocket's debug level for that
+/// reason.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     Arc::clone(LOGS.get_or_init(|| {

@@ -77,8 +77,9 @@ impl Manifest {
     ///
     /// let rocket = rocket::build().mount("/v1", rocket::routes![list_orders]);
     /// let manifest = Manifest::collect().with_routes(rocket.routes());
-    /// let handler = &manifest.resources()[0].permissions[0].handlers[0];
-    /// assert_eq!(handler.routes, Some(vec![MountedRoute::new("GET", "/v1/orders")]));
+    /// let read = manifest.resource("https://api.example.com").unwrap().permission("read:orders");
+    /// let handler = read.unwrap().handlers.iter().find(|h| h.name.ends_with("::list_orders"));
+    /// assert_eq!(handler.unwrap().routes, Some(vec![MountedRoute::new("GET", "/v1/orders")]));
     /// ```
     #[must_use]
     pub fn with_routes<'a>(mut self, routes: impl IntoIterator<Item = &'a Route>) -> Self {

@@ -31,7 +31,7 @@ fn check_file_ignores_key_order() {
     let shuffled = Manifest::from_declarations([&REVERSED_KEYS_DECLARATION]);
     let file = TempFile::new(
         r#"{"resources": [{"any_token_handlers": [], "permissions": [{"handlers": [
-             {"organization": "<org_id>", "name": "manifest::org_members"}],
+             {"organization": "<org_id>", "name": "manifest::committed_file::org_members"}],
            "description": null, "name": "read:members"}],
          "name": "shuffled.example.com", "indicator": "https://shuffled.example.com"}],
          "version": 1}"#,
