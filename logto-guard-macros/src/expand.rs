@@ -6,7 +6,7 @@ use syn::ext::IdentExt as _;
 use syn::parse_quote;
 use syn::spanned::Spanned as _;
 
-use crate::parse::{Client, Mode, Organization, Requires, Resource, Rule};
+use crate::parse::{Actor, Client, Mode, Organization, Requires, Resource, Rule};
 
 /// The requirement type, its `Requirement` impl, the manifest entry, and the handler with the
 /// `Authorized` guard as its first parameter and the proof that it is mounted as its last.
@@ -20,6 +20,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
                 description,
                 organization,
                 client,
+                actor,
             },
         krate,
         mut handler,
@@ -61,6 +62,15 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
         Client::Machine => quote!(#krate::ClientRule::Machine),
         Client::User => quote!(#krate::ClientRule::User),
     };
+    let actor = match actor {
+        Actor::Any => None,
+        Actor::Forbidden => {
+            Some(quote!(const ACTOR: #krate::ActorRule = #krate::ActorRule::Forbidden;))
+        }
+        Actor::Required => {
+            Some(quote!(const ACTOR: #krate::ActorRule = #krate::ActorRule::Required;))
+        }
+    };
     let description = match description {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
         None => quote!(::core::option::Option::None),
@@ -83,6 +93,7 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
             const DESCRIPTION: ::core::option::Option<&'static str> = #description;
             const ORGANIZATION: #krate::OrganizationRule = #organization;
             const CLIENT: #krate::ClientRule = #client;
+            #actor
         }
 
         #resource_check

@@ -100,9 +100,14 @@ mod rules;
 /// #[rocket::post("/sync")]
 /// fn sync() {}
 ///
+/// // Not with a token issued on behalf of another user (Logto impersonation, `act`).
+/// #[requires(resource = "https://api.example.com", scope = "delete:orders", actor = forbidden)]
+/// #[rocket::delete("/orders/<id>")]
+/// fn delete_order(id: u64) {}
+///
 /// let rocket = rocket::build()
 ///     .attach(logto_guard::LogtoGuard::fairing())
-///     .mount("/", rocket::routes![my_members, members, orders, sync]);
+///     .mount("/", rocket::routes![my_members, members, orders, sync, delete_order]);
 /// # drop(rocket);
 /// ```
 ///
@@ -119,6 +124,7 @@ mod rules;
 /// | `scopes` | a list of string literals | all of these scopes are required |
 /// | `any` | a list of string literals | any one of these scopes is enough |
 /// | `client` | `"machine"` or `"user"` | only machine-to-machine tokens, or only user tokens |
+/// | `actor` | `forbidden` or `required` | refuse tokens issued on behalf of another user (Logto's impersonation: the token carries `act`), or accept only those; without it, both pass |
 /// | `description` | a string literal | what the scopes allow, for the scope manifest |
 /// | `crate` | a string literal path | how the app names the logto-guard dependency when it renamed it (default `::logto_guard`), as `#[serde(crate = "..")]`; `#[public]` and `#[guarded]` take it too |
 ///
@@ -143,7 +149,8 @@ mod rules;
 ///   `\`), at most 256 characters (what Logto stores), and listed once;
 /// - `organization = "<name>"` must name a single dynamic **path** segment of the route
 ///   attribute under it (`<name>`, not `<name..>` nor a query parameter `?<name>`);
-/// - `client` must be `"machine"` or `"user"` (with a suggestion otherwise);
+/// - `client` must be `"machine"` or `"user"` (with a suggestion otherwise), `actor` the word
+///   `forbidden` or `required`;
 /// - unknown, repeated, missing, conflicting or wrongly typed arguments, and empty lists;
 /// - `#[requires]` on something other than a function, below the route attribute (or with
 ///   none), or twice on one handler (merge them with `scopes = [..]` or `any = [..]`).

@@ -35,6 +35,7 @@ pub(crate) struct Rule {
     pub(crate) description: Option<LitStr>,
     pub(crate) organization: Organization,
     pub(crate) client: Client,
+    pub(crate) actor: Actor,
 }
 
 /// The `resource` argument.
@@ -66,6 +67,14 @@ pub(crate) enum Client {
     User,
 }
 
+/// The `actor` argument: whether tokens issued on behalf of another user pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Actor {
+    Any,
+    Forbidden,
+    Required,
+}
+
 /// All of the scopes (`scope`, `scopes`), or any one (`any`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -81,6 +90,7 @@ const ARGUMENTS: &[&str] = &[
     "scopes",
     "any",
     "client",
+    "actor",
     "description",
     "crate",
 ];
@@ -135,6 +145,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
     let mut scopes = Slot::new("scopes");
     let mut any = Slot::new("any");
     let mut client = Slot::new("client");
+    let mut actor = Slot::new("actor");
     let mut description = Slot::new("description");
     let mut krate = Slot::new("crate");
     // The first of `scope`, `scopes` and `any`: the others conflict with it.
@@ -168,6 +179,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
                 string(cx, key, needs_value(value)?, example(key))
             }),
             "client" => client.set(cx, &name, || Some(parse_client(cx, needs_value(value)?))),
+            "actor" => actor.set(cx, &name, || parse_actor(cx, needs_value(value)?)),
             "organization" => organization.set(cx, &name, || {
                 needs_value(value)?;
                 None
@@ -235,6 +247,7 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
         description: description.get(),
         organization,
         client: client.get().unwrap_or(Client::Any),
+        actor: actor.get().unwrap_or(Actor::Any),
     };
     Some((rule, route::crate_path(krate.get().as_ref())))
 }
@@ -249,13 +262,14 @@ fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> 
         "desc" | "doc" => Some("description"),
         "org" | "organisation" | "organization_id" | "org_id" | "tenant" => Some("organization"),
         "machine" | "m2m" | "client_type" | "token_type" | "kind" => Some("client"),
+        "act" | "impersonation" | "delegation" | "on_behalf_of" => Some("actor"),
         _ => rules::closest(key, ARGUMENTS),
     };
     let message = match suggestion {
         Some(known) => format!("unknown argument `{key}`: did you mean `{known}`?"),
         None => format!(
             "unknown argument `{key}`: expected `resource`, `organization`, `scope`, `scopes`, \
-             `any`, `client`, `description` or `crate`"
+             `any`, `client`, `actor`, `description` or `crate`"
         ),
     };
     cx.error_spanned_by(name, message);
@@ -269,6 +283,7 @@ fn example(key: &str) -> &'static str {
         "scopes" => "scopes = [\"write:orders\", \"delete:orders\"]",
         "any" => "any = [\"read:orders\", \"admin:orders\"]",
         "client" => "client = \"machine\"",
+        "actor" => "actor = forbidden",
         "crate" => "crate = \"my_logto_guard\"",
         "organization" => "organization = \"<org_id>\"",
         _ => "description = \"Read orders\"",
@@ -460,6 +475,35 @@ fn check_segment(cx: &Ctxt, organization: &Organization, handler: &ItemFn) {
         }
     };
     cx.error_spanned_by(lit, message);
+}
+
+/// `actor = forbidden` or `actor = required`.
+fn parse_actor(cx: &Ctxt, value: Expr) -> Option<Actor> {
+    const FORMS: &str = "write `actor = forbidden` to refuse tokens issued on behalf of another \
+        user (Logto impersonation, `act`), or `actor = required` to accept only those; leave \
+        `actor` out to accept both";
+    let word = match &value {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(Ident::to_string),
+        _ => None,
+    };
+    let message = match (word.as_deref(), string_literal(&value)) {
+        (Some("forbidden"), _) => return Some(Actor::Forbidden),
+        (Some("required"), _) => return Some(Actor::Required),
+        (_, Some(lit)) => format!(
+            "`actor` takes a word, not a string: `actor = {}`; {FORMS}",
+            lit.value()
+        ),
+        (Some("any" | "allowed" | "optional"), _) => {
+            format!(
+                "`actor = {}` is the default: {FORMS}",
+                word.unwrap_or_default()
+            )
+        }
+        (Some(other), _) => format!("unknown actor rule `{other}`: {FORMS}"),
+        (None, None) => format!("`actor` takes `forbidden` or `required`: {FORMS}"),
+    };
+    cx.error_spanned_by(value, message);
+    None
 }
 
 /// `client = "machine"` or `client = "user"`.

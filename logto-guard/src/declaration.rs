@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::organization::OrganizationRule;
-use crate::requirement::{Audience, ClientRule, Requirement, ScopeMode};
+use crate::requirement::{ActorRule, Audience, ClientRule, Requirement, ScopeMode};
 
 /// A route handler as its route attribute declares it, and where it is in the source.
 ///
@@ -84,6 +84,8 @@ pub struct Declaration {
     pub organization: OrganizationRule,
     /// The `client` argument: any client, only machine-to-machine apps, or only users.
     pub client: ClientRule,
+    /// The `actor` argument: whether tokens issued on behalf of another user pass.
+    pub actor: ActorRule,
     /// The handler it is written on.
     pub handler: HandlerSite,
 }
@@ -117,18 +119,22 @@ impl Declaration {
     #[doc(hidden)]
     #[must_use]
     pub const fn __new<R: Requirement>(handler: HandlerSite) -> Self {
-        Self::__with(
-            R::AUDIENCE,
-            R::SCOPES,
-            R::MODE,
-            R::DESCRIPTION,
-            R::ORGANIZATION,
-            R::CLIENT,
-            handler,
-        )
+        Self {
+            actor: R::ACTOR,
+            ..Self::__with(
+                R::AUDIENCE,
+                R::SCOPES,
+                R::MODE,
+                R::DESCRIPTION,
+                R::ORGANIZATION,
+                R::CLIENT,
+                handler,
+            )
+        }
     }
 
-    /// For tests that write out what `#[requires]` generates.
+    /// For tests that write out what `#[requires]` generates; the rules added since (`actor`)
+    /// take their defaults.
     #[doc(hidden)]
     #[must_use]
     pub const fn __with(
@@ -147,6 +153,7 @@ impl Declaration {
             description,
             organization,
             client,
+            actor: ActorRule::Any,
             handler,
         }
     }

@@ -150,6 +150,18 @@ pub enum AuthError {
     /// 403 `insufficient_scope`: the token is valid but issued to the wrong kind of client.
     #[error("this route accepts only user tokens, not machine-to-machine tokens")]
     UserRequired,
+    /// A token issued on behalf of another user (it carries `act`: Logto's impersonation) on a
+    /// route that refuses such tokens.
+    ///
+    /// 403 `insufficient_scope`. The description never names the actor.
+    #[error("this route does not accept tokens issued on behalf of another user")]
+    ActorNotAllowed,
+    /// A token without `act` on a route that accepts only tokens issued on behalf of another
+    /// user.
+    ///
+    /// 403 `insufficient_scope`.
+    #[error("this route accepts only tokens issued on behalf of another user")]
+    ActorRequired,
     /// The issuer's keys have never been fetched and fetching them failed.
     #[error("signing keys unavailable; retry later")]
     KeysUnavailable {
@@ -222,7 +234,9 @@ impl AuthError {
             | Self::OrganizationMismatch { .. }
             | Self::OrganizationNotAllowed
             | Self::MachineToMachineRequired
-            | Self::UserRequired => 403,
+            | Self::UserRequired
+            | Self::ActorNotAllowed
+            | Self::ActorRequired => 403,
             Self::KeysUnavailable { .. } => 503,
             Self::NotConfigured => 500,
             _ => 401,
@@ -240,7 +254,9 @@ impl AuthError {
             | Self::OrganizationMismatch { .. }
             | Self::OrganizationNotAllowed
             | Self::MachineToMachineRequired
-            | Self::UserRequired => Some("insufficient_scope"),
+            | Self::UserRequired
+            | Self::ActorNotAllowed
+            | Self::ActorRequired => Some("insufficient_scope"),
             _ => Some("invalid_token"),
         }
     }
@@ -281,6 +297,8 @@ impl AuthError {
             Self::OrganizationNotAllowed => "organization_not_allowed",
             Self::MachineToMachineRequired => "machine_to_machine_required",
             Self::UserRequired => "user_required",
+            Self::ActorNotAllowed => "actor_not_allowed",
+            Self::ActorRequired => "actor_required",
             Self::KeysUnavailable { .. } => "keys_unavailable",
             Self::NotConfigured => "not_configured",
         }

@@ -75,6 +75,7 @@
 //! [testing your API](guide::testing_your_api).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod actor;
 mod algorithm;
 mod bearer;
 mod cache;
@@ -119,6 +120,7 @@ pub use self::openapi::utoipa;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
+pub use actor::Actor;
 pub use algorithm::{Algorithm, UnknownAlgorithmError};
 pub use bearer::bearer_token;
 pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
@@ -128,7 +130,7 @@ pub use custom_claims::ClaimsError;
 pub use declaration::{Declaration, HandlerSite};
 pub use error::{AuthError, ExpectedAudience};
 pub use organization::{Organization, OrganizationMatch, OrganizationRule};
-pub use requirement::{Audience, ClientRule, Policy, Requirement, ScopeMode};
+pub use requirement::{ActorRule, Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use resource_indicator::ResourceIndicatorError;
 pub use scopes::{Scopes, ScopesIter};
 pub use token::{AccessToken, ORGANIZATION_AUDIENCE_PREFIX};

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use crate::actor::Actor;
 use crate::error::AuthError;
 use crate::scopes::Scopes;
 use crate::support::{PER_ALLOCATION, str_heap_bytes, strs_heap_bytes};
@@ -30,6 +31,8 @@ pub(crate) struct Claims {
     pub(crate) iat: Option<i64>,
     pub(crate) jti: Option<Box<str>>,
     pub(crate) organization_id: Option<Box<str>>,
+    /// `act`: who acts on the subject's behalf (RFC 8693).
+    pub(crate) actor: Option<Actor>,
     /// The verified payload's JSON text, for [`AccessToken::claim`].
     pub(crate) payload: Box<str>,
 }
@@ -56,6 +59,7 @@ impl Claims {
             + PER_ALLOCATION
             + strs_heap_bytes(&self.audiences)
             + self.scopes.heap_bytes()
+            + self.actor.as_ref().map_or(0, Actor::heap_bytes)
     }
 }
 
@@ -86,6 +90,7 @@ pub(crate) fn parse(payload: Vec<u8>, issuers: &[Arc<str>]) -> Result<Claims, Au
         iat: numeric_date("iat", registered.iat)?,
         jti: string("jti", registered.jti)?,
         organization_id: organization_id(registered.organization_id)?,
+        actor: registered.act.map(actor).transpose()?,
         payload: text.into_boxed_str(),
     };
     // Types first: a malformed claim is reported as such, whoever issued the token.
@@ -126,6 +131,7 @@ struct Registered {
     iat: Option<Value>,
     jti: Option<Value>,
     organization_id: Option<Value>,
+    act: Option<Value>,
 }
 
 impl Registered {
@@ -141,6 +147,7 @@ impl Registered {
             "iat" => &mut self.iat,
             "jti" => &mut self.jti,
             "organization_id" => &mut self.organization_id,
+            "act" => &mut self.act,
             _ => return None,
         })
     }
@@ -309,4 +316,19 @@ fn audiences(value: Option<Value>) -> Result<Vec<String>, AuthError> {
             .collect(),
         Some(_) => Err(invalid),
     }
+}
+
+/// `act` (RFC 8693 §4.1): an object whose `sub` is a string, with optionally a nested `act`
+/// for the actor before it. Anything else is a malformed token, not an absent actor: a route
+/// that refuses delegated tokens must not accept one whose `act` it cannot read.
+fn actor(value: Value) -> Result<Actor, AuthError> {
+    let malformed = || AuthError::MalformedToken("`act` must be an object with a string `sub`");
+    let Value::Object(mut members) = value else {
+        return Err(malformed());
+    };
+    let Some(Value::String(subject)) = members.remove("sub") else {
+        return Err(malformed());
+    };
+    let prior = members.remove("act").map(actor).transpose()?;
+    Ok(Actor::new(subject.into_boxed_str(), prior))
 }

@@ -44,6 +44,35 @@ impl ClientRule {
     }
 }
 
+/// Whether a route accepts tokens issued on behalf of another user: Logto's impersonation
+/// (token exchange, RFC 8693) gives a token for user B that user A acts with, marked by its
+/// `act` claim ([`AccessToken::actor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ActorRule {
+    /// Tokens with and without an actor (the default).
+    #[default]
+    Any,
+    /// No token that carries `act` (`#[requires(actor = forbidden, ..)]`): for a payment, a
+    /// deletion or an account change that the user must make themselves.
+    Forbidden,
+    /// Only tokens that carry `act` (`#[requires(actor = required, ..)]`): a support tool
+    /// that acts for users.
+    Required,
+}
+
+impl ActorRule {
+    /// Checks whether the token has an actor: [`AuthError::ActorNotAllowed`] or
+    /// [`AuthError::ActorRequired`] when the rule says otherwise.
+    pub fn check(self, token: &AccessToken) -> Result<(), AuthError> {
+        match (self, token.actor().is_some()) {
+            (Self::Forbidden, true) => Err(AuthError::ActorNotAllowed),
+            (Self::Required, false) => Err(AuthError::ActorRequired),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What a token's `aud` must name: an API resource, or a Logto organization.
 ///
 /// A type of its own, not a string with a special value, so that no configuration value can
@@ -117,6 +146,8 @@ pub struct Policy<'a> {
     pub organization: OrganizationMatch<'a>,
     /// Which kind of client the token may be issued to.
     pub client: ClientRule,
+    /// Whether the token may, or must, be issued on behalf of another user.
+    pub actor: ActorRule,
 }
 
 impl<'a> Policy<'a> {
@@ -130,6 +161,7 @@ impl<'a> Policy<'a> {
             mode: ScopeMode::All,
             organization: OrganizationMatch::None,
             client: ClientRule::Any,
+            actor: ActorRule::Any,
         }
     }
 
@@ -187,13 +219,22 @@ impl<'a> Policy<'a> {
         self
     }
 
+    /// Refuses, or requires, tokens issued on behalf of another user.
+    #[must_use]
+    pub const fn actor(mut self, actor: ActorRule) -> Self {
+        self.actor = actor;
+        self
+    }
+
     /// Checks a verified token, in this order:
     ///
     /// 1. the audience: `aud` must contain the resource, or for [`Audience::Organization`] be
     ///    `urn:logto:organization:<id>` (else 401 `invalid_token`,
     ///    [`AuthError::AudienceMismatch`]);
     /// 2. the kind of client (else 403 `insufficient_scope`,
-    ///    [`AuthError::MachineToMachineRequired`] or [`AuthError::UserRequired`]);
+    ///    [`AuthError::MachineToMachineRequired`] or [`AuthError::UserRequired`]), then the
+    ///    actor (else 403 `insufficient_scope`, [`AuthError::ActorNotAllowed`] or
+    ///    [`AuthError::ActorRequired`]);
     /// 3. the organization context, all 403 `insufficient_scope`: with
     ///    [`OrganizationMatch::None`] the token must not be bound to an organization
     ///    ([`AuthError::OrganizationNotAllowed`]); with `Any` or `Id` it must be for one
@@ -244,6 +285,7 @@ impl<'a> Policy<'a> {
         }
         self.check_audience(token)?;
         self.client.check(token)?;
+        self.actor.check(token)?;
         self.check_organization(token)?;
         self.check_scopes(token)
     }
@@ -358,6 +400,8 @@ pub trait Requirement: Send + Sync + 'static {
     const ORGANIZATION: OrganizationRule = OrganizationRule::None;
     /// Which kind of client the token may be issued to (default: any).
     const CLIENT: ClientRule = ClientRule::Any;
+    /// Whether the token may, or must, be issued on behalf of another user (default: both).
+    const ACTOR: ActorRule = ActorRule::Any;
 
     /// This requirement as a [`Policy`].
     ///
@@ -378,6 +422,7 @@ pub trait Requirement: Send + Sync + 'static {
                 OrganizationRule::Segment(name) => OrganizationMatch::Segment(name),
             },
             client: Self::CLIENT,
+            actor: Self::ACTOR,
         }
     }
 }

@@ -524,6 +524,12 @@ impl TokenBuilder {
         self.subject(app_id).client_id(app_id)
     }
 
+    /// `act`: a token issued to `actor` on behalf of the subject, as Logto's token exchange
+    /// (impersonation) issues it: `{"act": {"sub": "<actor>"}}`.
+    pub fn actor(self, actor: impl Into<String>) -> Self {
+        self.claim("act", serde_json::json!({ "sub": actor.into() }))
+    }
+
     /// `aud` as a string.
     pub fn audience(self, audience: impl Into<String>) -> Self {
         self.claim("aud", audience.into())

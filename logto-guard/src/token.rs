@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::actor::Actor;
 use crate::payload::{self, Claims};
 use crate::scopes::Scopes;
 
@@ -46,6 +47,15 @@ impl AccessToken {
     pub(crate) fn heap_bytes(&self) -> usize {
         // The `Arc` allocation holds its two reference counts beside the claims.
         2 * std::mem::size_of::<usize>() + self.inner.heap_bytes()
+    }
+
+    /// `act`: who acts on behalf of the subject, for a token that Logto's token exchange
+    /// issued to impersonate a user (RFC 8693); `None` for every other token. A route can
+    /// refuse or require such tokens with `#[requires(.., actor = forbidden)]` or
+    /// `actor = required`.
+    #[must_use]
+    pub fn actor(&self) -> Option<&Actor> {
+        self.inner.actor.as_ref()
     }
 
     /// `iss`: the issuer, `<endpoint>/oidc` for Logto.

@@ -44,6 +44,20 @@ const CLIENT_SCOPES = {
   'swagger-writer': new Set(['write:orders']),
 };
 
+// Users and the resource scopes their roles grant (Logto: a user's roles), for token exchange.
+const USER_SCOPES = {
+  'user-admin': new Set(['read:orders', 'write:orders', 'delete:orders']),
+  'user-reader': new Set(['read:orders']),
+};
+
+// RFC 8693 token exchange as Logto runs it (packages/core/src/oidc/grants/token-exchange/):
+// a subject token for user B (`POST /api/subject-tokens`, here `POST /admin/subject-tokens`),
+// optionally with an actor token of user A, gives an access token for B whose `act` is
+// `{"sub": A}`; its scopes are the requested ones B's roles grant, never A's.
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const SUBJECT_TOKEN_TTL = 600;
+
 // Apps whose token requests a browser page on 127.0.0.1 may make (CORS), like a Logto app
 // whose CORS allowed origins list the API's documentation page.
 const BROWSER_CLIENTS = new Set(['swagger-reader', 'swagger-writer']);
@@ -61,6 +75,15 @@ const CLIENTS = [
     client_id: 'm2m-readonly',
     client_secret: 'm2m-readonly-secret',
     grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    // A Logto app allowed to exchange tokens (its `allowTokenExchange` custom metadata).
+    client_id: 'exchange-app',
+    client_secret: 'exchange-secret',
+    grant_types: [TOKEN_EXCHANGE],
     response_types: [],
     redirect_uris: [],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -112,6 +135,12 @@ const state = {
   jwksAnswers: 0,
   // A fault of the JWKS endpoint: undefined, { slowMs }, or { garbage: true }.
   jwksFault: undefined,
+  // Subject tokens (`sub_...`) → { userId, expiresAt, consumed }.
+  subjectTokens: new Map(),
+  // A user's opaque access tokens with `openid` (from a sign-in, in Logto) → userId: what an
+  // actor token is. Logto finds them with oidc-provider's AccessToken model; this stand-in
+  // keeps its own table.
+  userTokens: new Map(),
 };
 
 // Replaces the live instance, keeping the one it replaces for a lagging replica.
@@ -164,6 +193,80 @@ function startSigning(key) {
 
 const cookieKeys = [crypto.randomBytes(32).toString('base64url')];
 
+// What a token for `resourceIndicator` may carry, given the scopes `allowed` to its holder.
+function resourceServerInfo(resourceIndicator, allowed) {
+  const scopes = RESOURCES[resourceIndicator];
+  if (!scopes) {
+    throw new errors.InvalidTarget('resource indicator is missing, or unknown');
+  }
+  return {
+    // The audience is the indicator itself, as a string (Logto).
+    audience: resourceIndicator,
+    // Requested scopes outside this list are silently dropped.
+    scope: scopes.filter((s) => allowed.has(s)).join(' '),
+    accessTokenTTL: state.ttl[resourceIndicator] ?? DEFAULT_TTL,
+    accessTokenFormat: 'jwt',
+    // Sign with the current key, which a staged rotation leaves in place for a while.
+    jwt: { sign: { alg: currentSigningAlg(), kid: state.signingKid } },
+  };
+}
+
+// The token exchange grant, with Logto's rules: the subject token is single-use and expires;
+// an actor token must carry `openid`; the scopes are the subject's, intersected with the
+// requested ones.
+async function exchangeToken(ctx) {
+  const { client, params, provider } = ctx.oidc;
+  if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+    throw new errors.InvalidGrant('unsupported subject token type');
+  }
+  const subject = state.subjectTokens.get(String(params.subject_token));
+  if (!subject || subject.consumed || subject.expiresAt < Date.now()) {
+    throw new errors.InvalidGrant('subject token invalid');
+  }
+  let actorId;
+  if (params.actor_token) {
+    if (params.actor_token_type !== ACCESS_TOKEN_TYPE) {
+      throw new errors.InvalidGrant('unsupported actor token type');
+    }
+    const actor = state.userTokens.get(String(params.actor_token));
+    if (!actor) throw new errors.InvalidGrant('invalid actor token');
+    if (!actor.scope.split(' ').includes('openid')) {
+      throw new errors.InvalidGrant('actor token must have openid scope');
+    }
+    actorId = actor.userId;
+  }
+  const resource = String(params.resource ?? '');
+  const info = resourceServerInfo(resource, USER_SCOPES[subject.userId] ?? new Set());
+  const available = new Set(info.scope.split(' '));
+  const requested = String(params.scope ?? '').split(' ').filter(Boolean);
+  const scope = requested.filter((s) => available.has(s)).join(' ');
+
+  const grant = new provider.Grant({ accountId: subject.userId, clientId: client.clientId });
+  grant.addResourceScope(resource, scope);
+  const grantId = await grant.save();
+  const accessToken = new provider.AccessToken({
+    accountId: subject.userId,
+    clientId: client.clientId,
+    grantId,
+    gty: 'token_exchange',
+    scope,
+    client,
+  });
+  accessToken.resourceServer = new provider.ResourceServer(resource, info);
+  if (actorId) accessToken.extra = { act: { sub: actorId } };
+  ctx.oidc.entity('Grant', grant);
+  ctx.oidc.entity('AccessToken', accessToken);
+  const value = await accessToken.save();
+  subject.consumed = true;
+  ctx.body = {
+    access_token: value,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: 'Bearer',
+    expires_in: accessToken.expiration,
+    scope,
+  };
+}
+
 function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients: structuredClone(CLIENTS),
@@ -197,23 +300,8 @@ function buildProvider(issuer) {
         enabled: true,
         defaultResource: async (_ctx, _client, oneOf) => oneOf,
         useGrantedResource: async () => false,
-        getResourceServerInfo: async (_ctx, resourceIndicator, client) => {
-          const scopes = RESOURCES[resourceIndicator];
-          if (!scopes) {
-            throw new errors.InvalidTarget('resource indicator is missing, or unknown');
-          }
-          const allowed = CLIENT_SCOPES[client.clientId] ?? new Set();
-          return {
-            // The audience is the indicator itself, as a string (Logto).
-            audience: resourceIndicator,
-            // Requested scopes outside this list are silently dropped.
-            scope: scopes.filter((s) => allowed.has(s)).join(' '),
-            accessTokenTTL: state.ttl[resourceIndicator] ?? DEFAULT_TTL,
-            accessTokenFormat: 'jwt',
-            // Sign with the current key, which a staged rotation leaves in place for a while.
-            jwt: { sign: { alg: currentSigningAlg(), kid: state.signingKid } },
-          };
-        },
+        getResourceServerInfo: async (_ctx, resourceIndicator, client) =>
+          resourceServerInfo(resourceIndicator, CLIENT_SCOPES[client.clientId] ?? new Set()),
       },
     },
     ttl: {
@@ -242,11 +330,22 @@ function buildProvider(issuer) {
         },
       },
     },
+    // oidc-provider writes only the claims this returns; the token exchange grant leaves `act`
+    // in `extra` for it, as Logto does.
+    extraTokenClaims: async (_ctx, token) => (token.extra?.act ? { act: token.extra.act } : undefined),
     renderError: async (ctx, out) => {
       ctx.type = 'json';
       ctx.body = out;
     },
   });
+  provider.registerGrantType(TOKEN_EXCHANGE, exchangeToken, [
+    'subject_token',
+    'subject_token_type',
+    'actor_token',
+    'actor_token_type',
+    'scope',
+    'resource',
+  ]);
   provider.on('server_error', (_ctx, err) => log('server_error', err));
   provider.on('grant.error', (_ctx, err) => log('grant.error', err.message, err.error_description ?? ''));
   return { provider, handler: provider.callback() };
@@ -362,6 +461,27 @@ function handleAdmin(req, res, url) {
       } else return sendJson(res, 400, { error: 'mode must be none, slow or garbage' });
       log(`jwks fault: ${mode}`);
       return sendJson(res, 200, { mode });
+    }
+    case 'POST /admin/subject-tokens': {
+      // Logto's `POST /api/subject-tokens {"userId"}`: a single-use subject token, 600 s.
+      const userId = url.searchParams.get('userId');
+      if (!(userId in USER_SCOPES)) return sendJson(res, 400, { error: 'unknown userId' });
+      const subjectToken = `sub_${crypto.randomBytes(16).toString('base64url')}`;
+      state.subjectTokens.set(subjectToken, {
+        userId,
+        expiresAt: Date.now() + SUBJECT_TOKEN_TTL * 1000,
+        consumed: false,
+      });
+      return sendJson(res, 201, { subjectToken, expiresIn: SUBJECT_TOKEN_TTL });
+    }
+    case 'POST /admin/user-tokens': {
+      // A user's opaque access token from a sign-in, with the scopes asked for (default openid).
+      const userId = url.searchParams.get('userId');
+      if (!(userId in USER_SCOPES)) return sendJson(res, 400, { error: 'unknown userId' });
+      const scope = url.searchParams.get('scope') ?? 'openid';
+      const token = crypto.randomBytes(32).toString('base64url');
+      state.userTokens.set(token, { userId, scope });
+      return sendJson(res, 201, { accessToken: token, scope });
     }
     case 'GET /admin/keys':
       return sendJson(res, 200, { published: state.keys.map((k) => k.kid), signer: state.signingKid });

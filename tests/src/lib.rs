@@ -298,11 +298,63 @@ impl NodeIssuer {
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
+        self.token_request(("m2m-app", "m2m-secret"), &form).await
+    }
+
+    /// A token for user `subject` (`user-admin` or `user-reader`) by Logto's token exchange,
+    /// with `resource` and the requested `scopes` (the user's roles decide which are granted);
+    /// with `actor`, impersonation: the token's `act` is that user. Logto's steps: a subject
+    /// token from the Management API, and the actor's own access token with `openid`.
+    pub async fn exchanged_token(
+        &self,
+        subject: &str,
+        actor: Option<&str>,
+        resource: &str,
+        scopes: &[&str],
+    ) -> String {
+        const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+        let subject_token = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("subject-tokens?userId={subject}"),
+            )
+            .await["subjectToken"]
+            .as_str()
+            .expect("subjectToken")
+            .to_owned();
+        let mut form = vec![
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange".to_owned(),
+            ),
+            ("subject_token", subject_token),
+            ("subject_token_type", ACCESS_TOKEN_TYPE.to_owned()),
+            ("resource", resource.to_owned()),
+            ("scope", scopes.join(" ")),
+        ];
+        if let Some(actor) = actor {
+            let actor_token = self
+                .admin(
+                    reqwest::Method::POST,
+                    &format!("user-tokens?userId={actor}"),
+                )
+                .await["accessToken"]
+                .as_str()
+                .expect("accessToken")
+                .to_owned();
+            form.push(("actor_token", actor_token));
+            form.push(("actor_token_type", ACCESS_TOKEN_TYPE.to_owned()));
+        }
+        self.token_request(("exchange-app", "exchange-secret"), &form)
+            .await
+    }
+
+    async fn token_request(&self, (id, secret): (&str, &str), form: &[(&str, String)]) -> String {
         let response = self
             .http
             .post(format!("{}/oidc/token", self.endpoint))
-            .basic_auth("m2m-app", Some("m2m-secret"))
-            .form(&form)
+            .basic_auth(id, Some(secret))
+            .form(form)
             .send()
             .await
             .expect("token request");

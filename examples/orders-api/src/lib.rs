@@ -117,7 +117,9 @@ fn create_order(
     (Status::Created, Json(order))
 }
 
-#[requires(resource = RESOURCE, scopes = ["write:orders", "delete:orders"])]
+/// Deleting an order is the caller's own decision: not with a token that Logto's
+/// impersonation issued on behalf of another user (`act`).
+#[requires(resource = RESOURCE, scopes = ["write:orders", "delete:orders"], actor = forbidden)]
 #[cfg_attr(feature = "openapi", openapi)]
 #[delete("/orders/<id>")]
 fn delete_order(orders: &State<Orders>, id: u64) -> Status {
@@ -133,6 +135,7 @@ fn delete_order(orders: &State<Orders>, id: u64) -> Status {
 fn me(token: AccessToken) -> Json<Value> {
     Json(json!({
         "sub": token.subject(),
+        "actor": token.actor().map(|actor| actor.subject()),
         "client_id": token.client_id(),
         "scopes": token.scopes().iter().collect::<Vec<_>>(),
     }))

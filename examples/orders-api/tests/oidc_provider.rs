@@ -115,6 +115,72 @@ async fn every_route_with_real_tokens() {
     );
 }
 
+/// Logto's impersonation: a token for one user that another user acts with carries `act`;
+/// `/me` names the actor, and `DELETE /orders/<id>` (`actor = forbidden`) refuses it while the
+/// user's own token deletes.
+#[tokio::test]
+async fn impersonation_tokens_name_their_actor_and_a_forbidding_route_refuses_them() {
+    if !node_issuer_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let api = Api::launch(&issuer.endpoint, "{}").await;
+    let scopes = ["read:orders", "write:orders", "delete:orders"];
+
+    let impersonated = issuer
+        .exchanged_token("user-admin", Some("user-reader"), API, &scopes)
+        .await;
+    let me: serde_json::Value = api
+        .get("/me", &impersonated)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["sub"], "user-admin");
+    assert_eq!(me["actor"], "user-reader");
+    assert_eq!(me["client_id"], "exchange-app");
+    assert_eq!(
+        me["scopes"],
+        serde_json::json!(scopes),
+        "the subject's scopes, not the actor's"
+    );
+    let refused = api
+        .http
+        .delete(format!("{}/orders/1", api.base))
+        .bearer_auth(&impersonated)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let challenge = challenge(&refused);
+    assert!(
+        challenge.contains(r#"error="insufficient_scope""#)
+            && challenge.contains("does not accept tokens issued on behalf of another user"),
+        "{challenge}"
+    );
+    assert!(
+        !challenge.contains("user-reader"),
+        "the actor stays out: {challenge}"
+    );
+
+    let own = issuer
+        .exchanged_token("user-admin", None, API, &scopes)
+        .await;
+    let me: serde_json::Value = api.get("/me", &own).await.json().await.expect("json");
+    assert_eq!(me["actor"], serde_json::Value::Null);
+    assert_eq!(
+        api.status(reqwest::Method::DELETE, "/orders/1", &own).await,
+        StatusCode::NO_CONTENT
+    );
+
+    // The reader's roles grant only read:orders, whoever acts.
+    let reader = issuer
+        .exchanged_token("user-reader", Some("user-admin"), API, &scopes)
+        .await;
+    let me: serde_json::Value = api.get("/me", &reader).await.json().await.expect("json");
+    assert_eq!(me["scopes"], serde_json::json!(["read:orders"]));
+}
+
 #[tokio::test]
 async fn tokens_for_another_resource_or_issuer_are_refused() {
     if !node_issuer_available() {

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::model::{Handler, Manifest, Permission, Resource};
 use crate::Declaration;
 use crate::organization::OrganizationRule;
+use crate::requirement::ActorRule;
 
 /// What the declarations say about one scope of one resource.
 #[derive(Default)]
@@ -128,9 +129,15 @@ fn handler_of(declaration: &Declaration) -> Handler {
         OrganizationRule::Segment(segment) => Some(format!("<{segment}>")),
     };
     let site = declaration.handler;
+    let actor = match declaration.actor {
+        ActorRule::Any => None,
+        ActorRule::Forbidden => Some("forbidden".to_owned()),
+        ActorRule::Required => Some("required".to_owned()),
+    };
     Handler {
         name: format!("{}::{}", site.module, site.name),
         organization,
+        actor,
         routes: None,
         declared: Some(site),
     }

@@ -68,6 +68,10 @@ pub struct Handler {
     /// Absent for a route that is not for an organization.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
+    /// Whether the handler refuses (`"forbidden"`) or requires (`"required"`) tokens issued
+    /// on behalf of another user (Logto impersonation, `act`). Absent when it accepts both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     /// Where it is mounted, when collected with routes; `Some(vec![])` means not mounted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routes: Option<Vec<MountedRoute>>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::declaration::{Declaration, permission_descriptions};
 use crate::organization::OrganizationRule;
-use crate::requirement::{Audience, ClientRule, ScopeMode};
+use crate::requirement::{ActorRule, Audience, ClientRule, ScopeMode};
 
 #[cfg(feature = "okapi")]
 pub mod okapi;
@@ -143,7 +143,21 @@ pub(crate) fn context_note(declaration: &Declaration) -> Option<String> {
         ClientRule::User => Some("Only tokens of users, not of machine-to-machine apps."),
         ClientRule::Any => None,
     };
-    let notes: Vec<&str> = organization.as_deref().into_iter().chain(client).collect();
+    let actor = match declaration.actor {
+        ActorRule::Forbidden => {
+            Some("Refuses tokens issued on behalf of another user (Logto impersonation, `act`).")
+        }
+        ActorRule::Required => Some(
+            "Accepts only tokens issued on behalf of another user (Logto impersonation, `act`).",
+        ),
+        ActorRule::Any => None,
+    };
+    let notes: Vec<&str> = organization
+        .as_deref()
+        .into_iter()
+        .chain(client)
+        .chain(actor)
+        .collect();
     (!notes.is_empty()).then(|| notes.join(" "))
 }
 

@@ -432,4 +432,36 @@ async fn claims_read_the_payload_as_the_apps_type() {
         .claims::<TenantClaims>()
         .unwrap_err();
     assert_eq!(error.to_string(), "token claims: missing field `tenant_id`");
+
+#[tokio::test]
+async fn act_is_an_object_with_a_string_sub_or_the_token_is_malformed() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let malformed = AuthError::MalformedToken("`act` must be an object with a string `sub`");
+    for act in [
+        json!("user-a"),
+        json!({}),
+        json!({"sub": 7}),
+        json!(null),
+        json!({"sub": "user-a", "act": "user-b"}),
+    ] {
+        let token = issuer.token().claim("act", act.clone()).sign();
+        assert_eq!(
+            validator.validate(&token).await.unwrap_err(),
+            malformed,
+            "{act}"
+        );
+    }
+    let twice = issuer
+        .token()
+        .claim("act", json!({"sub": "user-a", "act": {"sub": "user-b"}}))
+        .sign();
+    let twice = validator.validate(&twice).await.expect("valid");
+    let actor = twice.actor().expect("an actor");
+    assert_eq!(actor.subject(), "user-a");
+    assert_eq!(actor.prior().map(|prior| prior.subject()), Some("user-b"));
+    assert!(
+        !format!("{twice:?} {actor:?}").contains("user-a"),
+        "Debug never shows the actor"
+    );
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use logto_guard::testing::{JwksFault, TestIssuer, TestKey};
-use logto_guard::{Algorithm, AuthError, Config, Policy, Validator};
+use logto_guard::{ActorRule, Algorithm, AuthError, Config, Policy, Validator};
 use logto_guard_tests::helpers::now;
 use logto_guard_tests::logs::Logs;
 use logto_guard_tests::max_unknown_kid_fetches;

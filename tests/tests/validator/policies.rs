@@ -188,3 +188,38 @@ async fn an_audience_mismatch_never_names_the_accepted_resources() {
          (urn:logto:organization:<id>)"
     );
 }
+
+#[tokio::test]
+async fn actor_rules_refuse_or_require_tokens_issued_on_behalf_of_another_user() {
+    let issuer = TestIssuer::start().await;
+    let validator = validator(issuer.config());
+    let impersonated = validator
+        .validate(&issuer.token().subject("user-b").actor("user-a").sign())
+        .await
+        .expect("valid");
+    let own = validator
+        .validate(&issuer.token().subject("user-b").sign())
+        .await
+        .expect("valid");
+    let any = Policy::all(RESOURCE, &[]);
+    let forbidden = any.actor(ActorRule::Forbidden);
+    let required = any.actor(ActorRule::Required);
+    assert_eq!(any.check(&impersonated), Ok(()));
+    assert_eq!(any.check(&own), Ok(()));
+    assert_eq!(
+        forbidden.check(&impersonated),
+        Err(AuthError::ActorNotAllowed)
+    );
+    assert_eq!(forbidden.check(&own), Ok(()));
+    assert_eq!(required.check(&impersonated), Ok(()));
+    assert_eq!(required.check(&own), Err(AuthError::ActorRequired));
+    let error = AuthError::ActorNotAllowed;
+    assert_eq!(
+        (error.status(), error.code()),
+        (403, Some("insufficient_scope"))
+    );
+    assert_eq!(
+        error.to_string(),
+        "this route does not accept tokens issued on behalf of another user"
+    );
+}
