@@ -490,7 +490,7 @@ fn parse_actor(cx: &Ctxt, value: Expr) -> Option<Actor> {
         (Some("forbidden"), _) => return Some(Actor::Forbidden),
         (Some("required"), _) => return Some(Actor::Required),
         (_, Some(lit)) => format!(
-            "`actor` takes a word, not a string: `actor = {}`; {FORMS}",
+            "`actor` takes a word, not a string: `actor = {}`",
             lit.value()
         ),
         (Some("any" | "allowed" | "optional"), _) => {

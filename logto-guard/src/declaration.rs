@@ -2,8 +2,6 @@
 //! each handler and where that handler is, collected at start-up for the manifest, the
 //! metadata and the route audit.
 
-use std::collections::BTreeMap;
-
 use crate::organization::OrganizationRule;
 use crate::requirement::{ActorRule, Audience, ClientRule, Requirement, ScopeMode};
 
@@ -92,28 +90,6 @@ pub struct Declaration {
 
 inventory::collect!(Declaration);
 
-/// Each permission that `declarations` name, with the description of its best-ranked
-/// declaration ([`Declaration::description_rank`]): resource permissions keyed by
-/// `(Some(indicator), scope)`, organization permissions by `(None, scope)`.
-pub(crate) fn permission_descriptions<'a>(
-    declarations: impl IntoIterator<Item = &'a Declaration>,
-) -> BTreeMap<(Option<&'static str>, &'static str), Option<&'static str>> {
-    let mut ranks: BTreeMap<_, Option<(bool, &'static str)>> = BTreeMap::new();
-    for declaration in declarations {
-        let rank = declaration.description_rank();
-        for scope in declaration.scopes {
-            let best = ranks.entry((declaration.resource(), *scope)).or_default();
-            if rank.is_some() && best.is_none_or(|best| rank < Some(best)) {
-                *best = rank;
-            }
-        }
-    }
-    ranks
-        .into_iter()
-        .map(|(permission, rank)| (permission, rank.map(|(_, description)| description)))
-        .collect()
-}
-
 impl Declaration {
     /// For generated code: the declaration of requirement `R` on `handler`.
     #[doc(hidden)]
@@ -167,6 +143,7 @@ impl Declaration {
     /// one that names only one scope describes exactly that scope, so it wins over one shared
     /// by several scopes; among equals, the alphabetically first description wins. `None`
     /// without a description.
+    #[cfg(any(feature = "manifest", feature = "okapi", feature = "utoipa"))]
     pub(crate) fn description_rank(&self) -> Option<(bool, &'static str)> {
         self.description
             .map(|description| (self.scopes.len() != 1, description))

@@ -472,15 +472,15 @@ mod tests {
         scopes: &'static [&'static str],
         description: Option<&'static str>,
     ) -> Declaration {
-        Declaration {
-            audience: Audience::Resource(API),
+        Declaration::__with(
+            Audience::Resource(API),
             scopes,
-            mode: ScopeMode::All,
+            ScopeMode::All,
             description,
-            organization: OrganizationRule::None,
-            client: ClientRule::Any,
-            handler: HandlerSite::__new("handler", "GET", "/", "app"),
-        }
+            OrganizationRule::None,
+            ClientRule::Any,
+            HandlerSite::__new("handler", "GET", "/", "app"),
+        )
     }
 
     fn scope(name: &str, description: Option<&str>) -> RemoteScope {

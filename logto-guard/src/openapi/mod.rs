@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::declaration::{Declaration, permission_descriptions};
+use crate::declaration::Declaration;
 use crate::organization::OrganizationRule;
 use crate::requirement::{ActorRule, Audience, ClientRule, ScopeMode};
 
@@ -12,6 +12,28 @@ use crate::requirement::{ActorRule, Audience, ClientRule, ScopeMode};
 pub mod okapi;
 #[cfg(feature = "utoipa")]
 pub mod utoipa;
+
+/// Each permission that `declarations` name, with the description of its best-ranked
+/// declaration ([`Declaration::description_rank`]): resource permissions keyed by
+/// `(Some(indicator), scope)`, organization permissions by `(None, scope)`.
+pub(crate) fn permission_descriptions<'a>(
+    declarations: impl IntoIterator<Item = &'a Declaration>,
+) -> BTreeMap<(Option<&'static str>, &'static str), Option<&'static str>> {
+    let mut ranks: BTreeMap<_, Option<(bool, &'static str)>> = BTreeMap::new();
+    for declaration in declarations {
+        let rank = declaration.description_rank();
+        for scope in declaration.scopes {
+            let best = ranks.entry((declaration.resource(), *scope)).or_default();
+            if rank.is_some() && best.is_none_or(|best| rank < Some(best)) {
+                *best = rank;
+            }
+        }
+    }
+    ranks
+        .into_iter()
+        .map(|(permission, rank)| (permission, rank.map(|(_, description)| description)))
+        .collect()
+}
 
 /// The name of Logto's security scheme in the document.
 pub const SCHEME_NAME: &str = "logto";

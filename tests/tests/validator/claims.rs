@@ -432,6 +432,7 @@ async fn claims_read_the_payload_as_the_apps_type() {
         .claims::<TenantClaims>()
         .unwrap_err();
     assert_eq!(error.to_string(), "token claims: missing field `tenant_id`");
+}
 
 #[tokio::test]
 async fn act_is_an_object_with_a_string_sub_or_the_token_is_malformed() {
