@@ -229,14 +229,7 @@ impl AuthError {
     pub fn status(&self) -> u16 {
         match self {
             Self::MalformedCredentials(_) => 400,
-            Self::InsufficientScope { .. }
-            | Self::OrganizationRequired
-            | Self::OrganizationMismatch { .. }
-            | Self::OrganizationNotAllowed
-            | Self::MachineToMachineRequired
-            | Self::UserRequired
-            | Self::ActorNotAllowed
-            | Self::ActorRequired => 403,
+            _ if self.is_insufficient_scope() => 403,
             Self::KeysUnavailable { .. } => 503,
             Self::NotConfigured => 500,
             _ => 401,
@@ -249,14 +242,7 @@ impl AuthError {
         match self {
             Self::MissingCredentials | Self::KeysUnavailable { .. } | Self::NotConfigured => None,
             Self::MalformedCredentials(_) => Some("invalid_request"),
-            Self::InsufficientScope { .. }
-            | Self::OrganizationRequired
-            | Self::OrganizationMismatch { .. }
-            | Self::OrganizationNotAllowed
-            | Self::MachineToMachineRequired
-            | Self::UserRequired
-            | Self::ActorNotAllowed
-            | Self::ActorRequired => Some("insufficient_scope"),
+            _ if self.is_insufficient_scope() => Some("insufficient_scope"),
             _ => Some("invalid_token"),
         }
     }
@@ -302,6 +288,22 @@ impl AuthError {
             Self::KeysUnavailable { .. } => "keys_unavailable",
             Self::NotConfigured => "not_configured",
         }
+    }
+
+    /// A valid token that this route does not accept (RFC 6750 `insufficient_scope`, 403):
+    /// it lacks a scope, is for another organization or context, or is of the wrong kind.
+    fn is_insufficient_scope(&self) -> bool {
+        matches!(
+            self,
+            Self::InsufficientScope { .. }
+                | Self::OrganizationRequired
+                | Self::OrganizationMismatch { .. }
+                | Self::OrganizationNotAllowed
+                | Self::MachineToMachineRequired
+                | Self::UserRequired
+                | Self::ActorNotAllowed
+                | Self::ActorRequired
+        )
     }
 
     /// The `scope` attribute of the challenge: the scopes the route needs, for 403 only.

@@ -223,7 +223,7 @@ impl AccessToken {
     /// # #[cfg(feature = "testing")]
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
     /// ```
-    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, crate::ClaimsError> {
+    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, crate::custom_claims::ClaimsError> {
         crate::custom_claims::read(&self.inner.payload)
     }
 }

@@ -200,7 +200,7 @@ async fn me_returns_the_callers_identity() {
         .expect("json");
     assert_eq!(
         me,
-        json!({"sub": "user-9", "client_id": "app-3", "scopes": ["read:orders"]})
+        json!({"sub": "user-9", "actor": null, "client_id": "app-3", "scopes": ["read:orders"]})
     );
 }
 

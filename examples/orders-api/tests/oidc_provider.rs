@@ -169,6 +169,11 @@ async fn impersonation_tokens_name_their_actor_and_a_forbidding_route_refuses_th
     let me: serde_json::Value = api.get("/me", &own).await.json().await.expect("json");
     assert_eq!(me["actor"], serde_json::Value::Null);
     assert_eq!(
+        api.status(reqwest::Method::POST, "/orders", &own).await,
+        StatusCode::CREATED,
+        "order 1"
+    );
+    assert_eq!(
         api.status(reqwest::Method::DELETE, "/orders/1", &own).await,
         StatusCode::NO_CONTENT
     );
