@@ -88,6 +88,7 @@ mod payload;
 mod prometheus;
 mod requirement;
 mod resource_indicator;
+pub mod revocation;
 #[cfg(feature = "rocket")]
 mod rocket;
 mod scopes;
@@ -110,7 +111,7 @@ pub use self::openapi::utoipa;
 pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use algorithm::{Algorithm, UnknownAlgorithmError};
 pub use bearer::bearer_token;
-pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
+pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, DEFAULT_WEBHOOK_PATH, RouteAudit};
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};
