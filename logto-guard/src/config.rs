@@ -891,14 +891,15 @@ pub(crate) fn parse_public_route(entry: &str) -> Option<(Option<String>, &str)> 
     well_formed.then_some((method, path))
 }
 
-/// Whether `path` is an absolute path Rocket can mount as it is: no query, fragment, spaces,
-/// dynamic segments or empty segments.
+/// Whether `path` is an absolute path Rocket can mount as it is: `/` and segments of RFC 3986
+/// path characters (no percent-encoding), without empty segments, query, fragment or
+/// `<dynamic>` segments.
 pub(crate) fn is_plain_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.contains("//")
         && path
             .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'<' | b'>' | b'%' | b'\\'))
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b))
 }
 
 /// Whether `url` has a user name or a password (`https://user:password@host`).

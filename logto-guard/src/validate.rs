@@ -251,6 +251,13 @@ impl Validator {
         self.inner.revocations.receive(signature, body, unix_now())
     }
 
+    /// Counts and logs a webhook the Rocket receiver refused before
+    /// [`receive_webhook`](Self::receive_webhook) could see it.
+    #[cfg(feature = "rocket")]
+    pub(crate) fn refuse_webhook(&self, error: WebhookError) -> WebhookError {
+        self.inner.revocations.refuse(error)
+    }
+
     /// Whether a webhook signing key is configured.
     #[cfg(feature = "rocket")]
     pub(crate) fn receives_webhooks(&self) -> bool {

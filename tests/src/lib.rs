@@ -165,7 +165,8 @@ pub async fn launch_rocket_binary_with_args(
         .env("ROCKET_PORT", "0")
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
-        .env_remove("LOGTO_ENDPOINT");
+        .env_remove("LOGTO_ENDPOINT")
+        .env_remove("LOGTO_WEBHOOK_SIGNING_KEY");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -275,6 +276,19 @@ impl NodeIssuer {
 
     /// A client-credentials access token of `m2m-app` for `resource` with `scopes`.
     pub async fn token(&self, resource: &str, scopes: &[&str]) -> String {
+        self.token_of("m2m-app", "m2m-secret", resource, scopes)
+            .await
+    }
+
+    /// A client-credentials access token of another app of the issuer (`m2m-readonly`,
+    /// secret `m2m-readonly-secret`, may read orders) for `resource` with `scopes`.
+    pub async fn token_of(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        resource: &str,
+        scopes: &[&str],
+    ) -> String {
         let mut form = vec![
             ("grant_type", "client_credentials".to_owned()),
             ("resource", resource.to_owned()),
@@ -285,7 +299,7 @@ impl NodeIssuer {
         let response = self
             .http
             .post(format!("{}/oidc/token", self.endpoint))
-            .basic_auth("m2m-app", Some("m2m-secret"))
+            .basic_auth(client_id, Some(client_secret))
             .form(&form)
             .send()
             .await
@@ -384,6 +398,37 @@ impl NodeIssuer {
     pub async fn jwks_not_modified(&self) -> u64 {
         let body: serde_json::Value = self.admin(reqwest::Method::GET, "jwks-requests").await;
         body["notModified"].as_u64().expect("notModified")
+    }
+
+    /// Has the issuer deliver a webhook to `url` the way Logto does: `payload` plus `hookId`
+    /// and `createdAt` (now, unless `payload` has one), sent as `JSON.stringify` writes it, with
+    /// `logto-signature-sha-256` = the hex HMAC-SHA256 of that body under `signing_key` (Node's
+    /// `crypto.createHmac`, as Logto's `sign`). Returns the receiver's status and body.
+    ///
+    /// # Panics
+    ///
+    /// When the issuer cannot reach `url`.
+    pub async fn deliver_webhook(
+        &self,
+        url: &str,
+        signing_key: &str,
+        payload: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/admin/deliver-webhook", self.endpoint))
+            .json(&serde_json::json!({"url": url, "signingKey": signing_key, "payload": payload}))
+            .send()
+            .await
+            .expect("deliver-webhook request");
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await.expect("deliver-webhook answer");
+        assert!(status.is_success(), "deliver-webhook: {status}: {answer}");
+        let body = answer["body"].as_str().unwrap_or_default();
+        (
+            u16::try_from(answer["status"].as_u64().expect("status")).expect("a status"),
+            serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.to_owned())),
+        )
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {

@@ -142,15 +142,24 @@ impl Revocations {
         body: &[u8],
         now: i64,
     ) -> Result<WebhookOutcome, WebhookError> {
-        let outcome = self.take(signature, body, now);
-        self.deliveries.record(outcome.as_ref());
-        if let Err(error) = &outcome {
-            tracing::warn!(
-                "logto-guard: webhook refused with {}: {error}",
-                error.status()
-            );
+        match self.take(signature, body, now) {
+            Ok(outcome) => {
+                self.deliveries.record(Ok(&outcome));
+                Ok(outcome)
+            }
+            Err(error) => Err(self.refuse(error)),
         }
-        outcome
+    }
+
+    /// Counts and logs a webhook refused with `error`, also one refused before
+    /// [`receive`](Self::receive) saw it (a body too large to read whole).
+    pub(crate) fn refuse(&self, error: WebhookError) -> WebhookError {
+        self.deliveries.record(Err(&error));
+        tracing::warn!(
+            "logto-guard: webhook refused with {}: {error}",
+            error.status()
+        );
+        error
     }
 
     fn take(

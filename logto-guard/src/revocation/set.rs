@@ -99,6 +99,7 @@ impl RevocationSet {
     }
 
     /// Every entry in force at `now`, as revocations: what the set would be rebuilt from.
+    #[cfg(test)]
     pub(crate) fn entries(&self, now: i64) -> Vec<Revocation> {
         let index = self.index.load();
         let live = |up_to: &i64| up_to.saturating_add(self.retention) > now;

@@ -45,7 +45,10 @@ use super::state::{ErrorBody, GuardState};
 /// one route of its own, `GET /logto-guard/end-of-ignite`, which never answers. With
 /// `resource_metadata = true` it serves RFC 9728 protected resource metadata and names it in
 /// every challenge; see [`metadata`](crate::metadata). Every rejection it answers is counted
-/// in [`Validator::metrics`].
+/// in [`Validator::metrics`]. With a
+/// [`webhook_signing_key`](crate::Config::webhook_signing_key) (or `LOGTO_WEBHOOK_SIGNING_KEY`)
+/// it receives Logto's webhook at `POST` [`webhook_path`](crate::Config::webhook_path) and
+/// refuses the tokens it revokes; see [`revocation`](crate::revocation).
 #[derive(Clone)]
 pub struct LogtoGuard {
     config: Option<Config>,
@@ -121,8 +124,13 @@ impl LogtoGuard {
     }
 }
 
+/// The environment variable the fairing reads the webhook signing key from, over the `logto`
+/// table's `webhook_signing_key`: a secret is better kept out of Rocket.toml.
+const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
+
 /// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
-/// `LOGTO_ENDPOINT` environment variable over its endpoint. `sync` reads it the same way.
+/// `LOGTO_ENDPOINT` environment variable over its endpoint and `LOGTO_WEBHOOK_SIGNING_KEY` over
+/// its webhook signing key. `sync` reads it the same way.
 pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     let mut config = if figment.find_value("logto").is_ok() {
         figment
@@ -137,6 +145,13 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     {
         config.endpoint = Some(endpoint.trim().to_owned());
         config.issuer = None;
+    }
+    if let Some(key) = std::env::var(WEBHOOK_SIGNING_KEY_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.webhook_signing_key =
+            Some(crate::revocation::SigningKey::new(key.trim().to_owned()));
     }
     Ok(config)
 }
@@ -184,6 +199,15 @@ impl Fairing for LogtoGuard {
             );
             return Err(rocket);
         }
+        let rocket = if validator.receives_webhooks() {
+            rocket::info!(
+                "logto-guard: receiving Logto's webhook at POST {}",
+                settings.webhook_path
+            );
+            rocket.mount("/", super::webhook::routes(&settings.webhook_path))
+        } else {
+            rocket
+        };
         let rocket = register_rejection_catchers(rocket);
         let state = GuardState::new(validator, settings, self.error_body, metadata);
         Ok(rocket.mount("/", end_of_ignite_route()).manage(state))
@@ -193,6 +217,9 @@ impl Fairing for LogtoGuard {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
+        if state.validator().receives_webhooks() {
+            prune_revocations_until_shutdown(state.validator().clone(), rocket.shutdown());
+        }
         if state.validator().warm_up().await.is_err() {
             rocket::warn!(
                 "logto-guard: {}; serving anyway, protected routes answer 503 until the keys can \
@@ -208,6 +235,24 @@ impl Fairing for LogtoGuard {
         }
     }
 }
+
+/// Drops the revocations whose tokens have all expired, every minute, until Rocket shuts down:
+/// the set stays as small as what is in force, and empty (one atomic load per request) once
+/// nothing is.
+fn prune_revocations_until_shutdown(validator: Validator, shutdown: rocket::Shutdown) {
+    tokio::spawn(async move {
+        let mut shutdown = std::pin::pin!(shutdown);
+        while tokio::time::timeout(PRUNE_EVERY, shutdown.as_mut())
+            .await
+            .is_err()
+        {
+            validator.prune_revocations();
+        }
+    });
+}
+
+/// How often the revocations are pruned.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What a failed warm-up says: whose keys, and why (the fetch's cause chain, e.g. "tcp connect
 /// error: Connection refused").
