@@ -51,7 +51,7 @@ async fn deliver<'c>(
     let mut request = client
         .post(WEBHOOK)
         .header(ContentType::JSON)
-        .body(body.to_owned());
+        .body(body);
     if let Some(key) = signed_with {
         request = request.header(Header::new(
             "logto-signature-sha-256",
