@@ -264,12 +264,6 @@ impl Validator {
         self.inner.revocations.receives_webhooks()
     }
 
-    /// Drops the revocations whose tokens have all expired; the fairing calls it every minute.
-    #[cfg(feature = "rocket")]
-    pub(crate) fn prune_revocations(&self) {
-        self.inner.revocations.set.prune(unix_now());
-    }
-
     /// Counts a rejection of a request to `route` in [`metrics`](Self::metrics), under the
     /// [`reason`](crate::AuthError::reason) of `error`. The Rocket fairing does this for every
     /// rejection it answers, with the matched route as `"METHOD /path/<param>"`; call it from
@@ -348,9 +342,14 @@ impl Validator {
         Ok(verified)
     }
 
-    /// Whether a revocation covers the token: one atomic load while none is in force.
+    /// Whether a revocation covers the token: one atomic load while none is held.
     fn check_revoked(&self, token: &AccessToken) -> Result<(), AuthError> {
-        if self.inner.revocations.set.revokes(token) {
+        let set = &self.inner.revocations.set;
+        if set.is_empty() {
+            return Ok(());
+        }
+        set.prune_now_and_then(unix_now());
+        if set.revokes(token) {
             return Err(AuthError::Revoked);
         }
         Ok(())

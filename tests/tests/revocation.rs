@@ -48,10 +48,7 @@ async fn deliver<'c>(
     body: &str,
     signed_with: Option<&str>,
 ) -> LocalResponse<'c> {
-    let mut request = client
-        .post(WEBHOOK)
-        .header(ContentType::JSON)
-        .body(body);
+    let mut request = client.post(WEBHOOK).header(ContentType::JSON).body(body);
     if let Some(key) = signed_with {
         request = request.header(Header::new(
             "logto-signature-sha-256",

@@ -5,7 +5,7 @@
 //! says when there is nothing to look up, so an empty set costs one atomic load per request.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -21,10 +21,15 @@ pub(crate) struct RevocationSet {
     entries: AtomicUsize,
     /// Writers one at a time, so that none loses another's entries.
     writer: Mutex<()>,
+    /// When the request path next drops expired entries (seconds since the Unix epoch).
+    next_prune: AtomicI64,
     /// How long after its `issued_up_to` an entry is kept, in seconds: the longest token
     /// lifetime plus the leeway on `exp`. A token it covers has expired by then.
     retention: i64,
 }
+
+/// How often, in seconds, the request path drops expired entries.
+const PRUNE_EVERY: i64 = 60;
 
 /// One snapshot of the revocations. Each key maps to the latest `issued_up_to` revoked for it,
 /// which covers every earlier one.
@@ -49,17 +54,38 @@ impl RevocationSet {
             index: ArcSwap::from_pointee(Index::default()),
             entries: AtomicUsize::new(0),
             writer: Mutex::new(()),
+            next_prune: AtomicI64::new(0),
             retention,
         }
+    }
+
+    /// Whether no revocation is held: what the request path checks first, one atomic load.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.load(Ordering::Acquire) == 0
     }
 
     /// Whether a revocation covers `token`: see [`super`]. One atomic load when the set is
     /// empty.
     pub(crate) fn revokes(&self, token: &AccessToken) -> bool {
-        if self.entries.load(Ordering::Acquire) == 0 {
+        if self.is_empty() {
             return false;
         }
         self.index.load().revokes(token)
+    }
+
+    /// Drops the expired entries at most once a minute, from the request path: never waits
+    /// for a writer (one busy now has pruned anyway), so the set empties itself, back to the
+    /// one-load check, whatever framework serves the requests.
+    pub(crate) fn prune_now_and_then(&self, now: i64) {
+        if now < self.next_prune.load(Ordering::Relaxed) {
+            return;
+        }
+        let Ok(_writer) = self.writer.try_lock() else {
+            return;
+        };
+        self.next_prune
+            .store(now.saturating_add(PRUNE_EVERY), Ordering::Relaxed);
+        self.prune_locked(now);
     }
 
     /// Adds `revocations`, dropping entries past their retention at `now` (seconds since the
@@ -82,8 +108,14 @@ impl RevocationSet {
     }
 
     /// Drops the entries past their retention at `now`.
+    #[cfg(test)]
     pub(crate) fn prune(&self, now: i64) {
         let _writer = lock(&self.writer);
+        self.prune_locked(now);
+    }
+
+    /// [`Self::prune`], the writer lock held.
+    fn prune_locked(&self, now: i64) {
         let current = self.index.load();
         if current.all_unexpired(now, self.retention) {
             return;

@@ -217,9 +217,6 @@ impl Fairing for LogtoGuard {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
-        if state.validator().receives_webhooks() {
-            prune_revocations_until_shutdown(state.validator().clone(), rocket.shutdown());
-        }
         if state.validator().warm_up().await.is_err() {
             rocket::warn!(
                 "logto-guard: {}; serving anyway, protected routes answer 503 until the keys can \
@@ -235,24 +232,6 @@ impl Fairing for LogtoGuard {
         }
     }
 }
-
-/// Drops the revocations whose tokens have all expired, every minute, until Rocket shuts down:
-/// the set stays as small as what is in force, and empty (one atomic load per request) once
-/// nothing is.
-fn prune_revocations_until_shutdown(validator: Validator, shutdown: rocket::Shutdown) {
-    tokio::spawn(async move {
-        let mut shutdown = std::pin::pin!(shutdown);
-        while tokio::time::timeout(PRUNE_EVERY, shutdown.as_mut())
-            .await
-            .is_err()
-        {
-            validator.prune_revocations();
-        }
-    });
-}
-
-/// How often the revocations are pruned.
-const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// What a failed warm-up says: whose keys, and why (the fetch's cause chain, e.g. "tcp connect
 /// error: Connection refused").

@@ -188,3 +188,18 @@ fn entries_are_forgotten_once_every_token_they_cover_expired() {
         0
     );
 }
+
+#[test]
+fn the_request_path_prunes_at_most_once_a_minute() {
+    let set = RevocationSet::new(RETENTION);
+    // Expires at T + 30.
+    let up_to = T - RETENTION + 30;
+    set.insert(&[Revocation::new(Revoked::Subject("u1".into()), up_to)], T);
+    set.prune_now_and_then(T);
+    assert!(!set.is_empty());
+    // Expired, but the last prune was less than a minute ago.
+    set.prune_now_and_then(T + 40);
+    assert!(!set.is_empty());
+    set.prune_now_and_then(T + 60);
+    assert!(set.is_empty());
+}
