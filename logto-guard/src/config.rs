@@ -77,6 +77,34 @@ pub struct Config {
     pub(crate) webhook_replay_window: Duration,
     #[serde(with = "seconds")]
     pub(crate) max_token_lifetime: Duration,
+    #[cfg(feature = "redis")]
+    #[serde(skip_serializing)]
+    pub(crate) redis_url: Option<RedisUrl>,
+}
+
+/// A Redis URL as configured: `Debug` shows it without its password, and it is never
+/// serialized.
+#[cfg(feature = "redis")]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct RedisUrl(String);
+
+#[cfg(feature = "redis")]
+impl RedisUrl {
+    pub(crate) fn new(url: String) -> Self {
+        Self(url)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(feature = "redis")]
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", url_for_logs(&self.0))
+    }
 }
 
 /// What the fairing does at ignite with a mounted route that is neither guarded
@@ -137,6 +165,8 @@ impl Default for Config {
             webhook_path: DEFAULT_WEBHOOK_PATH.to_owned(),
             webhook_replay_window: Duration::from_secs(300),
             max_token_lifetime: Duration::from_secs(3600),
+            #[cfg(feature = "redis")]
+            redis_url: None,
         }
     }
 }
@@ -253,6 +283,13 @@ pub enum ConfigError {
          with /, without query, fragment, spaces or <dynamic> segments"
     )]
     InvalidWebhookPath(String),
+    /// `redis_url` is not a Redis URL (feature `redis`).
+    #[cfg(feature = "redis")]
+    #[error(
+        "`redis_url` must be a Redis URL such as redis://127.0.0.1:6379/ (or rediss:// for TLS, \
+         redis+unix:///path for a socket)"
+    )]
+    InvalidRedisUrl,
     /// A `public_routes` entry that is not `"/path"` or `"METHOD /path"`.
     #[error(
         "public route `{0}` must be a mounted path such as \"/health\" or \"/orders/<id>\", \
@@ -545,6 +582,25 @@ impl Config {
     #[must_use]
     pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.max_token_lifetime = lifetime;
+        self
+    }
+
+    /// Shares revocations through the Redis at `url` (feature `redis`): the instance that
+    /// receives Logto's webhook stores each revocation there and publishes it, and every
+    /// instance mirrors them in memory, loads them at start and after a lost connection, and
+    /// writes back what Redis lacks. Requests never wait on Redis; while it is unreachable the
+    /// revocations in memory stay enforced, a webhook whose revocations cannot be stored is
+    /// answered 503 (enforced here at once, stored once Redis is back), and
+    /// [`MetricsSnapshot::revocation_store`](crate::metrics::MetricsSnapshot::revocation_store)
+    /// says so. Config key `redis_url`, or the `LOGTO_REDIS_URL` environment variable with the
+    /// fairing. Never serialized; logged without its password.
+    ///
+    /// _Default:_ none: each instance enforces the webhooks it receives itself.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    #[must_use]
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(RedisUrl::new(url.into()));
         self
     }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::revocation::WebhookDeliveries;
+use crate::revocation::{RevocationStoreStatus, WebhookDeliveries};
 use crate::support::lock;
 
 /// The state of a [`Validator`](crate::Validator) at one moment.
@@ -50,6 +50,9 @@ pub struct MetricsSnapshot {
     pub revocations: usize,
     /// Logto webhook deliveries, by outcome.
     pub webhook_deliveries: WebhookDeliveries,
+    /// The Redis store of revocations, when one is configured (feature `redis`): whether this
+    /// instance follows it, and what waits to be stored.
+    pub revocation_store: Option<RevocationStoreStatus>,
 }
 
 /// How many requests of one route were refused for one reason.

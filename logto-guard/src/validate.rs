@@ -69,7 +69,7 @@ impl Validator {
         let keys = KeyCache::new(&config, &issuer)
             .map_err(|_| ConfigError::InvalidUrl { field: "jwks_uri" })?;
         let algorithms = config.accepted_algorithms().to_vec();
-        let revocations = Arc::new(Revocations::new(&config));
+        let revocations = Arc::new(Revocations::new(&config, &issuer)?);
         Ok(Self {
             inner: Arc::new(Inner {
                 issuer: issuer.into(),
@@ -199,6 +199,7 @@ impl Validator {
             rejections: self.inner.rejections.snapshot(),
             revocations: self.inner.revocations.set.active(unix_now()),
             webhook_deliveries: self.inner.revocations.deliveries(),
+            revocation_store: self.inner.revocations.store_status(),
         }
     }
 
@@ -225,7 +226,30 @@ impl Validator {
     /// [`Config::max_token_lifetime`]: crate::Config::max_token_lifetime
     pub fn revoke(&self, revocations: impl IntoIterator<Item = Revocation>) -> usize {
         let revocations: Vec<Revocation> = revocations.into_iter().collect();
-        self.inner.revocations.set.insert(&revocations, unix_now())
+        self.inner.revocations.revoke(&revocations, unix_now())
+    }
+
+    /// Starts sharing revocations through Redis ([`Config::redis_url`]): a task on the current
+    /// Tokio runtime subscribes, loads the revocations in force, and keeps the in-memory set in
+    /// step (reconnecting with a backoff when the connection drops) until the last clone of
+    /// this validator is dropped. The Rocket fairing calls it at liftoff; call it once at
+    /// start-up with other frameworks (again does nothing). Nothing without a Redis URL.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime, when a Redis URL is configured.
+    ///
+    /// [`Config::redis_url`]: crate::Config::redis_url
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn share_revocations(&self) {
+        self.inner.revocations.start_sharing();
+    }
+
+    /// Loads the revocations Redis holds now, within a short timeout; a failure is logged.
+    #[cfg(all(feature = "redis", feature = "rocket"))]
+    pub(crate) async fn load_shared_revocations(&self) {
+        self.inner.revocations.load_shared().await;
     }
 
     /// Takes one delivery of Logto's webhook: `signature` is the value of its
@@ -248,7 +272,10 @@ impl Validator {
         signature: Option<&str>,
         body: &[u8],
     ) -> Result<WebhookOutcome, WebhookError> {
-        self.inner.revocations.receive(signature, body, unix_now())
+        self.inner
+            .revocations
+            .receive(signature, body, unix_now())
+            .await
     }
 
     /// Counts and logs a webhook the Rocket receiver refused before

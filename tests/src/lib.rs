@@ -6,6 +6,7 @@ pub mod helpers;
 pub mod issuer_packages;
 pub mod logs;
 pub mod openapi;
+pub mod redis;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};

@@ -113,3 +113,56 @@ async fn without_a_signing_key_no_webhook_is_received() {
         .await;
     assert_eq!(status, 404);
 }
+
+/// Two `orders-api` processes sharing revocations through a real `redis-server`
+/// (`LOGTO_REDIS_URL`): the webhook goes to one, the other refuses the token too.
+#[tokio::test]
+async fn two_instances_share_revocations_through_redis() {
+    if !node_issuer_available() || !logto_guard_tests::redis::redis_available() {
+        return;
+    }
+    let redis = logto_guard_tests::redis::RedisServer::start().await;
+    let issuer = NodeIssuer::start().await;
+    let env = [
+        ("LOGTO_ENDPOINT", issuer.endpoint.as_str()),
+        ("LOGTO_WEBHOOK_SIGNING_KEY", KEY),
+        ("LOGTO_REDIS_URL", &redis.url()),
+    ];
+    let (_first, first) = launch_rocket_binary(BINARY, &env).await;
+    let (_second, second) = launch_rocket_binary(BINARY, &env).await;
+    let http = reqwest::Client::new();
+    for base in [&first, &second] {
+        let ready: serde_json::Value = http
+            .get(format!("{base}/ready"))
+            .send()
+            .await
+            .expect("ready")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(ready["revocation_store"], "connected", "{ready}");
+    }
+    let token = issuer.token(API, &["read:orders"]).await;
+    let (status, _) = issuer
+        .deliver_webhook(
+            &format!("{first}/logto/webhook"),
+            KEY,
+            json!({"event": "User.Deleted", "data": {"id": "m2m-app"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        let status = get(&http, &format!("{second}/orders"), &token)
+            .await
+            .status();
+        if status == 401 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second instance still answers {status} a second later"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

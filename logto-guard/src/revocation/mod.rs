@@ -29,13 +29,16 @@
 
 mod event;
 pub(crate) mod set;
+#[cfg(feature = "redis")]
+mod store;
 mod timestamp;
 mod webhook;
 
 pub use event::{HookEvent, revocations};
 pub(crate) use webhook::{Deliveries, SigningKey, deserialize_key, verify_signature};
 pub use webhook::{
-    MAX_WEBHOOK_BYTES, SIGNATURE_HEADER, WebhookDeliveries, WebhookError, WebhookOutcome,
+    MAX_WEBHOOK_BYTES, RevocationStoreStatus, SIGNATURE_HEADER, WebhookDeliveries, WebhookError,
+    WebhookOutcome,
 };
 
 /// The most ids Logto puts in one list of an `Organization.Membership.Updated` event
@@ -105,13 +108,32 @@ pub(crate) struct Revocations {
     /// Whether a token living longer than `max_token_lifetime` was reported already.
     lifetime_reported: std::sync::atomic::AtomicBool,
     deliveries: Deliveries,
+    /// Where the revocations are shared with the other instances.
+    #[cfg(feature = "redis")]
+    store: Option<std::sync::Arc<store::Store>>,
 }
 
 impl Revocations {
-    pub(crate) fn new(config: &crate::config::Config) -> Self {
+    /// The revocation state of a validator for `issuer`'s tokens; no I/O.
+    pub(crate) fn new(
+        config: &crate::config::Config,
+        issuer: &str,
+    ) -> Result<Self, crate::config::ConfigError> {
         let seconds = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
         let max_token_lifetime = seconds(config.max_token_lifetime);
-        Self {
+        #[cfg(feature = "redis")]
+        let store = config
+            .redis_url
+            .as_ref()
+            .map(|url| {
+                store::Store::new(url.as_str(), issuer)
+                    .map(std::sync::Arc::new)
+                    .map_err(|_| crate::config::ConfigError::InvalidRedisUrl)
+            })
+            .transpose()?;
+        #[cfg(not(feature = "redis"))]
+        let _ = issuer;
+        Ok(Self {
             set: set::RevocationSet::new(max_token_lifetime.saturating_add(seconds(config.leeway))),
             key: config
                 .webhook_signing_key
@@ -122,6 +144,64 @@ impl Revocations {
             max_token_lifetime,
             lifetime_reported: std::sync::atomic::AtomicBool::new(false),
             deliveries: Deliveries::default(),
+            #[cfg(feature = "redis")]
+            store,
+        })
+    }
+
+    /// How long an entry is kept after its `issued_up_to`, in seconds.
+    #[cfg(feature = "redis")]
+    pub(crate) fn retention(&self) -> i64 {
+        self.set.retention()
+    }
+
+    /// Enforces `revocations` from now on; with Redis, shares them too (the mirror stores them
+    /// within a few seconds). Returns how many are in force.
+    pub(crate) fn revoke(&self, revocations: &[Revocation], now: i64) -> usize {
+        let in_force = self.set.insert(revocations, now);
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.store {
+            store.keep_for_later(revocations);
+        }
+        in_force
+    }
+
+    /// The state of the Redis store, when there is one.
+    pub(crate) fn store_status(&self) -> Option<RevocationStoreStatus> {
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.store {
+            return Some(RevocationStoreStatus {
+                connected: store.connected(),
+                outbox: store.outbox_len(),
+            });
+        }
+        None
+    }
+
+    /// Loads what Redis holds now into the set; a failure is logged.
+    #[cfg(all(feature = "redis", feature = "rocket"))]
+    pub(crate) async fn load_shared(&self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let now = crate::support::unix_now();
+        match store.load(now).await {
+            Ok(loaded) => {
+                self.set.insert(&loaded, now);
+            }
+            Err(error) => tracing::warn!(
+                "logto-guard: could not load the revocations from Redis at start ({error}); \
+                 serving anyway, they are loaded once Redis answers"
+            ),
+        }
+    }
+
+    /// Starts sharing the revocations through Redis, once (a task on the current Tokio
+    /// runtime); nothing without Redis.
+    #[cfg(feature = "redis")]
+    pub(crate) fn start_sharing(self: &std::sync::Arc<Self>) {
+        if let Some(store) = &self.store {
+            store.spawn_mirror(std::sync::Arc::downgrade(self));
         }
     }
 
@@ -136,19 +216,33 @@ impl Revocations {
 
     /// Takes a webhook at `now`: see [`crate::Validator::receive_webhook`]. Counts and logs
     /// the outcome (the event's name and counts, never an id).
-    pub(crate) fn receive(
+    pub(crate) async fn receive(
         &self,
         signature: Option<&str>,
         body: &[u8],
         now: i64,
     ) -> Result<WebhookOutcome, WebhookError> {
-        match self.take(signature, body, now) {
-            Ok(outcome) => {
-                self.deliveries.record(Ok(&outcome));
-                Ok(outcome)
-            }
-            Err(error) => Err(self.refuse(error)),
+        let (outcome, revoked) = match self.take(signature, body, now) {
+            Ok(taken) => taken,
+            Err(error) => return Err(self.refuse(error)),
+        };
+        #[cfg(feature = "redis")]
+        if let Some(store) = &self.store
+            && !revoked.is_empty()
+            && let Err(error) = store.store(&revoked, self.retention(), now).await
+        {
+            store.keep_for_later(&revoked);
+            tracing::warn!(
+                "logto-guard: Redis did not take {} revocation(s) ({error}): enforced on this \
+                 instance now, stored once Redis is back",
+                revoked.len()
+            );
+            return Err(self.refuse(WebhookError::StoreFailed));
         }
+        #[cfg(not(feature = "redis"))]
+        let _ = revoked;
+        self.deliveries.record(Ok(&outcome));
+        Ok(outcome)
     }
 
     /// Counts and logs a webhook refused with `error`, also one refused before
@@ -162,12 +256,13 @@ impl Revocations {
         error
     }
 
+    /// The outcome of a webhook, with the revocations it enforced here.
     fn take(
         &self,
         signature: Option<&str>,
         body: &[u8],
         now: i64,
-    ) -> Result<WebhookOutcome, WebhookError> {
+    ) -> Result<(WebhookOutcome, Vec<Revocation>), WebhookError> {
         let key = self.key.as_ref().ok_or(WebhookError::NotConfigured)?;
         if body.len() > MAX_WEBHOOK_BYTES {
             return Err(WebhookError::TooLarge);
@@ -189,7 +284,7 @@ impl Revocations {
                 "logto-guard: webhook {} ends no access; ignored",
                 event_name_for_logs(&event)
             );
-            return Ok(WebhookOutcome::Ignored);
+            return Ok((WebhookOutcome::Ignored, revoked));
         }
         self.set.insert(&revoked, now);
         tracing::info!(
@@ -197,9 +292,12 @@ impl Revocations {
             event.name(),
             revoked.len()
         );
-        Ok(WebhookOutcome::Accepted {
-            revocations: revoked.len(),
-        })
+        Ok((
+            WebhookOutcome::Accepted {
+                revocations: revoked.len(),
+            },
+            revoked,
+        ))
     }
 
     /// Reports, once, a token that lives longer than `max_token_lifetime`: a revocation would

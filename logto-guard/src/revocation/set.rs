@@ -59,6 +59,12 @@ impl RevocationSet {
         }
     }
 
+    /// How long an entry is kept after its `issued_up_to`, in seconds.
+    #[cfg(feature = "redis")]
+    pub(crate) fn retention(&self) -> i64 {
+        self.retention
+    }
+
     /// Whether no revocation is held: what the request path checks first, one atomic load.
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.load(Ordering::Acquire) == 0
@@ -131,7 +137,7 @@ impl RevocationSet {
     }
 
     /// Every entry in force at `now`, as revocations: what the set would be rebuilt from.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "redis"))]
     pub(crate) fn entries(&self, now: i64) -> Vec<Revocation> {
         let index = self.index.load();
         let live = |up_to: &i64| up_to.saturating_add(self.retention) > now;

@@ -101,6 +101,13 @@ pub enum WebhookError {
     /// No signing key is configured, so no webhook can be verified: 500.
     #[error("no webhook signing key is configured")]
     NotConfigured,
+    /// The event's revocations are enforced on this instance, but Redis did not take them
+    /// (feature `redis`): 503, so that the failure shows in Logto's hook logs. They are kept
+    /// and stored once Redis is back.
+    #[error(
+        "the revocations are enforced on this instance but could not be shared: Redis is unreachable"
+    )]
+    StoreFailed,
 }
 
 impl WebhookError {
@@ -112,6 +119,7 @@ impl WebhookError {
             Self::MissingSignature | Self::BadSignature => 401,
             Self::Malformed(_) | Self::Stale { .. } => 400,
             Self::NotConfigured => 500,
+            Self::StoreFailed => 503,
         }
     }
 
@@ -124,11 +132,12 @@ impl WebhookError {
             Self::Malformed(_) => "malformed_event",
             Self::Stale { .. } => "stale_event",
             Self::NotConfigured => "not_configured",
+            Self::StoreFailed => "store_failed",
         }
     }
 
     /// The stable label the metrics count it under: `too_large`, `bad_signature` (missing or
-    /// wrong), `malformed`, `stale`, `not_configured`.
+    /// wrong), `malformed`, `stale`, `store_failed`, `not_configured`.
     #[must_use]
     pub fn label(&self) -> &'static str {
         match self {
@@ -136,6 +145,7 @@ impl WebhookError {
             Self::MissingSignature | Self::BadSignature => "bad_signature",
             Self::Malformed(_) => "malformed",
             Self::Stale { .. } => "stale",
+            Self::StoreFailed => "store_failed",
             Self::NotConfigured => "not_configured",
         }
     }
@@ -163,12 +173,27 @@ pub struct WebhookDeliveries {
     pub stale: u64,
     /// Bodies over [`MAX_WEBHOOK_BYTES`].
     pub too_large: u64,
+    /// Revocations enforced here that Redis did not take (answered 503).
+    pub store_failed: u64,
+}
+
+/// The state of the Redis store of revocations (feature `redis`), in
+/// [`MetricsSnapshot`](crate::metrics::MetricsSnapshot).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RevocationStoreStatus {
+    /// Whether this instance follows Redis now (subscribed, and the last write went through).
+    /// While not, the revocations in memory stay enforced, but those received by other
+    /// instances do not arrive.
+    pub connected: bool,
+    /// Revocations enforced here and waiting to be stored in Redis.
+    pub outbox: usize,
 }
 
 impl WebhookDeliveries {
     /// Every count with its label, in a fixed order: for exporters.
     #[must_use]
-    pub fn by_outcome(&self) -> [(&'static str, u64); 6] {
+    pub fn by_outcome(&self) -> [(&'static str, u64); 7] {
         [
             ("accepted", self.accepted),
             ("ignored", self.ignored),
@@ -176,6 +201,7 @@ impl WebhookDeliveries {
             ("malformed", self.malformed),
             ("stale", self.stale),
             ("too_large", self.too_large),
+            ("store_failed", self.store_failed),
         ]
     }
 }
@@ -189,6 +215,7 @@ pub(crate) struct Deliveries {
     malformed: AtomicU64,
     stale: AtomicU64,
     too_large: AtomicU64,
+    store_failed: AtomicU64,
 }
 
 impl Deliveries {
@@ -200,6 +227,7 @@ impl Deliveries {
             Err(WebhookError::Malformed(_)) => &self.malformed,
             Err(WebhookError::Stale { .. }) => &self.stale,
             Err(WebhookError::TooLarge) => &self.too_large,
+            Err(WebhookError::StoreFailed) => &self.store_failed,
             Err(WebhookError::NotConfigured) => return,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -214,6 +242,7 @@ impl Deliveries {
             malformed: read(&self.malformed),
             stale: read(&self.stale),
             too_large: read(&self.too_large),
+            store_failed: read(&self.store_failed),
         }
     }
 }

@@ -128,6 +128,11 @@ impl LogtoGuard {
 /// table's `webhook_signing_key`: a secret is better kept out of Rocket.toml.
 const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
 
+/// The environment variable the fairing reads the Redis URL from (feature `redis`), over the
+/// `logto` table's `redis_url`.
+#[cfg(feature = "redis")]
+const REDIS_URL_VARIABLE: &str = "LOGTO_REDIS_URL";
+
 /// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
 /// `LOGTO_ENDPOINT` environment variable over its endpoint and `LOGTO_WEBHOOK_SIGNING_KEY` over
 /// its webhook signing key. `sync` reads it the same way.
@@ -152,6 +157,13 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     {
         config.webhook_signing_key =
             Some(crate::revocation::SigningKey::new(key.trim().to_owned()));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(url) = std::env::var(REDIS_URL_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.redis_url = Some(crate::config::RedisUrl::new(url.trim().to_owned()));
     }
     Ok(config)
 }
@@ -208,6 +220,10 @@ impl Fairing for LogtoGuard {
         } else {
             rocket
         };
+        // With Redis: the revocations in force before the first request (bounded; a Redis
+        // away now is a warning, and the mirror started at liftoff catches up).
+        #[cfg(feature = "redis")]
+        validator.load_shared_revocations().await;
         let rocket = register_rejection_catchers(rocket);
         let state = GuardState::new(validator, settings, self.error_body, metadata);
         Ok(rocket.mount("/", end_of_ignite_route()).manage(state))
@@ -217,6 +233,8 @@ impl Fairing for LogtoGuard {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
+        #[cfg(feature = "redis")]
+        state.validator().share_revocations();
         if state.validator().warm_up().await.is_err() {
             rocket::warn!(
                 "logto-guard: {}; serving anyway, protected routes answer 503 until the keys can \
