@@ -7,6 +7,12 @@ use crate::resource_indicator::{ResourceIndicatorError, check_resource_indicator
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::revocation::SigningKey;
+
+/// Where the fairing receives Logto's webhooks unless
+/// [`Config::webhook_path`] says otherwise.
+pub const DEFAULT_WEBHOOK_PATH: &str = "/logto/webhook";
+
 /// The one algorithm an RSA key published without `alg` verifies unless
 /// [`Config::algorithms`] says otherwise: what Logto signs with its RSA keys.
 pub const DEFAULT_RSA_ALGORITHM: Algorithm = Algorithm::RS256;
@@ -65,6 +71,44 @@ pub struct Config {
     pub(crate) route_audit: RouteAudit,
     pub(crate) public_routes: Vec<String>,
     pub(crate) require_keys_at_launch: bool,
+    #[serde(
+        skip_serializing,
+        deserialize_with = "crate::revocation::deserialize_key"
+    )]
+    pub(crate) webhook_signing_key: Option<SigningKey>,
+    pub(crate) webhook_path: String,
+    #[serde(with = "seconds")]
+    pub(crate) webhook_replay_window: Duration,
+    #[serde(with = "seconds")]
+    pub(crate) max_token_lifetime: Duration,
+    #[cfg(feature = "redis")]
+    #[serde(skip_serializing)]
+    pub(crate) redis_url: Option<RedisUrl>,
+}
+
+/// A Redis URL as configured: `Debug` shows it without its password, and it is never
+/// serialized.
+#[cfg(feature = "redis")]
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct RedisUrl(String);
+
+#[cfg(feature = "redis")]
+impl RedisUrl {
+    pub(crate) fn new(url: String) -> Self {
+        Self(url)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(feature = "redis")]
+impl std::fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", url_for_logs(&self.0))
+    }
 }
 
 /// What the fairing does at ignite with a mounted route that is neither guarded
@@ -123,6 +167,12 @@ impl Default for Config {
             route_audit: RouteAudit::Auto,
             public_routes: Vec::new(),
             require_keys_at_launch: false,
+            webhook_signing_key: None,
+            webhook_path: DEFAULT_WEBHOOK_PATH.to_owned(),
+            webhook_replay_window: Duration::from_secs(300),
+            max_token_lifetime: Duration::from_secs(3600),
+            #[cfg(feature = "redis")]
+            redis_url: None,
         }
     }
 }
@@ -258,6 +308,25 @@ pub enum ConfigError {
          https://api.example.com: http(s), with no path, query or fragment"
     )]
     InvalidPublicUrl,
+    /// `webhook_signing_key` is set but empty.
+    #[error(
+        "`webhook_signing_key` is empty: copy the signing key of the webhook from Logto's \
+         console (Webhooks > your webhook > Signing key), or remove the setting"
+    )]
+    EmptyWebhookSigningKey,
+    /// `webhook_path` is not a plain absolute path.
+    #[error(
+        "`webhook_path` `{0}` must be a plain absolute path such as \"/logto/webhook\": starting \
+         with /, without query, fragment, spaces or <dynamic> segments"
+    )]
+    InvalidWebhookPath(String),
+    /// `redis_url` is not a Redis URL (feature `redis`).
+    #[cfg(feature = "redis")]
+    #[error(
+        "`redis_url` must be a Redis URL such as redis://127.0.0.1:6379/ (or rediss:// for TLS, \
+         redis+unix:///path for a socket)"
+    )]
+    InvalidRedisUrl,
     /// A `public_routes` entry that is not `"/path"` or `"METHOD /path"`.
     #[error(
         "public route `{0}` must be a mounted path such as \"/health\" or \"/orders/<id>\", \
@@ -541,6 +610,79 @@ impl Config {
         self
     }
 
+    /// The signing key of the Logto webhook that reports revocations (Logto console: Webhooks >
+    /// your webhook > Signing key). With it, the fairing receives the webhook at
+    /// [`webhook_path`](Self::webhook_path) and the validator refuses the tokens of suspended
+    /// and deleted users, of members removed from an organization and of deleted organizations
+    /// (see [`revocation`](crate::revocation)); other frameworks pass the webhook to
+    /// [`Validator::receive_webhook`](crate::Validator::receive_webhook). Config key
+    /// `webhook_signing_key`, or the `LOGTO_WEBHOOK_SIGNING_KEY` environment variable with the
+    /// fairing. Never logged, never serialized.
+    ///
+    /// _Default:_ none: no webhook is received, and only [`Validator::revoke`](crate::Validator::revoke)
+    /// adds revocations.
+    #[must_use]
+    pub fn webhook_signing_key(mut self, key: impl Into<String>) -> Self {
+        self.webhook_signing_key = Some(SigningKey::new(key.into()));
+        self
+    }
+
+    /// The path the fairing receives Logto's webhook at (`POST`), once a
+    /// [`webhook_signing_key`](Self::webhook_signing_key) is set: the endpoint URL to register
+    /// in Logto is this API's origin plus this path.
+    ///
+    /// _Default:_ [`DEFAULT_WEBHOOK_PATH`], `/logto/webhook`.
+    #[must_use]
+    pub fn webhook_path(mut self, path: impl Into<String>) -> Self {
+        self.webhook_path = path.into();
+        self
+    }
+
+    /// How far a webhook's `createdAt` may be from now, either way: older events are refused
+    /// as replays (400 `stale_event`), so that a captured delivery cannot be replayed later.
+    /// Logto sends an event when it happens (10 s timeout), so this only needs to cover the
+    /// clock difference between Logto and this API and Logto's retries: 10 s to 3600 s (1 h).
+    ///
+    /// _Default:_ 300 s (5 min).
+    #[must_use]
+    pub fn webhook_replay_window(mut self, window: Duration) -> Self {
+        self.webhook_replay_window = window;
+        self
+    }
+
+    /// The longest lifetime (`exp` - `iat`) of the tokens this API accepts: a revocation is kept
+    /// that long after its event (plus the [`leeway`](Self::leeway)), when every token it
+    /// covers has expired. Set it to the longest "Token expiration time" of the API resources
+    /// whose tokens this API accepts (Logto's default is 3600 s; Logto sets no upper bound, and
+    /// tenants created before 1.0 defaulted to 86400 s). A token seen living longer is reported
+    /// once in a warning. 60 s to 2592000 s (30 days).
+    ///
+    /// _Default:_ 3600 s (1 h), Logto's default token expiration.
+    #[must_use]
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
+        self
+    }
+
+    /// Shares revocations through the Redis at `url` (feature `redis`): the instance that
+    /// receives Logto's webhook stores each revocation there and publishes it, and every
+    /// instance mirrors them in memory, loads them at start and after a lost connection, and
+    /// writes back what Redis lacks. Requests never wait on Redis; while it is unreachable the
+    /// revocations in memory stay enforced, a webhook whose revocations cannot be stored is
+    /// answered 503 (enforced here at once, stored once Redis is back), and
+    /// [`MetricsSnapshot::revocation_store`](crate::metrics::MetricsSnapshot::revocation_store)
+    /// says so. Config key `redis_url`, or the `LOGTO_REDIS_URL` environment variable with the
+    /// fairing. Never serialized; logged without its password.
+    ///
+    /// _Default:_ none: each instance enforces the webhooks it receives itself.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    #[must_use]
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(RedisUrl::new(url.into()));
+        self
+    }
+
     /// The `realm` of `WWW-Authenticate` challenges.
     ///
     /// _Default:_ `"api"`.
@@ -678,6 +820,16 @@ impl Config {
         if let Some(origin) = &self.public_url {
             self.check_public_url(origin)?;
         }
+        if self
+            .webhook_signing_key
+            .as_ref()
+            .is_some_and(SigningKey::is_empty)
+        {
+            return Err(ConfigError::EmptyWebhookSigningKey);
+        }
+        if !is_plain_path(&self.webhook_path) {
+            return Err(ConfigError::InvalidWebhookPath(self.webhook_path.clone()));
+        }
         if let Some(bad) = self
             .public_routes
             .iter()
@@ -791,7 +943,7 @@ struct DurationRange {
 }
 
 /// Every duration of [`Config`], with its range.
-const DURATION_RANGES: [DurationRange; 6] = [
+const DURATION_RANGES: [DurationRange; 8] = [
     DurationRange {
         field: "leeway",
         value: |config| config.leeway,
@@ -841,6 +993,22 @@ const DURATION_RANGES: [DurationRange; 6] = [
         max: Duration::from_secs(60),
         below: "no key-set fetch could succeed",
         above: "requests would wait that long on a Logto that does not answer",
+    },
+    DurationRange {
+        field: "webhook_replay_window",
+        value: |config| config.webhook_replay_window,
+        min: Duration::from_secs(10),
+        max: Duration::from_secs(3600),
+        below: "a webhook delayed by Logto's 10 s timeout or a clock difference would be refused",
+        above: "a captured webhook could be replayed that long after it was sent",
+    },
+    DurationRange {
+        field: "max_token_lifetime",
+        value: |config| config.max_token_lifetime,
+        min: Duration::from_secs(60),
+        max: Duration::from_secs(30 * 24 * 3600),
+        below: "revocations would be forgotten while the tokens they cover are still valid",
+        above: "revocations would be kept in memory that long",
     },
 ];
 
@@ -924,6 +1092,17 @@ pub(crate) fn parse_public_route(entry: &str) -> Option<(Option<String>, &str)> 
     let well_formed =
         path.starts_with('/') && !path.contains(char::is_whitespace) && !path.contains(['?', '#']);
     well_formed.then_some((method, path))
+}
+
+/// Whether `path` is an absolute path Rocket can mount as it is: `/` and segments of RFC 3986
+/// path characters (no percent-encoding), without empty segments, query, fragment or
+/// `<dynamic>` segments.
+pub(crate) fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("//")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b))
 }
 
 /// Whether `url` has a user name or a password (`https://user:password@host`).

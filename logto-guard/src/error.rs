@@ -162,6 +162,12 @@ pub enum AuthError {
     /// 403 `insufficient_scope`.
     #[error("this route accepts only tokens issued on behalf of another user")]
     ActorRequired,
+    /// A valid token that a revocation covers: its user was suspended or deleted, it is for an
+    /// organization its user or app was removed from, or for a deleted organization, after it
+    /// was issued (see [`revocation`](crate::revocation)). 401 `invalid_token`: the client must
+    /// get a new token, which Logto refuses where access ended.
+    #[error("token was revoked")]
+    Revoked,
     /// The issuer's keys have never been fetched and fetching them failed.
     #[error("signing keys unavailable; retry later")]
     KeysUnavailable {
@@ -255,6 +261,10 @@ impl AuthError {
     ///
     /// assert_eq!(AuthError::Expired.reason(), "expired");
     /// assert_eq!(AuthError::MissingClaim("exp").reason(), "missing_claim");
+    /// assert_eq!(AuthError::Revoked.reason(), "revoked");
+    /// assert_eq!(AuthError::Revoked.status(), 401);
+    /// assert_eq!(AuthError::Revoked.code(), Some("invalid_token"));
+    /// assert_eq!(AuthError::Revoked.to_string(), "token was revoked");
     /// ```
     #[must_use]
     pub fn reason(&self) -> &'static str {
@@ -277,6 +287,7 @@ impl AuthError {
             Self::AudienceMismatch { .. } => "audience_mismatch",
             Self::Expired => "expired",
             Self::NotYetValid => "not_yet_valid",
+            Self::Revoked => "revoked",
             Self::InsufficientScope { .. } => "insufficient_scope",
             Self::OrganizationRequired => "organization_required",
             Self::OrganizationMismatch { .. } => "organization_mismatch",

@@ -100,6 +100,7 @@ mod payload;
 mod prometheus;
 mod requirement;
 mod resource_indicator;
+pub mod revocation;
 #[cfg(feature = "rocket")]
 mod rocket;
 mod scopes;
@@ -123,7 +124,7 @@ pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use actor::Actor;
 pub use algorithm::{Algorithm, UnknownAlgorithmError};
 pub use bearer::bearer_token;
-pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, RouteAudit};
+pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, DEFAULT_WEBHOOK_PATH, RouteAudit};
 pub use custom_claims::ClaimsError;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]

@@ -24,6 +24,13 @@ use crate::validate::Validator;
 /// | `logto_guard_key_fetch_failure_timestamp_seconds` | gauge | Unix time of the last failed fetch |
 /// | `logto_guard_key_fetches_total` | counter | key-set fetches, successful or not |
 /// | `logto_guard_key_fetch_failures_total` | counter | failed key-set fetches |
+/// | `logto_guard_revocations` | gauge | revocations in force ([`revocation`](crate::revocation)) |
+/// | `logto_guard_webhook_deliveries_total{outcome}` | counter | Logto webhook deliveries by outcome: `accepted`, `ignored`, `bad_signature`, `malformed`, `stale`, `too_large`, `store_failed` |
+/// | `logto_guard_revocation_store_connected` | gauge | with Redis (feature `redis`): 1 while this instance follows it |
+/// | `logto_guard_revocation_outbox` | gauge | with Redis: revocations enforced here, waiting to be stored |
+///
+/// Refused revoked tokens count in `logto_guard_rejections_total` with `reason="revoked"`. No
+/// label holds a token, a user or an organization id.
 ///
 /// ```
 /// use logto_guard::metrics::PrometheusCollector;
@@ -136,7 +143,41 @@ impl Collector for PrometheusCollector {
             "logto_guard_key_fetch_failures",
             "Failed key-set fetches",
             metrics.key_fetch_failures,
-        )
+        )?;
+        gauge(
+            &mut encoder,
+            "logto_guard_revocations",
+            "Revocations in force: tokens of suspended or deleted users, removed organization \
+             members, deleted organizations",
+            None,
+            i64::try_from(metrics.revocations).unwrap_or(i64::MAX),
+        )?;
+        let mut family = encoder.encode_descriptor(
+            "logto_guard_webhook_deliveries",
+            "Logto webhook deliveries, by outcome",
+            None,
+            counter.metric_type(),
+        )?;
+        for (outcome, count) in metrics.webhook_deliveries.by_outcome() {
+            ConstCounter::new(count).encode(family.encode_family(&[("outcome", outcome)])?)?;
+        }
+        if let Some(store) = metrics.revocation_store {
+            gauge(
+                &mut encoder,
+                "logto_guard_revocation_store_connected",
+                "1 while this instance follows the Redis store of revocations",
+                None,
+                i64::from(store.connected),
+            )?;
+            gauge(
+                &mut encoder,
+                "logto_guard_revocation_outbox",
+                "Revocations enforced here that wait to be stored in Redis",
+                None,
+                i64::try_from(store.outbox).unwrap_or(i64::MAX),
+            )?;
+        }
+        Ok(())
     }
 }
 

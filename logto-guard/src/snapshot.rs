@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use crate::revocation::{RevocationStoreStatus, WebhookDeliveries};
 use crate::support::lock;
 
 /// The state of a [`Validator`](crate::Validator) at one moment.
@@ -51,6 +52,14 @@ pub struct MetricsSnapshot {
     pub key_fetch_failures: u64,
     /// Rejections counted so far, sorted by route, then reason.
     pub rejections: Vec<RejectionCount>,
+    /// Revocations in force: tokens of suspended or deleted users, of removed organization
+    /// members, of deleted organizations (see [`revocation`](crate::revocation)).
+    pub revocations: usize,
+    /// Logto webhook deliveries, by outcome.
+    pub webhook_deliveries: WebhookDeliveries,
+    /// The Redis store of revocations, when one is configured (feature `redis`): whether this
+    /// instance follows it, and what waits to be stored.
+    pub revocation_store: Option<RevocationStoreStatus>,
 }
 
 /// How many requests of one route were refused for one reason.

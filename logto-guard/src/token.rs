@@ -159,6 +159,22 @@ impl AccessToken {
                 .any(|aud| aud.starts_with(ORGANIZATION_AUDIENCE_PREFIX))
     }
 
+    /// Every organization the token names, whether or not they agree: the ids of its
+    /// organization audiences, then its `organization_id` claim. A revocation for any of them
+    /// covers the token.
+    pub(crate) fn organizations(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .audiences
+            .iter()
+            .filter_map(|aud| organization_of_audience(aud))
+            .chain(
+                self.inner
+                    .organization_id
+                    .as_deref()
+                    .filter(|id| !id.is_empty()),
+            )
+    }
+
     /// Whether Logto issued this token to a machine-to-machine app (`sub == client_id`).
     #[must_use]
     pub fn is_machine_to_machine(&self) -> bool {

@@ -19,6 +19,7 @@ use crate::jwks::{KeyCache, KeySet, Lookup};
 use crate::payload;
 use crate::payload::Claims;
 use crate::requirement::Policy;
+use crate::revocation::{Revocation, Revocations, WebhookError, WebhookOutcome};
 use crate::snapshot::{MetricsSnapshot, Rejections};
 use crate::support::unix_now;
 use crate::token::AccessToken;
@@ -63,6 +64,7 @@ struct Inner {
     realm: String,
     tokens: Option<Arc<TokenCache>>,
     rejections: Arc<Rejections>,
+    revocations: Arc<Revocations>,
 }
 
 impl Inner {
@@ -82,6 +84,9 @@ impl Validator {
         if trusted.is_empty() {
             return Err(ConfigError::MissingEndpoint);
         }
+        // One tenant, whichever of its domains issued a token: one set of revocations, named
+        // after the primary issuer where instances share it.
+        let revocations = Arc::new(Revocations::new(&config, &trusted[0].0)?);
         let http = KeyCache::http_client(&config)
             .map_err(|_| ConfigError::InvalidUrl { field: "jwks_uri" })?;
         let keys = trusted
@@ -112,6 +117,7 @@ impl Validator {
                 realm: config.realm,
                 tokens: TokenCache::new(config.token_cache_bytes).map(Arc::new),
                 rejections: Arc::default(),
+                revocations,
             }),
         })
     }
@@ -261,7 +267,98 @@ impl Validator {
             key_fetches: statuses.iter().map(|s| s.attempts).sum(),
             key_fetch_failures: statuses.iter().map(|s| s.failures).sum(),
             rejections: self.inner.rejections.snapshot(),
+            revocations: self.inner.revocations.set.active(unix_now()),
+            webhook_deliveries: self.inner.revocations.deliveries(),
+            revocation_store: self.inner.revocations.store_status(),
         }
+    }
+
+    /// Refuses from now on the tokens `revocations` cover ([`AuthError::Revoked`]), on every
+    /// request, token-cache hits included; clones of this validator share them. For revocations
+    /// from a source of your own; Logto's webhooks come in through
+    /// [`receive_webhook`](Self::receive_webhook). A revocation is kept until every token it
+    /// covers has expired ([`Config::max_token_lifetime`] after its `issued_up_to`); one already
+    /// past that is dropped. Returns how many are in force.
+    ///
+    /// ```
+    /// use logto_guard::revocation::{Revocation, Revoked};
+    /// use logto_guard::{Config, Validator};
+    ///
+    /// let validator = Validator::new(Config::new("https://my-tenant.logto.app"))?;
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    /// let issued_up_to = i64::try_from(now.as_secs()).unwrap();
+    /// let added = validator.revoke([Revocation::new(Revoked::Subject("user-1".into()), issued_up_to)]);
+    /// assert_eq!(added, 1);
+    /// assert_eq!(validator.metrics().revocations, 1);
+    /// # Ok::<(), logto_guard::ConfigError>(())
+    /// ```
+    ///
+    /// [`Config::max_token_lifetime`]: crate::Config::max_token_lifetime
+    pub fn revoke(&self, revocations: impl IntoIterator<Item = Revocation>) -> usize {
+        let revocations: Vec<Revocation> = revocations.into_iter().collect();
+        self.inner.revocations.revoke(&revocations, unix_now())
+    }
+
+    /// Starts sharing revocations through Redis ([`Config::redis_url`]): a task on the current
+    /// Tokio runtime subscribes, loads the revocations in force, and keeps the in-memory set in
+    /// step (reconnecting with a backoff when the connection drops) until the last clone of
+    /// this validator is dropped. The Rocket fairing calls it at liftoff; call it once at
+    /// start-up with other frameworks (again does nothing). Nothing without a Redis URL.
+    ///
+    /// # Panics
+    ///
+    /// Outside a Tokio runtime, when a Redis URL is configured.
+    ///
+    /// [`Config::redis_url`]: crate::Config::redis_url
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn share_revocations(&self) {
+        self.inner.revocations.start_sharing();
+    }
+
+    /// Loads the revocations Redis holds now, within a short timeout; a failure is logged.
+    #[cfg(all(feature = "redis", feature = "rocket"))]
+    pub(crate) async fn load_shared_revocations(&self) {
+        self.inner.revocations.load_shared().await;
+    }
+
+    /// Takes one delivery of Logto's webhook: `signature` is the value of its
+    /// `logto-signature-sha-256` header ([`SIGNATURE_HEADER`](crate::revocation::SIGNATURE_HEADER)),
+    /// `body` the raw request body. Checks, in this order, the size
+    /// ([`MAX_WEBHOOK_BYTES`](crate::revocation::MAX_WEBHOOK_BYTES)), the signature (HMAC-SHA256
+    /// under [`Config::webhook_signing_key`], compared in constant time) before anything reads the
+    /// body, the event, and that its `createdAt` is within the
+    /// [replay window](crate::Config::webhook_replay_window); then enforces the revocations the
+    /// event calls for ([`revocation`](crate::revocation)). Answer with the outcome's or the
+    /// error's `status()` and `body()`. The Rocket fairing does all of this at
+    /// [`webhook_path`](crate::Config::webhook_path); call it from other frameworks.
+    ///
+    /// Counted in [`metrics`](Self::metrics) by outcome, and logged with the event's name and
+    /// counts, never an id.
+    ///
+    /// [`Config::webhook_signing_key`]: crate::Config::webhook_signing_key
+    pub async fn receive_webhook(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> Result<WebhookOutcome, WebhookError> {
+        self.inner
+            .revocations
+            .receive(signature, body, unix_now())
+            .await
+    }
+
+    /// Counts and logs a webhook the Rocket receiver refused before
+    /// [`receive_webhook`](Self::receive_webhook) could see it.
+    #[cfg(feature = "rocket")]
+    pub(crate) fn refuse_webhook(&self, error: WebhookError) -> WebhookError {
+        self.inner.revocations.refuse(error)
+    }
+
+    /// Whether a webhook signing key is configured.
+    #[cfg(feature = "rocket")]
+    pub(crate) fn receives_webhooks(&self) -> bool {
+        self.inner.revocations.receives_webhooks()
     }
 
     /// Counts a rejection of a request to `route` in [`metrics`](Self::metrics), under the
@@ -325,15 +422,35 @@ impl Validator {
             if keys.is_some_and(|keys| keys.contains(fingerprint)) {
                 tracing::Span::current().record("cached", true);
                 self.check_lifetime(&verified)?;
+                self.check_revoked(&verified)?;
                 return Ok(verified);
             }
             cache.remove(digest);
         }
         let (verified, fingerprint) = self.verify_uncached(token).await?;
+        if inner.revocations.receives_webhooks() {
+            inner.revocations.check_token_lifetime(&verified);
+        }
+        // Cached even when revoked: a revoked token sent again is refused without verifying
+        // its signature again.
         if let Some((cache, digest)) = cache {
             cache.insert(digest, verified.clone(), fingerprint);
         }
+        self.check_revoked(&verified)?;
         Ok(verified)
+    }
+
+    /// Whether a revocation covers the token: one atomic load while none is held.
+    fn check_revoked(&self, token: &AccessToken) -> Result<(), AuthError> {
+        let set = &self.inner.revocations.set;
+        if set.is_empty() {
+            return Ok(());
+        }
+        set.prune_now_and_then(unix_now());
+        if set.revokes(token) {
+            return Err(AuthError::Revoked);
+        }
+        Ok(())
     }
 
     async fn verify_uncached(&self, token: &str) -> Result<(AccessToken, u64), AuthError> {

@@ -388,9 +388,60 @@ function answerConditionally(req, res) {
   };
 }
 
+// Delivers a webhook the way Logto does (packages/core/src/libraries/hook: sendWebhookRequest and
+// utils/sign.ts): the payload gets `hookId` and `createdAt` (now, unless the request names one),
+// is sent as `JSON.stringify(payload)` with `logto-signature-sha-256` = the hex HMAC-SHA256 of
+// exactly that text under the signing key, a 10 s timeout and no retry. Answers with what the
+// receiver answered.
+async function deliverWebhook(req, res) {
+  let request;
+  try {
+    request = JSON.parse(await readBody(req));
+  } catch {
+    return sendJson(res, 400, { error: 'the body must be JSON' });
+  }
+  const { url, signingKey, payload } = request ?? {};
+  if (typeof url !== 'string' || typeof signingKey !== 'string' || typeof payload !== 'object') {
+    return sendJson(res, 400, { error: 'url, signingKey and payload are required' });
+  }
+  const json = { hookId: 'test-hook', createdAt: new Date().toISOString(), ...payload };
+  const body = JSON.stringify(json);
+  const signature = crypto.createHmac('sha256', signingKey).update(body).digest('hex');
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'user-agent': 'Logto (https://logto.io/)',
+        'content-type': 'application/json',
+        'logto-signature-sha-256': signature,
+      },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    log(`webhook ${json.event} delivered: ${response.status}`);
+    return sendJson(res, 200, { status: response.status, body: text, createdAt: json.createdAt });
+  } catch (err) {
+    return sendJson(res, 502, { error: String(err?.message ?? err) });
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 function handleAdmin(req, res, url) {
   const route = `${req.method} ${url.pathname}`;
   switch (route) {
+    case 'POST /admin/deliver-webhook':
+      return deliverWebhook(req, res).catch((err) =>
+        sendJson(res, 500, { error: String(err?.message ?? err) }),
+      );
     case 'POST /admin/rotate': {
       const kty = (url.searchParams.get('kty') ?? 'EC').toUpperCase();
       if (kty !== 'EC' && kty !== 'RSA') {

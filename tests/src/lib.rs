@@ -6,6 +6,7 @@ pub mod helpers;
 pub mod issuer_packages;
 pub mod logs;
 pub mod openapi;
+pub mod redis;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -166,7 +167,8 @@ pub async fn launch_rocket_binary_with_args(
         .env("ROCKET_ADDRESS", "127.0.0.1")
         .env("ROCKET_CLI_COLORS", "false")
         .env_remove("LOGTO_ENDPOINT")
-        .env_remove("LOGTO_CUSTOM_DOMAINS");
+        .env_remove("LOGTO_CUSTOM_DOMAINS")
+        .env_remove("LOGTO_WEBHOOK_SIGNING_KEY");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -291,6 +293,19 @@ impl NodeIssuer {
 
     /// A client-credentials access token of `m2m-app` for `resource` with `scopes`.
     pub async fn token(&self, resource: &str, scopes: &[&str]) -> String {
+        self.token_of("m2m-app", "m2m-secret", resource, scopes)
+            .await
+    }
+
+    /// A client-credentials access token of another app of the issuer (`m2m-readonly`,
+    /// secret `m2m-readonly-secret`, may read orders) for `resource` with `scopes`.
+    pub async fn token_of(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        resource: &str,
+        scopes: &[&str],
+    ) -> String {
         let mut form = vec![
             ("grant_type", "client_credentials".to_owned()),
             ("resource", resource.to_owned()),
@@ -298,7 +313,7 @@ impl NodeIssuer {
         if !scopes.is_empty() {
             form.push(("scope", scopes.join(" ")));
         }
-        self.token_request(("m2m-app", "m2m-secret"), &form).await
+        self.token_request((client_id, client_secret), &form).await
     }
 
     /// A token for user `subject` (`user-admin` or `user-reader`) by Logto's token exchange,
@@ -458,6 +473,37 @@ impl NodeIssuer {
     pub async fn requests(&self) -> u64 {
         let body: serde_json::Value = self.admin(reqwest::Method::GET, "requests").await;
         body["count"].as_u64().expect("count")
+    }
+
+    /// Has the issuer deliver a webhook to `url` the way Logto does: `payload` plus `hookId`
+    /// and `createdAt` (now, unless `payload` has one), sent as `JSON.stringify` writes it, with
+    /// `logto-signature-sha-256` = the hex HMAC-SHA256 of that body under `signing_key` (Node's
+    /// `crypto.createHmac`, as Logto's `sign`). Returns the receiver's status and body.
+    ///
+    /// # Panics
+    ///
+    /// When the issuer cannot reach `url`.
+    pub async fn deliver_webhook(
+        &self,
+        url: &str,
+        signing_key: &str,
+        payload: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .http
+            .post(format!("{}/admin/deliver-webhook", self.endpoint))
+            .json(&serde_json::json!({"url": url, "signingKey": signing_key, "payload": payload}))
+            .send()
+            .await
+            .expect("deliver-webhook request");
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await.expect("deliver-webhook answer");
+        assert!(status.is_success(), "deliver-webhook: {status}: {answer}");
+        let body = answer["body"].as_str().unwrap_or_default();
+        (
+            u16::try_from(answer["status"].as_u64().expect("status")).expect("a status"),
+            serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.to_owned())),
+        )
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str) -> serde_json::Value {

@@ -12,17 +12,27 @@ use rocket::{Route, get, routes};
 const OPENMETRICS: (&str, &str) = ("application", "openmetrics-text");
 
 /// `GET /ready`: 200 once the signing keys are loaded, 503 before (fetching them now if
-/// none are, at most once per `failed_fetch_backoff`).
+/// none are, at most once per `failed_fetch_backoff`). With revocations shared through Redis
+/// (`LOGTO_REDIS_URL`), `revocation_store` says whether this instance follows it: an instance
+/// cut off from Redis stays ready (it enforces the revocations it holds), and says so.
 #[logto_guard::public]
 #[get("/ready")]
 async fn ready(validator: &Validator) -> (Status, Json<Value>) {
-    match validator.warm_up().await {
-        Ok(()) => (Status::Ok, Json(json!({"status": "ready"}))),
+    let mut answer = match validator.warm_up().await {
+        Ok(()) => (Status::Ok, json!({"status": "ready"})),
         Err(error) => (
             Status::ServiceUnavailable,
-            Json(json!({"status": "not ready", "reason": error.to_string()})),
+            json!({"status": "not ready", "reason": error.to_string()}),
         ),
+    };
+    if let Some(store) = validator.metrics().revocation_store {
+        answer.1["revocation_store"] = json!(if store.connected {
+            "connected"
+        } else {
+            "unreachable: revocations received by other instances do not arrive"
+        });
     }
+    (answer.0, Json(answer.1))
 }
 
 /// `GET /metrics`: logto-guard's metrics in the OpenMetrics text format. An app with metrics

@@ -46,7 +46,10 @@ use super::state::{ErrorBody, GuardState};
 /// one route of its own, `GET /logto-guard/end-of-ignite`, which never answers. With
 /// `resource_metadata = true` it serves RFC 9728 protected resource metadata and names it in
 /// every challenge; see [`metadata`](crate::metadata). Every rejection it answers is counted
-/// in [`Validator::metrics`].
+/// in [`Validator::metrics`]. With a
+/// [`webhook_signing_key`](crate::Config::webhook_signing_key) (or `LOGTO_WEBHOOK_SIGNING_KEY`)
+/// it receives Logto's webhook at `POST` [`webhook_path`](crate::Config::webhook_path) and
+/// refuses the tokens it revokes; see [`revocation`](crate::revocation).
 #[derive(Clone)]
 pub struct LogtoGuard {
     config: Option<Config>,
@@ -123,10 +126,19 @@ impl LogtoGuard {
     }
 }
 
+/// The environment variable the fairing reads the webhook signing key from, over the `logto`
+/// table's `webhook_signing_key`: a secret is better kept out of Rocket.toml.
+const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
+
+/// The environment variable the fairing reads the Redis URL from (feature `redis`), over the
+/// `logto` table's `redis_url`.
+#[cfg(feature = "redis")]
+const REDIS_URL_VARIABLE: &str = "LOGTO_REDIS_URL";
+
 /// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
 /// `LOGTO_ENDPOINT` environment variable over its endpoint (and instead of an `issuer` with
-/// its `extra_issuers`), and `LOGTO_CUSTOM_DOMAINS` (comma-separated) over its
-/// `custom_domains`. `sync` reads it the same way.
+/// its `extra_issuers`), `LOGTO_CUSTOM_DOMAINS` (comma-separated) over its `custom_domains`,
+/// and `LOGTO_WEBHOOK_SIGNING_KEY` over its webhook signing key. `sync` reads it the same way.
 pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     let mut config = if figment.find_value("logto").is_ok() {
         figment
@@ -148,6 +160,20 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
         .filter(|v| !v.trim().is_empty())
     {
         config.custom_domains = split_list(&domains);
+    }
+    if let Some(key) = std::env::var(WEBHOOK_SIGNING_KEY_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.webhook_signing_key =
+            Some(crate::revocation::SigningKey::new(key.trim().to_owned()));
+    }
+    #[cfg(feature = "redis")]
+    if let Some(url) = std::env::var(REDIS_URL_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        config.redis_url = Some(crate::config::RedisUrl::new(url.trim().to_owned()));
     }
     Ok(config)
 }
@@ -204,6 +230,19 @@ impl Fairing for LogtoGuard {
             );
             return Err(rocket);
         }
+        let rocket = if validator.receives_webhooks() {
+            rocket::info!(
+                "logto-guard: receiving Logto's webhook at POST {}",
+                settings.webhook_path
+            );
+            rocket.mount("/", super::webhook::routes(&settings.webhook_path))
+        } else {
+            rocket
+        };
+        // With Redis: the revocations in force before the first request (bounded; a Redis
+        // away now is a warning, and the mirror started at liftoff catches up).
+        #[cfg(feature = "redis")]
+        validator.load_shared_revocations().await;
         let rocket = register_rejection_catchers(rocket);
         let state = GuardState::new(validator, settings, self.error_body, metadata);
         Ok(rocket.mount("/", end_of_ignite_route()).manage(state))
@@ -213,6 +252,8 @@ impl Fairing for LogtoGuard {
         let Some(state) = rocket.state::<GuardState>() else {
             return;
         };
+        #[cfg(feature = "redis")]
+        state.validator().share_revocations();
         if state.validator().warm_up().await.is_err() {
             rocket::warn!(
                 "logto-guard: {}; serving anyway, protected routes answer 503 until the keys can \

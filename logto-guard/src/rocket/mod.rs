@@ -9,9 +9,10 @@ pub(crate) mod mounted;
 mod response;
 pub(crate) mod state;
 mod validator;
+mod webhook;
 
 /// How this crate names the routes it mounts or hands out (the metadata document, the
-/// end-of-ignite check, the OpenAPI document and Swagger UI): `logto_guard::<what>`. The route
+/// end-of-ignite check, the webhook receiver, the OpenAPI document and Swagger UI): `logto_guard::<what>`. The route
 /// audit leaves them out, as they are the library's, not the app's; a route attribute names
 /// its route after an identifier, which cannot contain `::`.
 pub(crate) fn own_route_name(what: &str) -> std::borrow::Cow<'static, str> {
