@@ -19,7 +19,11 @@ fn token(claims: Value) -> AccessToken {
     members.extend(claims);
     let issuer: Arc<str> = "https://tenant.logto.app/oidc".into();
     AccessToken::new(
-        crate::payload::parse(payload.to_string().into_bytes(), std::slice::from_ref(&issuer)).expect("claims"),
+        crate::payload::parse(
+            payload.to_string().into_bytes(),
+            std::slice::from_ref(&issuer),
+        )
+        .expect("claims"),
     )
 }
 
