@@ -45,6 +45,9 @@ pub mod keys {}
 #[doc = include_str!("many-instances.md")]
 pub mod many_instances {}
 
+#[doc = include_str!("revocation.md")]
+pub mod revocation {}
+
 #[doc = include_str!("manifest.md")]
 #[cfg(any(not(doctest), feature = "sync"))]
 pub mod manifest {}

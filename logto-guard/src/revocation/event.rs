@@ -18,6 +18,10 @@ use super::timestamp;
 use super::webhook::WebhookError;
 use super::{MEMBERSHIP_DELTA_CAP, Revocation, Revoked};
 
+/// The `path` of the payload Logto's console sends to test a webhook
+/// (`generateHookTestPayload`: `data: {result: 'success'}`, `params: {id: 'fake-id'}`).
+const LOGTO_TEST_PATH: &str = "/fake-path/:id";
+
 /// A Logto webhook event, read as far as revocation needs: its name, its `createdAt`, and
 /// for the events that end access, whose.
 ///
@@ -98,7 +102,10 @@ impl HookEvent {
             .ok_or(WebhookError::Malformed(
                 "no `createdAt` date-time (RFC 3339, e.g. 2024-05-01T12:34:56.789Z)",
             ))?;
+        // "Send test payload" in Logto's console: a genuine, signed event about nobody.
+        let logto_test = object.get("path").and_then(Value::as_str) == Some(LOGTO_TEST_PATH);
         let kind = match name.as_str() {
+            _ if logto_test => Kind::Other,
             "User.SuspensionStatus.Updated" => Kind::Suspension {
                 user: user_id(&object)?,
                 suspended: match object.get("data").and_then(|data| data.get("isSuspended")) {

@@ -184,6 +184,26 @@ fn without_deltas_the_management_call_tells_what_was_removed() {
 }
 
 #[test]
+fn logtos_test_payloads_end_no_access() {
+    // What "Send test payload" in Logto's console sends for each event (`generateHookTestPayload`).
+    for name in [
+        "User.SuspensionStatus.Updated",
+        "User.Deleted",
+        "Organization.Deleted",
+        "Organization.Membership.Updated",
+    ] {
+        let test = event(
+            name,
+            json!({"userAgent": "fake-user-agent", "path": "/fake-path/:id", "method": "POST",
+                   "status": 200, "params": {"id": "fake-id"}, "data": {"result": "success"}}),
+        );
+        let parsed = parse(&test).expect("a valid event");
+        assert!(!parsed.ends_access(), "{name}");
+        assert!(revocations(&parsed).is_empty(), "{name}");
+    }
+}
+
+#[test]
 fn other_events_end_no_access() {
     for name in [
         "PostSignIn",
