@@ -33,7 +33,7 @@ for crate in logto-guard-macros logto-guard; do
   tar -xzf "$file" -C "$work"
   # Nothing of the test suite, fixtures, benchmarks or node packages ships.
   if tar -tzf "$file" | grep -E '/(tests|benches|fuzz|node_modules|fixtures)/|\.(js|json)$' |
-    grep -Ev '/(src/rocket/okapi/swagger-initializer\.js|\.cargo_vcs_info\.json)$'; then
+    grep -Ev '/(src/openapi/okapi/swagger-initializer\.js|\.cargo_vcs_info\.json)$'; then
     echo "package-check: $crate ships files it should not (above)" >&2
     exit 1
   fi
