@@ -7,7 +7,7 @@ use crate::resource_indicator::{ResourceIndicatorError, check_resource_indicator
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::revocation::SigningKey;
+use crate::signing_key::SigningKey;
 
 /// Where the fairing receives Logto's webhooks unless
 /// [`Config::webhook_path`] says otherwise.
@@ -73,7 +73,7 @@ pub struct Config {
     pub(crate) require_keys_at_launch: bool,
     #[serde(
         skip_serializing,
-        deserialize_with = "crate::revocation::deserialize_key"
+        deserialize_with = "crate::signing_key::deserialize_key"
     )]
     pub(crate) webhook_signing_key: Option<SigningKey>,
     pub(crate) webhook_path: String,

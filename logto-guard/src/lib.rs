@@ -104,6 +104,7 @@ pub mod revocation;
 #[cfg(feature = "rocket")]
 mod rocket;
 mod scopes;
+mod signing_key;
 mod snapshot;
 mod support;
 #[cfg(feature = "testing")]

@@ -35,7 +35,9 @@ mod timestamp;
 mod webhook;
 
 pub use event::{HookEvent, revocations};
-pub(crate) use webhook::{Deliveries, SigningKey, deserialize_key, verify_signature};
+pub(crate) use webhook::{Deliveries, verify_signature};
+
+use crate::signing_key::SigningKey;
 pub use webhook::{
     MAX_WEBHOOK_BYTES, RevocationStoreStatus, SIGNATURE_HEADER, WebhookDeliveries, WebhookError,
     WebhookOutcome,

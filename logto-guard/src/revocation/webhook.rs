@@ -1,11 +1,9 @@
 //! Receiving a Logto webhook without any web framework: size, signature, event, freshness,
 //! and the outcome counters.
 
-use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_lc_rs::hmac;
-use serde::{Deserialize, Deserializer};
 
 /// The header Logto signs its webhooks in: the hex HMAC-SHA256 of the raw body under the
 /// hook's signing key (some Logto versions write it `sha256=<hex>`; both are accepted).
@@ -247,39 +245,6 @@ impl Deliveries {
     }
 }
 
-/// A webhook signing key as configured: never shown by `Debug`, never serialized.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub(crate) struct SigningKey(String);
-
-impl SigningKey {
-    pub(crate) fn new(key: String) -> Self {
-        Self(key)
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.trim().is_empty()
-    }
-
-    /// The HMAC-SHA256 key: the UTF-8 bytes of the key, as Node's `createHmac` takes a string.
-    pub(crate) fn hmac_key(&self) -> hmac::Key {
-        hmac::Key::new(hmac::HMAC_SHA256, self.0.as_bytes())
-    }
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"(redacted)\"")
-    }
-}
-
-/// Deserializes an optional key; an absent or `null` key is none.
-pub(crate) fn deserialize_key<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<SigningKey>, D::Error> {
-    Option::<SigningKey>::deserialize(d)
-}
-
 /// Whether `header` (hex, optionally after `sha256=`) is the HMAC-SHA256 of `body` under
 /// `key`; compared in constant time.
 pub(crate) fn verify_signature(key: &hmac::Key, header: &str, body: &[u8]) -> bool {
@@ -310,6 +275,7 @@ fn hex_digit(c: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing_key::SigningKey;
 
     /// Logto's own test vectors (`packages/core/src/utils/sign.test.ts`): key `foo`, the body
     /// `JSON.stringify({bar: 'bar', foo: 'foo'})` and `JSON.stringify({})`.

@@ -166,7 +166,7 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
         .filter(|v| !v.trim().is_empty())
     {
         config.webhook_signing_key =
-            Some(crate::revocation::SigningKey::new(key.trim().to_owned()));
+            Some(crate::signing_key::SigningKey::new(key.trim().to_owned()));
     }
     #[cfg(feature = "redis")]
     if let Some(url) = std::env::var(REDIS_URL_VARIABLE)
