@@ -21,6 +21,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
                 organization,
                 client,
                 actor,
+                client_group,
+                check,
             },
         krate,
         mut handler,
@@ -71,6 +73,24 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
             Some(quote!(const ACTOR: #krate::ActorRule = #krate::ActorRule::Required;))
         }
     };
+    let client_group = client_group.map(|group| {
+        quote!(const CLIENT_GROUP: ::core::option::Option<&'static str> =
+            ::core::option::Option::Some(#group);)
+    });
+    let custom_check = check.map(|path| {
+        // At the path's span, so that a function of another signature is reported there.
+        let at_path = crate::route::crate_path_at(&krate, path.span());
+        let name = path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.unraw().to_string())
+            .collect::<Vec<_>>()
+            .join("::");
+        quote_spanned! {path.span()=>
+            const CUSTOM_CHECK: ::core::option::Option<#at_path::CustomCheck> =
+                ::core::option::Option::Some(#at_path::CustomCheck::new(#name, #path));
+        }
+    });
     let description = match description {
         Some(lit) => quote!(::core::option::Option::Some(#lit)),
         None => quote!(::core::option::Option::None),
@@ -94,6 +114,8 @@ pub(crate) fn expand(requires: Requires) -> TokenStream {
             const ORGANIZATION: #krate::OrganizationRule = #organization;
             const CLIENT: #krate::ClientRule = #client;
             #actor
+            #client_group
+            #custom_check
         }
 
         #resource_check

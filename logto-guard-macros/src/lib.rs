@@ -114,6 +114,35 @@ mod rules;
 /// A token for another organization than the path's is refused with 403
 /// `insufficient_scope` (see `AuthError::OrganizationMismatch` for why not 401).
 ///
+/// # Client groups and custom checks
+///
+/// ```
+/// use logto_guard::{AccessToken, Denied, requires};
+///
+/// // Only the applications of client group `billing`, whose Logto app ids the config lists
+/// // (`[default.logto.clients] billing = ["<app id>", ..]`, or `LOGTO_CLIENTS_BILLING`).
+/// #[requires(resource = "https://api.example.com", scope = "refund:orders", clients = "billing")]
+/// #[rocket::post("/orders/<id>/refund")]
+/// fn refund(id: u64) {}
+///
+/// // A rule of the app's own on a custom claim, run after the other checks.
+/// fn gold_plan(token: &AccessToken) -> Result<(), Denied> {
+///     match token.claim::<String>("plan") {
+///         Some(Ok(plan)) if plan == "gold" => Ok(()),
+///         _ => Err(Denied::new("this route needs the gold plan")),
+///     }
+/// }
+///
+/// #[requires(resource = "https://api.example.com", scope = "read:reports", check = gold_plan)]
+/// #[rocket::get("/reports")]
+/// fn reports() {}
+///
+/// let rocket = rocket::build()
+///     .attach(logto_guard::LogtoGuard::fairing())
+///     .mount("/", rocket::routes![refund, reports]);
+/// # drop(rocket);
+/// ```
+///
 /// # Arguments
 ///
 /// | argument | value | meaning |
@@ -124,7 +153,9 @@ mod rules;
 /// | `scopes` | a list of string literals | all of these scopes are required |
 /// | `any` | a list of string literals | any one of these scopes is enough |
 /// | `client` | `"machine"` or `"user"` | only machine-to-machine tokens, or only user tokens |
+/// | `clients` | a string literal | the name of a client group: only tokens whose `client_id` the config lists in that group pass (403 `insufficient_scope` otherwise); a mounted route naming a group the config lacks aborts ignite |
 /// | `actor` | `forbidden` or `required` | refuse tokens issued on behalf of another user (Logto's impersonation: the token carries `act`), or accept only those; without it, both pass |
+/// | `check` | the path of a `fn(&AccessToken) -> Result<(), Denied>` | the route's own rule, run after every other check: its `Denied` becomes a 403 `insufficient_scope` with that description |
 /// | `description` | a string literal | what the scopes allow, for the scope manifest |
 /// | `crate` | a string literal path | how the app names the logto-guard dependency when it renamed it (default `::logto_guard`), as `#[serde(crate = "..")]`; `#[public]` and `#[guarded]` take it too |
 ///
@@ -151,6 +182,10 @@ mod rules;
 ///   attribute under it (`<name>`, not `<name..>` nor a query parameter `?<name>`);
 /// - `client` must be `"machine"` or `"user"` (with a suggestion otherwise), `actor` the word
 ///   `forbidden` or `required`;
+/// - `clients` must name one group: lowercase ASCII letters, digits and `_`, starting with a
+///   letter (the key in the config table and the suffix of `LOGTO_CLIENTS_<NAME>`);
+/// - `check` must be the path of a function with the signature above (a function of another
+///   signature is a type error pointing at the path);
 /// - unknown, repeated, missing, conflicting or wrongly typed arguments, and empty lists;
 /// - `#[requires]` on something other than a function, below the route attribute (or with
 ///   none), or twice on one handler (merge them with `scopes = [..]` or `any = [..]`).

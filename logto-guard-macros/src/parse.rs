@@ -36,6 +36,10 @@ pub(crate) struct Rule {
     pub(crate) organization: Organization,
     pub(crate) client: Client,
     pub(crate) actor: Actor,
+    /// `clients = "<group>"`: a valid group name.
+    pub(crate) client_group: Option<LitStr>,
+    /// `check = <path>`: the custom check's function.
+    pub(crate) check: Option<Path>,
 }
 
 /// The `resource` argument.
@@ -90,7 +94,9 @@ const ARGUMENTS: &[&str] = &[
     "scopes",
     "any",
     "client",
+    "clients",
     "actor",
+    "check",
     "description",
     "crate",
 ];
@@ -146,6 +152,8 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
     let mut any = Slot::new("any");
     let mut client = Slot::new("client");
     let mut actor = Slot::new("actor");
+    let mut client_group = Slot::new("clients");
+    let mut check = Slot::new("check");
     let mut description = Slot::new("description");
     let mut krate = Slot::new("crate");
     // The first of `scope`, `scopes` and `any`: the others conflict with it.
@@ -180,6 +188,10 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
             }),
             "client" => client.set(cx, &name, || Some(parse_client(cx, needs_value(value)?))),
             "actor" => actor.set(cx, &name, || parse_actor(cx, needs_value(value)?)),
+            "clients" => {
+                client_group.set(cx, &name, || parse_client_group(cx, needs_value(value)?))
+            }
+            "check" => check.set(cx, &name, || parse_check(cx, needs_value(value)?)),
             "organization" => organization.set(cx, &name, || {
                 needs_value(value)?;
                 None
@@ -248,6 +260,8 @@ fn parse_args(cx: &Ctxt, tokens: TokenStream) -> Option<(Rule, TokenStream)> {
         organization,
         client: client.get().unwrap_or(Client::Any),
         actor: actor.get().unwrap_or(Actor::Any),
+        client_group: client_group.get(),
+        check: check.get(),
     };
     Some((rule, route::crate_path(krate.get().as_ref())))
 }
@@ -262,6 +276,9 @@ fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> 
         "desc" | "doc" => Some("description"),
         "org" | "organisation" | "organization_id" | "org_id" | "tenant" => Some("organization"),
         "machine" | "m2m" | "client_type" | "token_type" | "kind" => Some("client"),
+        "client_id" | "client_ids" | "client_group" | "apps" | "applications"
+        | "allowed_clients" => Some("clients"),
+        "predicate" | "guard" | "rule" | "custom" | "custom_check" | "validate" => Some("check"),
         "act" | "impersonation" | "delegation" | "on_behalf_of" => Some("actor"),
         _ => rules::closest(key, ARGUMENTS),
     };
@@ -269,7 +286,7 @@ fn unknown_argument(cx: &Ctxt, name: &Ident, key: &str) -> Option<&'static str> 
         Some(known) => format!("unknown argument `{key}`: did you mean `{known}`?"),
         None => format!(
             "unknown argument `{key}`: expected `resource`, `organization`, `scope`, `scopes`, \
-             `any`, `client`, `actor`, `description` or `crate`"
+             `any`, `client`, `clients`, `actor`, `check`, `description` or `crate`"
         ),
     };
     cx.error_spanned_by(name, message);
@@ -284,6 +301,8 @@ fn example(key: &str) -> &'static str {
         "any" => "any = [\"read:orders\", \"admin:orders\"]",
         "client" => "client = \"machine\"",
         "actor" => "actor = forbidden",
+        "clients" => "clients = \"billing\"",
+        "check" => "check = plans::gold",
         "crate" => "crate = \"my_logto_guard\"",
         "organization" => "organization = \"<org_id>\"",
         _ => "description = \"Read orders\"",
@@ -506,6 +525,49 @@ fn parse_actor(cx: &Ctxt, value: Expr) -> Option<Actor> {
     None
 }
 
+/// `clients = "<group>"`: one client group, by a name the config can list.
+fn parse_client_group(cx: &Ctxt, value: Expr) -> Option<LitStr> {
+    const ONE_GROUP: &str = "`clients` names one client group, like `clients = \"billing\"`, \
+        whose client ids the config lists (`[default.logto.clients]`)";
+    let message = match (&value, string_literal(&value)) {
+        (_, Some(lit)) => match rules::check_group_name(&lit.value()) {
+            Ok(()) => return Some(lit.clone()),
+            Err(problem) => format!(
+                "{problem}: the name is also the key in `[default.logto.clients]` and the \
+                 suffix of `LOGTO_CLIENTS_<NAME>`"
+            ),
+        },
+        (Expr::Array(_), None) => {
+            format!("{ONE_GROUP}: list every application of this route in that one group")
+        }
+        (_, None) => format!("`clients` takes a string: {ONE_GROUP}"),
+    };
+    cx.error_spanned_by(value, message);
+    None
+}
+
+/// `check = path::to::function`.
+fn parse_check(cx: &Ctxt, value: Expr) -> Option<Path> {
+    const SIGNATURE: &str = "a function `fn(&AccessToken) -> Result<(), Denied>`";
+    let message = match &value {
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+            return Some(path.path.clone());
+        }
+        value => match string_literal(value) {
+            Some(lit) => format!(
+                "`check` takes a path, not a string: `check = {}`",
+                lit.value()
+            ),
+            None => format!(
+                "`check` takes the path of {SIGNATURE}, like `check = plans::gold`; write a \
+                 closure's body as such a function"
+            ),
+        },
+    };
+    cx.error_spanned_by(value, message);
+    None
+}
+
 /// `client = "machine"` or `client = "user"`.
 fn parse_client(cx: &Ctxt, value: Expr) -> Client {
     let Some(lit) = string_literal(&value) else {
@@ -538,7 +600,8 @@ fn parse_client(cx: &Ctxt, value: Expr) -> Client {
         ),
         (None, _) => format!(
             "unknown client {text:?}: expected \"machine\" (only machine-to-machine tokens) or \
-             \"user\" (only user tokens)"
+             \"user\" (only user tokens); to accept only some applications, name a client \
+             group: `clients = {text:?}`"
         ),
     };
     cx.error_spanned_by(lit, message);

@@ -99,6 +99,25 @@ pub(crate) fn check_scope(scope: &str) -> Result<(), ScopeProblem> {
     }
 }
 
+/// Checks a client group name: the twin of `logto_guard`'s `check_group_name`, with its
+/// words (`tests::one_rule_for_a_client_group_name` holds both to the same verdicts).
+pub(crate) fn check_group_name(name: &str) -> Result<(), &'static str> {
+    let mut bytes = name.bytes();
+    let starts_with_letter = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
+    if !starts_with_letter
+        || !bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(
+            "a client group name is lowercase ASCII letters, digits and `_`, starting \
+                    with a letter, like `billing`",
+        );
+    }
+    if name.len() > 64 {
+        return Err("a client group name is at most 64 characters long");
+    }
+    Ok(())
+}
+
 /// The candidate closest to `name`, if it is close enough to be a likely misspelling.
 pub(crate) fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
@@ -210,6 +229,29 @@ mod tests {
                 verdict.map(|words| format!("{words}: `{input}`")),
                 "{input:?}: Config::check"
             );
+        }
+    }
+
+    #[test]
+    fn one_rule_for_a_client_group_name() {
+        let long = "a".repeat(65);
+        for name in [
+            "billing",
+            "billing_v2",
+            "Billing",
+            "2fa",
+            "billing-api",
+            "",
+            &long,
+        ] {
+            let config = logto_guard::Config::new("https://tenant.logto.app")
+                .client_group(name, ["app-1"])
+                .check()
+                .err()
+                .map(|error| error.to_string());
+            let macro_words = check_group_name(name)
+                .map_err(|p| format!("client group `{name}` in `clients`: {p}"));
+            assert_eq!(config, macro_words.err(), "{name:?}");
         }
     }
 

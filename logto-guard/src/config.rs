@@ -1,8 +1,10 @@
 //! Where the keys and the issuer are, and the knobs of validation.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
+use crate::client_group::check_group_name;
 use crate::resource_indicator::{ResourceIndicatorError, check_resource_indicator};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -48,6 +50,7 @@ pub struct Config {
     pub(crate) extra_issuers: Vec<String>,
     pub(crate) resources: Vec<String>,
     pub(crate) organization_tokens: bool,
+    pub(crate) clients: BTreeMap<String, Vec<String>>,
     pub(crate) realm: String,
     #[serde(with = "seconds")]
     pub(crate) leeway: Duration,
@@ -150,6 +153,7 @@ impl Default for Config {
             extra_issuers: Vec::new(),
             resources: Vec::new(),
             organization_tokens: false,
+            clients: BTreeMap::new(),
             realm: "api".to_owned(),
             leeway: Duration::from_secs(60),
             keys_max_age: Duration::from_secs(600),
@@ -327,6 +331,14 @@ pub enum ConfigError {
          redis+unix:///path for a socket)"
     )]
     InvalidRedisUrl,
+    /// A client group whose name is not a lowercase identifier, or that lists no client id.
+    #[error("client group `{group}` in `clients`: {problem}")]
+    InvalidClientGroup {
+        /// The group's name, as configured.
+        group: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// A `public_routes` entry that is not `"/path"` or `"METHOD /path"`.
     #[error(
         "public route `{0}` must be a mounted path such as \"/health\" or \"/orders/<id>\", \
@@ -434,6 +446,39 @@ impl Config {
     #[must_use]
     pub fn organization_tokens(mut self, accept: bool) -> Self {
         self.organization_tokens = accept;
+        self
+    }
+
+    /// Lists the client ids (Logto app ids) of the client group `name`, which
+    /// `#[requires(clients = "<name>", ..)]` routes accept: a token whose `client_id` is not
+    /// listed gets 403 `insufficient_scope`. A group a mounted route names but the config lacks
+    /// aborts ignite. Names are lowercase letters, digits and `_`, starting with a letter; a
+    /// group lists at least one id, matched exactly (see [`ClientGroup`](crate::ClientGroup) for
+    /// Logto's dynamic `https://` client ids). Setting a group again replaces its ids. Config
+    /// table `clients` (`[default.logto.clients]`, `billing = ["<app id>", ..]`); with the
+    /// fairing, the environment variable `LOGTO_CLIENTS_<NAME>` (comma-separated,
+    /// `LOGTO_CLIENTS_BILLING` for `billing`) replaces a group's ids.
+    ///
+    /// _Default:_ no group.
+    ///
+    /// ```
+    /// use logto_guard::Config;
+    ///
+    /// let config = Config::new("https://my-tenant.logto.app")
+    ///     .client_group("billing", ["kz7gq1xkmdq5rmxj1a3b2", "m4c8wy2b9fq0zr1v0s7t3"]);
+    /// config.check()?;
+    /// # Ok::<(), logto_guard::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn client_group(
+        mut self,
+        name: impl Into<String>,
+        client_ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.clients.insert(
+            name.into(),
+            client_ids.into_iter().map(Into::into).collect(),
+        );
         self
     }
 
@@ -836,6 +881,23 @@ impl Config {
             .find(|route| parse_public_route(route).is_none())
         {
             return Err(ConfigError::InvalidPublicRoute(bad.clone()));
+        }
+        self.check_client_groups()
+    }
+
+    fn check_client_groups(&self) -> Result<(), ConfigError> {
+        for (name, ids) in &self.clients {
+            check_group_name(name).map_err(|problem| ConfigError::InvalidClientGroup {
+                group: name.clone(),
+                problem,
+            })?;
+            if ids.is_empty() || ids.iter().any(|id| id.trim().is_empty()) {
+                return Err(ConfigError::InvalidClientGroup {
+                    group: name.clone(),
+                    problem: "a client group lists one or more client ids (Logto app ids), \
+                              none of them empty",
+                });
+            }
         }
         Ok(())
     }

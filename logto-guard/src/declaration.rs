@@ -2,6 +2,7 @@
 //! each handler and where that handler is, collected at start-up for the manifest, the
 //! metadata and the route audit.
 
+use crate::custom_check::CustomCheck;
 use crate::organization::OrganizationRule;
 use crate::requirement::{ActorRule, Audience, ClientRule, Requirement, ScopeMode};
 
@@ -84,6 +85,10 @@ pub struct Declaration {
     pub client: ClientRule,
     /// The `actor` argument: whether tokens issued on behalf of another user pass.
     pub actor: ActorRule,
+    /// The `clients` argument: the client group whose applications may hold the token.
+    pub client_group: Option<&'static str>,
+    /// The `check` argument: the handler's own rule, run after the others.
+    pub custom_check: Option<CustomCheck>,
     /// The handler it is written on.
     pub handler: HandlerSite,
 }
@@ -97,6 +102,8 @@ impl Declaration {
     pub const fn __new<R: Requirement>(handler: HandlerSite) -> Self {
         Self {
             actor: R::ACTOR,
+            client_group: R::CLIENT_GROUP,
+            custom_check: R::CUSTOM_CHECK,
             ..Self::__with(
                 R::AUDIENCE,
                 R::SCOPES,
@@ -109,8 +116,8 @@ impl Declaration {
         }
     }
 
-    /// For tests that write out what `#[requires]` generates; the rules added since (`actor`)
-    /// take their defaults.
+    /// For tests that write out what `#[requires]` generates; the rules added since (`actor`,
+    /// `clients`, `check`) take their defaults.
     #[doc(hidden)]
     #[must_use]
     pub const fn __with(
@@ -130,6 +137,8 @@ impl Declaration {
             organization,
             client,
             actor: ActorRule::Any,
+            client_group: None,
+            custom_check: None,
             handler,
         }
     }

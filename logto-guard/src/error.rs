@@ -162,6 +162,24 @@ pub enum AuthError {
     /// 403 `insufficient_scope`.
     #[error("this route accepts only tokens issued on behalf of another user")]
     ActorRequired,
+    /// A token whose `client_id` is not in the route's client group
+    /// (`#[requires(clients = "billing", ..)]`, [`ClientGroup`](crate::ClientGroup)), or that
+    /// has no `client_id`.
+    ///
+    /// 403 `insufficient_scope`: the token is valid but issued to an application this route
+    /// does not accept. The description names the group (from the code), never the token's
+    /// client id.
+    #[error("this route accepts only the clients of group `{group}`")]
+    ClientNotAllowed {
+        /// The client group's name.
+        group: String,
+    },
+    /// The route's custom check (`#[requires(check = ..)]`, [`CustomCheck`](crate::CustomCheck))
+    /// refused the token, saying why.
+    ///
+    /// 403 `insufficient_scope`, described by the check's [`Denied`](crate::Denied).
+    #[error("{0}")]
+    Denied(crate::custom_check::Denied),
     /// A valid token that a revocation covers: its user was suspended or deleted, it is for an
     /// organization its user or app was removed from, or for a deleted organization, after it
     /// was issued (see [`revocation`](crate::revocation)). 401 `invalid_token`: the client must
@@ -175,7 +193,9 @@ pub enum AuthError {
         retry_after: Duration,
     },
     /// The server is misconfigured: the guard runs without the fairing, a hand-written
-    /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks, or a
+    /// [`Requirement`](crate::Requirement) names a route segment the matched route lacks or a
+    /// client group the config lacks, a [`Policy`](crate::Policy) for a client group is checked
+    /// without the group's ids ([`ClientsMatch::Named`](crate::ClientsMatch::Named)), or a
     /// [`Policy`](crate::Policy) for a route segment's organization is checked without that
     /// segment's value ([`OrganizationMatch::Segment`](crate::OrganizationMatch::Segment))
     /// (logged).
@@ -296,6 +316,8 @@ impl AuthError {
             Self::UserRequired => "user_required",
             Self::ActorNotAllowed => "actor_not_allowed",
             Self::ActorRequired => "actor_required",
+            Self::ClientNotAllowed { .. } => "client_not_allowed",
+            Self::Denied(_) => "denied",
             Self::KeysUnavailable { .. } => "keys_unavailable",
             Self::NotConfigured => "not_configured",
         }
@@ -314,6 +336,8 @@ impl AuthError {
                 | Self::UserRequired
                 | Self::ActorNotAllowed
                 | Self::ActorRequired
+                | Self::ClientNotAllowed { .. }
+                | Self::Denied(_)
         )
     }
 

@@ -79,7 +79,9 @@ mod actor;
 mod algorithm;
 mod bearer;
 mod cache;
+mod client_group;
 mod config;
+mod custom_check;
 mod custom_claims;
 #[cfg(feature = "rocket")]
 mod declaration;
@@ -125,7 +127,9 @@ pub use self::rocket::{Authorized, ErrorBody, LogtoGuard, TokenGuard};
 pub use actor::Actor;
 pub use algorithm::{Algorithm, UnknownAlgorithmError};
 pub use bearer::bearer_token;
+pub use client_group::{ClientGroup, ClientsMatch};
 pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, DEFAULT_WEBHOOK_PATH, RouteAudit};
+pub use custom_check::{CheckFn, CustomCheck, Denied};
 pub use custom_claims::ClaimsError;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]

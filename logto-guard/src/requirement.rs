@@ -1,6 +1,8 @@
 //! What a route requires of a token: a resource (audience) or an organization, the kind of
 //! client, and scopes.
 
+use crate::client_group::{ClientGroup, ClientsMatch};
+use crate::custom_check::CustomCheck;
 use crate::error::{AuthError, ExpectedAudience};
 use crate::organization::{OrganizationMatch, OrganizationRule};
 use crate::token::AccessToken;
@@ -148,6 +150,10 @@ pub struct Policy<'a> {
     pub client: ClientRule,
     /// Whether the token may, or must, be issued on behalf of another user.
     pub actor: ActorRule,
+    /// Which applications may hold the token, by `client_id`.
+    pub clients: ClientsMatch<'a>,
+    /// The route's own rule, run after every other check.
+    pub custom_check: Option<CustomCheck>,
 }
 
 impl<'a> Policy<'a> {
@@ -162,6 +168,8 @@ impl<'a> Policy<'a> {
             organization: OrganizationMatch::None,
             client: ClientRule::Any,
             actor: ActorRule::Any,
+            clients: ClientsMatch::Any,
+            custom_check: None,
         }
     }
 
@@ -226,13 +234,29 @@ impl<'a> Policy<'a> {
         self
     }
 
+    /// Accepts only tokens whose `client_id` is one of `group`'s
+    /// ([`Validator::client_group`](crate::Validator::client_group)).
+    #[must_use]
+    pub const fn client_group(mut self, group: &'a ClientGroup) -> Self {
+        self.clients = ClientsMatch::Group(group);
+        self
+    }
+
+    /// Runs `check` on a token that passed every other check.
+    #[must_use]
+    pub const fn custom_check(mut self, check: CustomCheck) -> Self {
+        self.custom_check = Some(check);
+        self
+    }
+
     /// Checks a verified token, in this order:
     ///
     /// 1. the audience: `aud` must contain the resource, or for [`Audience::Organization`] be
     ///    `urn:logto:organization:<id>` (else 401 `invalid_token`,
     ///    [`AuthError::AudienceMismatch`]);
     /// 2. the kind of client (else 403 `insufficient_scope`,
-    ///    [`AuthError::MachineToMachineRequired`] or [`AuthError::UserRequired`]), then the
+    ///    [`AuthError::MachineToMachineRequired`] or [`AuthError::UserRequired`]), the client
+    ///    group (else 403 `insufficient_scope`, [`AuthError::ClientNotAllowed`]), then the
     ///    actor (else 403 `insufficient_scope`, [`AuthError::ActorNotAllowed`] or
     ///    [`AuthError::ActorRequired`]);
     /// 3. the organization context, all 403 `insufficient_scope`: with
@@ -240,10 +264,13 @@ impl<'a> Policy<'a> {
     ///    ([`AuthError::OrganizationNotAllowed`]); with `Any` or `Id` it must be for one
     ///    ([`AuthError::OrganizationRequired`]), and for `Id(id)` for that one
     ///    ([`AuthError::OrganizationMismatch`]);
-    /// 4. the scopes (else 403 `insufficient_scope`, [`AuthError::InsufficientScope`]).
+    /// 4. the scopes (else 403 `insufficient_scope`, [`AuthError::InsufficientScope`]);
+    /// 5. the [custom check](Self::custom_check), if any (else 403 `insufficient_scope`,
+    ///    [`AuthError::Denied`]).
     ///
     /// A policy for the organization of a route segment that was not narrowed
-    /// ([`OrganizationMatch::Segment`]) refuses every token first, with
+    /// ([`OrganizationMatch::Segment`]), or for a client group that was not looked up
+    /// ([`ClientsMatch::Named`]), refuses every token first, with
     /// [`AuthError::NotConfigured`] (logged).
     ///
     /// ```
@@ -283,11 +310,19 @@ impl<'a> Policy<'a> {
             );
             return Err(AuthError::NotConfigured);
         }
+        if let ClientsMatch::Named(_) = self.clients {
+            return self.clients.check(token);
+        }
         self.check_audience(token)?;
         self.client.check(token)?;
+        self.clients.check(token)?;
         self.actor.check(token)?;
         self.check_organization(token)?;
-        self.check_scopes(token)
+        self.check_scopes(token)?;
+        match self.custom_check {
+            Some(check) => check.run(token).map_err(AuthError::Denied),
+            None => Ok(()),
+        }
     }
 
     fn check_audience(&self, token: &AccessToken) -> Result<(), AuthError> {
@@ -402,13 +437,21 @@ pub trait Requirement: Send + Sync + 'static {
     const CLIENT: ClientRule = ClientRule::Any;
     /// Whether the token may, or must, be issued on behalf of another user (default: both).
     const ACTOR: ActorRule = ActorRule::Any;
+    /// The client group whose applications may hold the token, by name: its client ids come
+    /// from the config ([`Config::client_group`](crate::Config::client_group)). Default: any
+    /// application.
+    const CLIENT_GROUP: Option<&'static str> = None;
+    /// The route's own rule, run after every other check (default: none).
+    const CUSTOM_CHECK: Option<CustomCheck> = None;
 
     /// This requirement as a [`Policy`].
     ///
     /// An [`OrganizationRule::Segment`] becomes [`OrganizationMatch::Segment`] here, which
     /// matches no token: the value of the segment is only known for a request. The
     /// `Authorized<R>` guard narrows it to the matched route's value; without Rocket, call
-    /// [`in_organization`](Policy::in_organization) with it yourself.
+    /// [`in_organization`](Policy::in_organization) with it yourself. Likewise a
+    /// [`CLIENT_GROUP`](Self::CLIENT_GROUP) becomes [`ClientsMatch::Named`], which the guard
+    /// narrows to the config's group ([`client_group`](Policy::client_group)).
     #[must_use]
     fn policy() -> Policy<'static> {
         Policy {
@@ -423,6 +466,11 @@ pub trait Requirement: Send + Sync + 'static {
             },
             client: Self::CLIENT,
             actor: Self::ACTOR,
+            clients: match Self::CLIENT_GROUP {
+                Some(name) => ClientsMatch::Named(name),
+                None => ClientsMatch::Any,
+            },
+            custom_check: Self::CUSTOM_CHECK,
         }
     }
 }

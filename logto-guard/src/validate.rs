@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenDigest};
+use crate::client_group::ClientGroup;
 use crate::config::{Config, ConfigError};
 use crate::error::{AuthError, ExpectedAudience};
 use crate::jwks::{KeyCache, KeySet, Lookup};
@@ -65,6 +66,7 @@ struct Inner {
     tokens: Option<Arc<TokenCache>>,
     rejections: Arc<Rejections>,
     revocations: Arc<Revocations>,
+    client_groups: Box<[ClientGroup]>,
 }
 
 impl Inner {
@@ -118,6 +120,7 @@ impl Validator {
                 tokens: TokenCache::new(config.token_cache_bytes).map(Arc::new),
                 rejections: Arc::default(),
                 revocations,
+                client_groups: crate::client_group::groups(&config.clients),
             }),
         })
     }
@@ -193,6 +196,27 @@ impl Validator {
     /// ```
     pub fn issuers(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.inner.issuers.iter().map(|issuer| &**issuer)
+    }
+
+    /// The client group `name` of the config ([`Config::client_group`]), for
+    /// [`Policy::client_group`](crate::Policy::client_group).
+    ///
+    /// ```
+    /// use logto_guard::{Config, Validator};
+    ///
+    /// let config = Config::new("https://my-tenant.logto.app").client_group("billing", ["app-1"]);
+    /// let validator = Validator::new(config)?;
+    /// let billing = validator.client_group("billing").expect("configured");
+    /// assert!(billing.contains("app-1"));
+    /// assert!(validator.client_group("support").is_none());
+    /// # Ok::<(), logto_guard::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn client_group(&self, name: &str) -> Option<&ClientGroup> {
+        self.inner
+            .client_groups
+            .iter()
+            .find(|group| group.name() == name)
     }
 
     /// The resources a plain `AccessToken` is accepted for.

@@ -42,6 +42,8 @@ const CLIENT_SCOPES = {
   // The Swagger UI test's apps: one that may read orders, one that may not.
   'swagger-reader': new Set(['read:orders']),
   'swagger-writer': new Set(['write:orders']),
+  // The billing service: orders-api's client group `billing` lists it.
+  'billing-app': new Set(['read:orders', 'write:orders']),
 };
 
 // Users and the resource scopes their roles grant (Logto: a user's roles), for token exchange.
@@ -74,6 +76,14 @@ const CLIENTS = [
   {
     client_id: 'm2m-readonly',
     client_secret: 'm2m-readonly-secret',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    client_id: 'billing-app',
+    client_secret: 'billing-secret',
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],

@@ -26,19 +26,21 @@ pub async fn launch(reason: DevelopmentReason) -> Result<(), Box<rocket::Error>>
     // right after Rocket starts.
     let issuer = Arc::new(TestIssuer::start().await);
     let banner_issuer = Arc::clone(&issuer);
-    app(LogtoGuard::with_config(issuer.config()))
-        .attach(AdHoc::on_liftoff("development banner", move |rocket| {
-            Box::pin(async move {
-                let base = format!(
-                    "http://{}:{}",
-                    rocket.config().address,
-                    rocket.config().port
-                );
-                print_banner(&banner_issuer, reason, &base);
-            })
-        }))
-        .launch()
-        .await?;
+    app(LogtoGuard::with_config(crate::with_placeholder_billing(
+        issuer.config(),
+    )))
+    .attach(AdHoc::on_liftoff("development banner", move |rocket| {
+        Box::pin(async move {
+            let base = format!(
+                "http://{}:{}",
+                rocket.config().address,
+                rocket.config().port
+            );
+            print_banner(&banner_issuer, reason, &base);
+        })
+    }))
+    .launch()
+    .await?;
     drop(issuer);
     Ok(())
 }
@@ -81,6 +83,18 @@ fn print_banner(issuer: &TestIssuer, reason: DevelopmentReason, base: &str) {
             format!(
                 "curl -i -X DELETE {base}/orders/1 -H 'Authorization: Bearer {}'",
                 token(&["write:orders", "delete:orders"])
+            ),
+        ),
+        (
+            "write:orders, as an app of the client group `billing`",
+            format!(
+                "curl -i -X POST {base}/orders/1/paid -H 'Authorization: Bearer {}'",
+                issuer
+                    .token()
+                    .client_id(crate::BILLING_PLACEHOLDER)
+                    .scopes(["write:orders"])
+                    .expires_in(day)
+                    .sign()
             ),
         ),
         (

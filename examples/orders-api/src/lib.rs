@@ -14,11 +14,17 @@
 //! /organizations/<org_id>/members` an organization token (`urn:logto:organization:<org_id>`)
 //! with the organization permission `read:members`.
 //!
+//! `POST /orders/<id>/paid` accepts only the applications of the client group `billing`
+//! ([`BILLING_GROUP`]): `LOGTO_CLIENTS_BILLING` (comma-separated app ids) or
+//! `[default.logto.clients] billing = [..]` lists them; without either, the group lists only
+//! [`BILLING_PLACEHOLDER`], an id no Logto issues, so the route refuses every token until you
+//! name your billing service's app.
+//!
 //! With the feature `openapi` it documents itself: `GET /openapi.json` (each operation with
 //! the security its `#[requires]` declares, and Logto's OAuth 2.0 flows) and a Swagger UI at
 //! `/docs/` whose **Authorize** button obtains Logto tokens.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use logto_guard::{AccessToken, LogtoGuard, Organization, requires};
@@ -36,6 +42,13 @@ mod ops;
 
 /// This API's resource indicator, as registered in Logto.
 pub const RESOURCE: &str = "https://api.example.com";
+
+/// The client group whose applications may mark orders paid.
+pub const BILLING_GROUP: &str = "billing";
+
+/// The app id [`BILLING_GROUP`] lists when the config names none: no Logto issues it, so that
+/// the example starts without configuration and its billing route refuses every token.
+pub const BILLING_PLACEHOLDER: &str = "billing-service";
 
 /// An order.
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +76,7 @@ pub struct NewOrder {
 pub struct Orders {
     next_id: Mutex<u64>,
     orders: Mutex<BTreeMap<u64, Order>>,
+    paid: Mutex<BTreeSet<u64>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -129,6 +143,19 @@ fn delete_order(orders: &State<Orders>, id: u64) -> Status {
     }
 }
 
+/// Only the billing service marks an order paid: a token of any other application, whatever
+/// its scopes, is refused (client group `billing`).
+#[requires(resource = RESOURCE, scope = "write:orders", clients = "billing")]
+#[cfg_attr(feature = "openapi", openapi)]
+#[post("/orders/<id>/paid")]
+fn mark_paid(orders: &State<Orders>, id: u64) -> Result<Json<Value>, Status> {
+    if !lock(&orders.orders).contains_key(&id) {
+        return Err(Status::NotFound);
+    }
+    lock(&orders.paid).insert(id);
+    Ok(Json(json!({"id": id, "paid": true})))
+}
+
 #[requires(resource = RESOURCE)]
 #[cfg_attr(feature = "openapi", openapi)]
 #[get("/me")]
@@ -176,10 +203,23 @@ fn organization_members(org_id: &str, organization: Organization) -> Json<Value>
     ]))
 }
 
-/// The API with the given guard fairing (configured from Rocket's figment by default).
+/// `config` with the client group [`BILLING_GROUP`] listing [`BILLING_PLACEHOLDER`], as [`app`]
+/// gives the fairing's figment: for a config built in code (tests, development mode).
+#[must_use]
+pub fn with_placeholder_billing(config: logto_guard::Config) -> logto_guard::Config {
+    config.client_group(BILLING_GROUP, [BILLING_PLACEHOLDER])
+}
+
+/// The API with the given guard fairing (configured from Rocket's figment by default, where
+/// the client group [`BILLING_GROUP`] lists [`BILLING_PLACEHOLDER`] unless the config lists
+/// it).
 #[must_use]
 pub fn app(guard: LogtoGuard) -> Rocket<Build> {
-    let rocket = rocket::build()
+    let figment = rocket::Config::figment().join((
+        format!("logto.clients.{BILLING_GROUP}"),
+        [BILLING_PLACEHOLDER],
+    ));
+    let rocket = rocket::custom(figment)
         .attach(guard)
         .manage(Orders::default())
         .mount("/", api_routes())
@@ -198,6 +238,7 @@ macro_rules! api_handlers {
             list_orders,
             create_order,
             delete_order,
+            mark_paid,
             me,
             organization_orders,
             organization_members

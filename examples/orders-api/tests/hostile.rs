@@ -693,15 +693,17 @@ async fn serve(issuer: &TestIssuer) -> String {
         .merge(("port", 0))
         .merge(("address", "127.0.0.1"))
         .merge(("log_level", "debug"));
-    let rocket = orders_api::app(LogtoGuard::with_config(issuer.config()))
-        .configure(figment)
-        .attach(AdHoc::on_liftoff("report port", move |rocket| {
-            let port = rocket.config().port;
-            if let Some(tx) = port_tx.lock().ok().and_then(|mut tx| tx.take()) {
-                let _ = tx.send(port);
-            }
-            Box::pin(async {})
-        }));
+    let rocket = orders_api::app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(issuer.config()),
+    ))
+    .configure(figment)
+    .attach(AdHoc::on_liftoff("report port", move |rocket| {
+        let port = rocket.config().port;
+        if let Some(tx) = port_tx.lock().ok().and_then(|mut tx| tx.take()) {
+            let _ = tx.send(port);
+        }
+        Box::pin(async {})
+    }));
     tokio::spawn(async move {
         let _ = rocket.launch().await;
     });

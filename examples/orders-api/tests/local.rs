@@ -12,9 +12,11 @@ use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::{Value, json};
 
 async fn client(issuer: &TestIssuer) -> Client {
-    Client::tracked(app(LogtoGuard::with_config(issuer.config())))
-        .await
-        .expect("orders-api ignites")
+    Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(issuer.config()),
+    )))
+    .await
+    .expect("orders-api ignites")
 }
 
 async fn send<'c>(
@@ -360,9 +362,11 @@ async fn keys_unavailable_is_503_then_recovers_without_restart() {
     let config = issuer
         .config()
         .failed_fetch_backoff(Duration::from_millis(300));
-    let client = Client::tracked(app(LogtoGuard::with_config(config)))
-        .await
-        .expect("ignites");
+    let client = Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(config),
+    )))
+    .await
+    .expect("ignites");
     let response = send(&client, Method::Get, "/orders", Some(bearer(&token))).await;
     assert_eq!(response.status(), Status::ServiceUnavailable);
     assert_eq!(response.headers().get_one("Retry-After"), Some("1"));

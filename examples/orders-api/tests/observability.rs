@@ -15,9 +15,11 @@ async fn metrics_are_scraped_in_the_openmetrics_text_format() {
     let issuer = TestIssuer::start().await;
     // `deny`, as `auto` makes it for this app (it marks routes with #[public]).
     let config = issuer.config().route_audit(RouteAudit::Deny);
-    let client = Client::tracked(app(LogtoGuard::with_config(config)))
-        .await
-        .expect("every route of orders-api is guarded or public");
+    let client = Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(config),
+    )))
+    .await
+    .expect("every route of orders-api is guarded or public");
     assert_eq!(client.get("/health").dispatch().await.status(), Status::Ok);
 
     let unscoped = issuer.token().sign();
@@ -74,9 +76,11 @@ async fn ready_answers_503_until_the_keys_load() {
     let config = issuer
         .config()
         .failed_fetch_backoff(std::time::Duration::from_millis(100));
-    let client = Client::tracked(app(LogtoGuard::with_config(config)))
-        .await
-        .expect("ignites without keys");
+    let client = Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(config),
+    )))
+    .await
+    .expect("ignites without keys");
     let response = client.get("/ready").dispatch().await;
     assert_eq!(response.status(), Status::ServiceUnavailable);
     let body: Value = response.into_json().await.expect("JSON");
@@ -107,9 +111,11 @@ async fn ready_answers_503_until_the_keys_load() {
 async fn publishes_its_resource_metadata_when_asked() {
     let issuer = TestIssuer::start().await;
     let config = issuer.config().resource_metadata(true);
-    let client = Client::tracked(app(LogtoGuard::with_config(config)))
-        .await
-        .expect("ignites");
+    let client = Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(config),
+    )))
+    .await
+    .expect("ignites");
     let response = client
         .get("/.well-known/oauth-protected-resource")
         .dispatch()

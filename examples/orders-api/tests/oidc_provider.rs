@@ -186,6 +186,64 @@ async fn impersonation_tokens_name_their_actor_and_a_forbidding_route_refuses_th
     assert_eq!(me["scopes"], serde_json::json!(["read:orders"]));
 }
 
+/// `POST /orders/<id>/paid` (`clients = "billing"`) admits the apps that `LOGTO_CLIENTS_BILLING`
+/// lists, whatever scopes another app holds; without the variable its placeholder admits none.
+#[tokio::test]
+async fn the_billing_route_admits_the_apps_of_its_client_group_only() {
+    if !node_issuer_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let billing = issuer
+        .token_of("billing-app", "billing-secret", API, &["write:orders"])
+        .await;
+    let other = issuer.token(API, &["read:orders", "write:orders"]).await;
+
+    let api = Api::launch_with(&[
+        ("LOGTO_ENDPOINT", &issuer.endpoint),
+        ("LOGTO_CLIENTS_BILLING", "some-other-app, billing-app"),
+    ])
+    .await;
+    assert_eq!(
+        api.status(reqwest::Method::POST, "/orders", &other).await,
+        StatusCode::CREATED,
+        "order 1"
+    );
+    assert_eq!(
+        api.status(reqwest::Method::POST, "/orders/1/paid", &billing)
+            .await,
+        StatusCode::OK
+    );
+    let refused = api
+        .http
+        .post(format!("{}/orders/1/paid", api.base))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        challenge(&refused).contains("this route accepts only the clients of group `billing`"),
+        "{}",
+        challenge(&refused)
+    );
+
+    let unconfigured = Api::launch(&issuer.endpoint, "{}").await;
+    assert_eq!(
+        unconfigured
+            .status(reqwest::Method::POST, "/orders", &other)
+            .await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        unconfigured
+            .status(reqwest::Method::POST, "/orders/1/paid", &billing)
+            .await,
+        StatusCode::FORBIDDEN,
+        "the placeholder lists no app of this issuer"
+    );
+}
+
 #[tokio::test]
 async fn tokens_for_another_resource_or_issuer_are_refused() {
     if !node_issuer_available() {

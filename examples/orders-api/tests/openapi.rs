@@ -10,9 +10,11 @@ use rocket::local::asynchronous::Client;
 use serde_json::{Value, json};
 
 async fn document(issuer: &TestIssuer) -> Value {
-    let client = Client::tracked(app(LogtoGuard::with_config(issuer.config())))
-        .await
-        .expect("orders-api ignites");
+    let client = Client::tracked(app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(issuer.config()),
+    )))
+    .await
+    .expect("orders-api ignites");
     let response = client.get("/openapi.json").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
     assert_eq!(response.content_type(), Some(ContentType::JSON));
@@ -38,6 +40,10 @@ async fn every_operation_has_the_security_its_requires_declares() {
         security("/orders/{id}", "delete"),
         json!([{"logto": ["write:orders", "delete:orders"]}])
     );
+    assert_eq!(
+        security("/orders/{id}/paid", "post"),
+        json!([{"logto": ["write:orders"]}])
+    );
     assert_eq!(security("/me", "get"), json!([{"logto": []}]));
     assert_eq!(
         security("/organizations/{org_id}/orders", "get"),
@@ -53,7 +59,21 @@ async fn every_operation_has_the_security_its_requires_declares() {
         .values()
         .map(|item| item.as_object().expect("a path item").len())
         .sum();
-    assert_eq!(operations, 7, "every API route, and only those");
+    assert_eq!(operations, 8, "every API route, and only those");
+}
+
+#[rocket::async_test]
+async fn the_billing_route_says_which_apps_may_call_it() {
+    let issuer = TestIssuer::start().await;
+    let document = document(&issuer).await;
+    let paid = &document["paths"]["/orders/{id}/paid"]["post"];
+    assert!(
+        paid["description"]
+            .as_str()
+            .expect("a description")
+            .ends_with("\n\nOnly the applications of client group `billing` (by `client_id`)."),
+        "{paid:#}"
+    );
 }
 
 #[rocket::async_test]
@@ -160,7 +180,9 @@ async fn the_document_is_valid_openapi() {
 async fn the_documentation_is_public_and_served_at_docs() {
     let issuer = TestIssuer::start().await;
     let client = Client::tracked(app(LogtoGuard::with_config(
-        issuer.config().route_audit(logto_guard::RouteAudit::Deny),
+        orders_api::with_placeholder_billing(
+            issuer.config().route_audit(logto_guard::RouteAudit::Deny),
+        ),
     )))
     .await
     .expect("the route audit takes the documentation routes as public");

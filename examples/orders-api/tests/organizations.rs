@@ -102,7 +102,10 @@ async fn client(issuer: &TestIssuer) -> Client {
 }
 
 async fn client_with(config: Config) -> Client {
-    let rocket = app(LogtoGuard::with_config(config)).mount(
+    let rocket = app(LogtoGuard::with_config(
+        orders_api::with_placeholder_billing(config),
+    ))
+    .mount(
         "/v1/t",
         routes![
             item_by_id,

@@ -138,6 +138,10 @@ fn handler_of(declaration: &Declaration) -> Handler {
         name: format!("{}::{}", site.module, site.name),
         organization,
         actor,
+        clients: declaration.client_group.map(str::to_owned),
+        check: declaration
+            .custom_check
+            .map(|check| check.name().to_owned()),
         routes: None,
         declared: Some(site),
     }

@@ -73,6 +73,8 @@
 //! | handler `name` | `module::path::fn_name` of the handler |
 //! | handler `organization` | the handler's organization context: `"any"`, `"<segment>"` or `"optional"`; absent for a route that is not for an organization |
 //! | handler `actor` | `"forbidden"` or `"required"`: whether the handler refuses or requires tokens issued on behalf of another user (`#[requires(actor = ..)]`); absent when it accepts both |
+//! | handler `clients` | the client group whose applications may call the handler (`#[requires(clients = "..")]`); absent when any may |
+//! | handler `check` | the path of the handler's custom check (`#[requires(check = ..)]`); absent without one |
 //! | handler `routes` | only from [`Manifest::collect_with_routes`], which lists only the handlers mounted on the Rocket: the handler's mounted routes (`method`, `path` without the query), sorted by path then method (`[]` from [`Manifest::with_routes`] for a handler no route matches) |
 //!
 //! Source file and line are deliberately left out, so that moving code does not change the

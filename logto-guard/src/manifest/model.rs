@@ -72,6 +72,13 @@ pub struct Handler {
     /// on behalf of another user (Logto impersonation, `act`). Absent when it accepts both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// The client group whose applications may call it (`#[requires(clients = ..)]`). Absent
+    /// when any application may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clients: Option<String>,
+    /// The path of its custom check (`#[requires(check = ..)]`). Absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     /// Where it is mounted, when collected with routes; `Some(vec![])` means not mounted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routes: Option<Vec<MountedRoute>>,

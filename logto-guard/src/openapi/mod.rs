@@ -174,11 +174,19 @@ pub(crate) fn context_note(declaration: &Declaration) -> Option<String> {
         ),
         ActorRule::Any => None,
     };
+    let clients = declaration
+        .client_group
+        .map(|group| format!("Only the applications of client group `{group}` (by `client_id`)."));
+    let check = declaration
+        .custom_check
+        .map(|_| "The route also applies a custom check of the token (403 when it refuses).");
     let notes: Vec<&str> = organization
         .as_deref()
         .into_iter()
         .chain(client)
+        .chain(clients.as_deref())
         .chain(actor)
+        .chain(check)
         .collect();
     (!notes.is_empty()).then(|| notes.join(" "))
 }

@@ -1,5 +1,6 @@
 //! The fairing: configuration at ignite, key warm-up at liftoff, rejections rendered on response.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
 use std::marker::PhantomData;
 
@@ -10,7 +11,7 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::{Build, Catcher, Ignite, Orbit, Request, Response, Rocket, Sentinel};
 
 use crate::config::{Config, url_for_logs};
-use crate::declaration::Declaration;
+use crate::declaration::{Declaration, HandlerSite};
 use crate::error::AuthError;
 use crate::validate::Validator;
 
@@ -130,6 +131,10 @@ impl LogtoGuard {
 /// table's `webhook_signing_key`: a secret is better kept out of Rocket.toml.
 const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
 
+/// The prefix of the environment variables the fairing reads client groups from, over the
+/// `logto` table's `clients`: `LOGTO_CLIENTS_BILLING` (comma-separated) lists group `billing`.
+const CLIENT_GROUP_VARIABLE_PREFIX: &str = "LOGTO_CLIENTS_";
+
 /// The environment variable the fairing reads the Redis URL from (feature `redis`), over the
 /// `logto` table's `redis_url`.
 #[cfg(feature = "redis")]
@@ -138,7 +143,8 @@ const REDIS_URL_VARIABLE: &str = "LOGTO_REDIS_URL";
 /// The config as the fairing reads it from Rocket's figment: the `logto` table, with the plain
 /// `LOGTO_ENDPOINT` environment variable over its endpoint (and instead of an `issuer` with
 /// its `extra_issuers`), `LOGTO_CUSTOM_DOMAINS` (comma-separated) over its `custom_domains`,
-/// and `LOGTO_WEBHOOK_SIGNING_KEY` over its webhook signing key. `sync` reads it the same way.
+/// `LOGTO_CLIENTS_<NAME>` (comma-separated) over its client group `<name>`, and
+/// `LOGTO_WEBHOOK_SIGNING_KEY` over its webhook signing key. `sync` reads it the same way.
 pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     let mut config = if figment.find_value("logto").is_ok() {
         figment
@@ -167,6 +173,15 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
     {
         config.webhook_signing_key =
             Some(crate::signing_key::SigningKey::new(key.trim().to_owned()));
+    }
+    for (variable, ids) in std::env::vars() {
+        if let Some(name) = variable.strip_prefix(CLIENT_GROUP_VARIABLE_PREFIX)
+            && !ids.trim().is_empty()
+        {
+            config
+                .clients
+                .insert(name.to_ascii_lowercase(), split_list(&ids));
+        }
     }
     #[cfg(feature = "redis")]
     if let Some(url) = std::env::var(REDIS_URL_VARIABLE)
@@ -364,6 +379,7 @@ fn finish_ignite(state: &GuardState, rocket: &Rocket<Ignite>) -> Result<(), ()> 
             .filter(|declaration| mounted.contains(&declaration.handler))
             .filter_map(Declaration::resource),
     );
+    check_client_groups(validator, rocket, &mounted)?;
     let issuers: Vec<String> = validator.issuers().map(url_for_logs).collect();
     rocket::info!(
         "logto-guard: trusting {} {} for resources {:?}{}",
@@ -387,6 +403,38 @@ fn finish_ignite(state: &GuardState, rocket: &Rocket<Ignite>) -> Result<(), ()> 
     }
     let routes: Vec<&rocket::Route> = rocket.routes().collect();
     super::audit::run(&routes, &state.settings, &mounted)
+}
+
+/// Every client group that a mounted `#[requires(clients = ..)]` names is configured; else one
+/// line per missing group, naming the routes that need it, and `Err` (ignite aborts).
+fn check_client_groups(
+    validator: &Validator,
+    rocket: &Rocket<Ignite>,
+    mounted: &BTreeSet<HandlerSite>,
+) -> Result<(), ()> {
+    let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for declaration in Declaration::all().filter(|d| mounted.contains(&d.handler)) {
+        let Some(group) = declaration.client_group else {
+            continue;
+        };
+        if validator.client_group(group).is_none() {
+            let routes = rocket
+                .routes()
+                .filter(|route| declaration.handler.is_route(route))
+                .map(super::audit::route_label);
+            missing.entry(group).or_default().extend(routes);
+        }
+    }
+    for (group, routes) in &missing {
+        tracing::error!(
+            "logto-guard: client group `{group}` is named by {} but not configured: list its \
+             client ids in the `logto.clients` table (`{group} = [\"<app id>\", ..]`) or in \
+             {CLIENT_GROUP_VARIABLE_PREFIX}{}",
+            routes.join(", "),
+            group.to_ascii_uppercase()
+        );
+    }
+    if missing.is_empty() { Ok(()) } else { Err(()) }
 }
 
 /// The default body: `{"error": ..., "error_description": ...}`, without `error` where RFC 6750
