@@ -11,12 +11,13 @@
 mod key_set;
 mod state;
 
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Instant, SystemTime};
 
 use serde::Deserialize;
 use tokio::sync::Notify;
+use tokio::sync::futures::Notified;
 use tracing::Instrument as _;
 
 pub(crate) use key_set::{KeySet, Lookup};
@@ -130,8 +131,7 @@ impl KeyCache {
     /// The current key set, fetching it if there is none; an old set is returned at once and
     /// refreshed in the background.
     pub(crate) async fn snapshot(self: &Arc<Self>) -> Result<Arc<KeySet>, Unavailable> {
-        let mut fetch_ended = pin!(self.fetch_ended.notified());
-        {
+        let fetch_ended = {
             let mut state = lock(&self.state);
             match state.read(Instant::now()) {
                 Read::Use(keys) => return Ok(keys),
@@ -142,16 +142,14 @@ impl KeyCache {
                 }
                 Read::Unavailable(retry_after) => return Err(Unavailable { retry_after }),
                 Read::Load => {
-                    fetch_ended.as_mut().enable();
+                    let fetch_ended = self.fetch_end_while_locked();
                     drop(state);
                     self.start_fetch();
+                    fetch_ended
                 }
-                // Registered while the state is locked, so the end of the fetch is not missed.
-                Read::Wait => {
-                    fetch_ended.as_mut().enable();
-                }
+                Read::Wait => self.fetch_end_while_locked(),
             }
-        }
+        };
         fetch_ended.await;
         lock(&self.state)
             .settled(Instant::now())
@@ -164,8 +162,7 @@ impl KeyCache {
         seen: &Arc<KeySet>,
         kid: Option<&str>,
     ) -> Option<Arc<KeySet>> {
-        let mut fetch_ended = pin!(self.fetch_ended.notified());
-        {
+        let fetch_ended = {
             let mut state = lock(&self.state);
             match state.unknown_kid(seen, kid, Instant::now()) {
                 Refetch::Newer(keys) => return Some(keys),
@@ -175,17 +172,25 @@ impl KeyCache {
                     return None;
                 }
                 Refetch::Fetch => {
-                    fetch_ended.as_mut().enable();
+                    let fetch_ended = self.fetch_end_while_locked();
                     drop(state);
                     self.start_fetch();
+                    fetch_ended
                 }
-                Refetch::Wait => {
-                    fetch_ended.as_mut().enable();
-                }
+                Refetch::Wait => self.fetch_end_while_locked(),
             }
-        }
+        };
         fetch_ended.await;
         lock(&self.state).newer_than(seen)
+    }
+
+    /// The end of the fetch in flight, to await once the state is unlocked. Called with the
+    /// state locked, so that the fetch cannot end (and notify) before this listens; made only
+    /// for a request that waits, never on the path that uses the keys at hand.
+    fn fetch_end_while_locked(&self) -> Pin<Box<Notified<'_>>> {
+        let mut fetch_ended = Box::pin(self.fetch_ended.notified());
+        fetch_ended.as_mut().enable();
+        fetch_ended
     }
 
     /// Runs the fetch the state just marked in flight, on its own task so that it ends (and

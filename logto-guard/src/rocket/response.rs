@@ -38,6 +38,11 @@ pub(crate) fn render_rejection(
     request: &Request<'_>,
     response: &mut Response<'_>,
 ) {
+    // Every status `AuthError::status` gives: a response with another one is no rejection,
+    // and skips the request-local lookup (which would create the slot on every request).
+    if !matches!(response.status().code, 400 | 401 | 403 | 500 | 503) {
+        return;
+    }
     let Some(Rejection { route, error }) = lock(&RequestAuth::of(request).rejection).clone() else {
         return;
     };
