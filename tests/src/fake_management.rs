@@ -5,16 +5,21 @@
 //! (`POST /oidc/token`, client credentials with HTTP Basic authentication, `invalid_client` 401,
 //! `invalid_target` 400), `GET/POST /api/resources`, `GET/POST /api/resources/{id}/scopes`,
 //! `PATCH/DELETE /api/resources/{id}/scopes/{scopeId}`, `GET/POST /api/organization-scopes`,
-//! `PATCH/DELETE /api/organization-scopes/{id}` with Logto's JSON shapes, status codes
-//! and error codes (`resource.resource_identifier_in_use`, `scope.name_exists`,
+//! `PATCH/DELETE /api/organization-scopes/{id}`, `GET/POST /api/hooks` and
+//! `PATCH /api/hooks/{id}` (Logto's `packages/core/src/routes/hook.ts`: creating a hook
+//! generates its signing key, every answer holds the whole hook with its key, a `PATCH`
+//! replaces `config` whole, events are checked against Logto's list) with Logto's JSON shapes,
+//! status codes and error codes (`resource.resource_identifier_in_use`, `scope.name_exists`,
 //! `organization_scope.name_exists`,
-//! `scope.name_with_space`, `entity.not_exists_with_id`, `guard.invalid_pagination`),
-//! pagination (`page` from 1, `page_size` default 20 and at most 100, `Total-Number` header),
-//! and authorization (401 `auth.unauthorized` for an unknown token, 403 `auth.forbidden` for
-//! an app without Management API access). Like oidc-provider, it form-urldecodes the client id
-//! and secret of HTTP Basic authentication (RFC 6749 §2.3.1). It logs every request so that
-//! tests can assert what was called, and can be told to fail every API request or to answer
-//! it with an endless body.
+//! `scope.name_with_space`, `entity.not_exists_with_id`, `guard.invalid_pagination`,
+//! `guard.invalid_input`, `hook.missing_events`, `subscription.limit_exceeded` for a hook over
+//! a plan's limit), pagination (`page` from 1, `page_size` default 20 and at most 100,
+//! `Total-Number` header; optional on `/api/hooks`, as in Logto), and authorization (401
+//! `auth.unauthorized` for an unknown token, 403 `auth.forbidden` for an app without
+//! Management API access). Like oidc-provider, it form-urldecodes the client id and secret of
+//! HTTP Basic authentication (RFC 6749 §2.3.1). It logs every request (method and URI, never a
+//! body) so that tests can assert what was called, and can be told to fail every API request,
+//! or those under one path, or to answer them with an endless body.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -121,6 +126,79 @@ struct FakeScope {
     description: Option<String>,
 }
 
+/// A webhook (`hooks` row) as Logto keeps it.
+#[derive(Debug, Clone)]
+pub struct FakeHook {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The events it is sent for.
+    pub events: Vec<String>,
+    /// `config`: `url`, optional `headers`.
+    pub config: Value,
+    /// The signing key Logto generated when it was created.
+    pub signing_key: String,
+    /// Whether Logto sends it anything.
+    pub enabled: bool,
+}
+
+impl FakeHook {
+    /// The URL it sends to.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        self.config["url"].as_str().unwrap_or_default()
+    }
+
+    /// Logto's JSON for it: the whole row, signing key included.
+    fn json(&self) -> Value {
+        json!({
+            "tenantId": "default",
+            "id": self.id,
+            "name": self.name,
+            "event": null,
+            "events": self.events,
+            "config": self.config,
+            "signingKey": self.signing_key,
+            "enabled": self.enabled,
+            "createdAt": 1_700_000_000_000_u64,
+        })
+    }
+}
+
+/// Every event a Logto hook may be registered for (`hookEvents` in Logto's
+/// `packages/schemas/src/foundations/jsonb-types/hooks.ts`).
+const LOGTO_HOOK_EVENTS: [&str; 28] = [
+    "PostRegister",
+    "PostSignIn",
+    "PostSignInAdaptiveMfaTriggered",
+    "PostResetPassword",
+    "User.Created",
+    "User.Deleted",
+    "User.Data.Updated",
+    "User.SuspensionStatus.Updated",
+    "Role.Created",
+    "Role.Deleted",
+    "Role.Data.Updated",
+    "Role.Scopes.Updated",
+    "Scope.Created",
+    "Scope.Deleted",
+    "Scope.Data.Updated",
+    "Organization.Created",
+    "Organization.Deleted",
+    "Organization.Data.Updated",
+    "Organization.Membership.Updated",
+    "OrganizationRole.Created",
+    "OrganizationRole.Deleted",
+    "OrganizationRole.Data.Updated",
+    "OrganizationRole.Scopes.Updated",
+    "OrganizationScope.Created",
+    "OrganizationScope.Deleted",
+    "OrganizationScope.Data.Updated",
+    "Identifier.Lockout",
+    "Message.RateLimited",
+];
+
 /// How every `/api` request is answered instead of normally, when set.
 enum Override {
     /// This status and JSON body.
@@ -133,10 +211,14 @@ enum Override {
 struct Data {
     resources: Vec<FakeResource>,
     scopes: Vec<FakeScope>,
+    hooks: Vec<FakeHook>,
+    /// The most hooks the tenant's plan allows, if limited.
+    hooks_limit: Option<usize>,
     /// Access token -> app id.
     tokens: BTreeMap<String, String>,
     next_id: u64,
-    override_api: Option<Override>,
+    /// How requests whose path starts with the string are answered instead.
+    override_api: Option<(String, Override)>,
     requests: Vec<String>,
 }
 
@@ -156,6 +238,28 @@ impl Data {
         };
         self.scopes.push(scope.clone());
         scope
+    }
+
+    /// Stores a webhook with a new signing key, as Logto's `POST /api/hooks` does; returns it.
+    fn add_hook(
+        &mut self,
+        name: &str,
+        events: Vec<String>,
+        config: Value,
+        enabled: bool,
+    ) -> FakeHook {
+        let id = self.id("hook");
+        let hook = FakeHook {
+            // Like Logto's `generateStandardSecret()`: 32 letters and digits.
+            signing_key: format!("fakeSigningKey{:0>18}", self.next_id),
+            id,
+            name: name.to_owned(),
+            events,
+            config,
+            enabled,
+        };
+        self.hooks.push(hook.clone());
+        hook
     }
 
     /// `(name, description)` of the scopes of `owner`, sorted by name.
@@ -226,7 +330,10 @@ impl FakeManagement {
                     list_organization_scopes,
                     create_organization_scope,
                     update_organization_scope,
-                    delete_organization_scope
+                    delete_organization_scope,
+                    list_hooks,
+                    create_hook,
+                    update_hook
                 ],
             )
             .register("/", catchers![default_catcher])
@@ -295,6 +402,26 @@ impl FakeManagement {
             .id
     }
 
+    /// Adds a webhook as if created in the Console; returns its id.
+    pub fn add_hook(&self, name: &str, url: &str, events: &[&str], enabled: bool) -> String {
+        let events = events.iter().map(|&e| e.to_owned()).collect();
+        lock(&self.data)
+            .add_hook(name, events, json!({ "url": url }), enabled)
+            .id
+    }
+
+    /// Every webhook, in creation order.
+    #[must_use]
+    pub fn hooks(&self) -> Vec<FakeHook> {
+        lock(&self.data).hooks.clone()
+    }
+
+    /// From now on the tenant's plan allows at most `limit` webhooks: `POST /api/hooks` beyond
+    /// it answers 403 `subscription.limit_exceeded`, as Logto Cloud does.
+    pub fn limit_hooks(&self, limit: usize) {
+        lock(&self.data).hooks_limit = Some(limit);
+    }
+
     /// `(name, description)` of every organization permission, sorted by name.
     #[must_use]
     pub fn organization_scopes(&self) -> Vec<(String, Option<String>)> {
@@ -344,13 +471,19 @@ impl FakeManagement {
     /// From now on every `/api` request answers `status` with `body` (the token endpoint still
     /// works).
     pub fn fail_with(&self, status: u16, body: Value) {
-        lock(&self.data).override_api = Some(Override::Failure(status, body));
+        self.fail_path_with("/api/", status, body);
+    }
+
+    /// From now on every `/api` request whose path starts with `prefix` answers `status` with
+    /// `body`.
+    pub fn fail_path_with(&self, prefix: &str, status: u16, body: Value) {
+        lock(&self.data).override_api = Some((prefix.to_owned(), Override::Failure(status, body)));
     }
 
     /// From now on every `/api` request answers 200 with a body of `bytes` bytes, streamed
     /// without `Content-Length` (the token endpoint still works).
     pub fn answer_oversized(&self, bytes: u64) {
-        lock(&self.data).override_api = Some(Override::Oversized(bytes));
+        lock(&self.data).override_api = Some(("/api/".to_owned(), Override::Oversized(bytes)));
     }
 
     /// Invalidates every token issued so far: the API answers 401 to them.
@@ -429,8 +562,8 @@ impl<'r> Responder<'r, 'static> for Reply {
     }
 }
 
-/// The raw `Authorization` header.
-struct Authorization(Option<String>);
+/// The raw `Authorization` header, and the path it was sent to.
+struct Authorization(Option<String>, String);
 
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for Authorization {
@@ -442,6 +575,7 @@ impl<'r> FromRequest<'r> for Authorization {
                 .headers()
                 .get_one("Authorization")
                 .map(str::to_owned),
+            request.uri().path().to_string(),
         ))
     }
 }
@@ -524,17 +658,17 @@ fn token(data: &State<Shared>, authorization: Authorization, body: String) -> Re
 /// Logto's checks before any Management API route: a forced answer, then the token.
 fn authorize(data: &Data, authorization: &Authorization) -> Result<(), Reply> {
     match &data.override_api {
-        Some(Override::Failure(status, body)) => {
+        Some((prefix, Override::Failure(status, body))) if authorization.1.starts_with(prefix) => {
             return Err(Reply::json(Status::new(*status), body.clone()));
         }
-        Some(Override::Oversized(bytes)) => {
+        Some((prefix, Override::Oversized(bytes))) if authorization.1.starts_with(prefix) => {
             return Err(Reply {
                 status: Status::Ok,
                 body: Body::Padding(*bytes),
                 total: None,
             });
         }
-        None => {}
+        _ => {}
     }
     let Some(token) = authorization
         .0
@@ -900,6 +1034,143 @@ fn delete_organization_scope(
     id: &str,
 ) -> Reply {
     delete_owned_scope(&mut lock(data), &authorization, &Owner::Organization, id)
+}
+
+// ---- webhooks ----
+
+/// Logto's 400 for a body its guard refuses.
+fn invalid_input(message: &str) -> Reply {
+    Reply::error(Status::BadRequest, "guard.invalid_input", message)
+}
+
+/// `events` as Logto's guard takes it: a non-empty list of Logto's events, deduplicated.
+fn hook_events(events: &Value) -> Result<Vec<String>, Reply> {
+    let Some(list) = events.as_array().filter(|list| !list.is_empty()) else {
+        return Err(invalid_input("`events` must be a non-empty array."));
+    };
+    let mut events: Vec<String> = Vec::new();
+    for event in list {
+        match event.as_str() {
+            Some(event) if LOGTO_HOOK_EVENTS.contains(&event) => {
+                if !events.iter().any(|e| e == event) {
+                    events.push(event.to_owned());
+                }
+            }
+            _ => return Err(invalid_input("`events` holds an unknown hook event.")),
+        }
+    }
+    Ok(events)
+}
+
+/// `config` as Logto's guard takes it: an object with a string `url`.
+fn hook_config(config: &Value) -> Result<Value, Reply> {
+    if config["url"].is_string() {
+        Ok(config.clone())
+    } else {
+        Err(invalid_input("`config.url` must be a string."))
+    }
+}
+
+#[get("/api/hooks?<page>&<page_size>")]
+fn list_hooks(
+    data: &State<Shared>,
+    authorization: Authorization,
+    page: Option<&str>,
+    page_size: Option<&str>,
+) -> Reply {
+    let data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let hooks = data.hooks.iter().map(FakeHook::json).collect();
+    // Logto's pagination is optional here: without `page` and `page_size`, every hook.
+    if page.is_none() && page_size.is_none() {
+        return Reply::json(Status::Ok, Value::Array(hooks));
+    }
+    match pagination(page, page_size) {
+        Ok((page, size)) => paged(hooks, page, size),
+        Err(reply) => reply,
+    }
+}
+
+#[post("/api/hooks", data = "<body>")]
+fn create_hook(data: &State<Shared>, authorization: Authorization, body: String) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    if data
+        .hooks_limit
+        .is_some_and(|limit| data.hooks.len() >= limit)
+    {
+        return Reply::json(
+            Status::Forbidden,
+            json!({
+                "message": "You have reached the maximum limit of your plan.",
+                "code": "subscription.limit_exceeded",
+                "data": { "key": "hooksLimit" },
+            }),
+        );
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    if body.get("events").is_none() && body.get("event").is_none() {
+        return Reply::error(
+            Status::BadRequest,
+            "hook.missing_events",
+            "You need to provide at least one event.",
+        );
+    }
+    let created = hook_events(&body["events"]).and_then(|events| {
+        let config = hook_config(&body["config"])?;
+        let name = body["name"].as_str().unwrap_or_default();
+        let enabled = body["enabled"].as_bool().unwrap_or(true);
+        Ok(data.add_hook(name, events, config, enabled))
+    });
+    match created {
+        Ok(hook) => Reply::json(Status::Created, hook.json()),
+        Err(reply) => reply,
+    }
+}
+
+#[patch("/api/hooks/<id>", data = "<body>")]
+fn update_hook(
+    data: &State<Shared>,
+    authorization: Authorization,
+    id: &str,
+    body: String,
+) -> Reply {
+    let mut data = lock(data);
+    if let Err(reply) = authorize(&data, &authorization) {
+        return reply;
+    }
+    let body = match json_body(&body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let events = match body.get("events").map(hook_events).transpose() {
+        Ok(events) => events,
+        Err(reply) => return reply,
+    };
+    // Logto replaces `config` whole (`updateHookById(id, body, 'replace')`).
+    let config = match body.get("config").map(hook_config).transpose() {
+        Ok(config) => config,
+        Err(reply) => return reply,
+    };
+    let Some(hook) = data.hooks.iter_mut().find(|h| h.id == id) else {
+        return not_found("hook", id);
+    };
+    if let Some(name) = body["name"].as_str() {
+        hook.name = name.to_owned();
+    }
+    if let Some(enabled) = body["enabled"].as_bool() {
+        hook.enabled = enabled;
+    }
+    hook.events = events.unwrap_or_else(|| hook.events.clone());
+    hook.config = config.unwrap_or_else(|| hook.config.clone());
+    Reply::json(Status::Ok, hook.json())
 }
 
 #[catch(default)]

@@ -16,7 +16,8 @@ const DEV_HELP: &str = "serve in development mode on purpose: an embedded issuer
 #[rocket::main]
 async fn main() -> Result<(), Box<rocket::Error>> {
     // `help`, `manifest [--check FILE]`, `sync [--dry-run] [--prune]
-    // [--prune-organization-permissions]`; anything but `--dev` or nothing exits 2.
+    // [--prune-organization-permissions] [--webhook URL]`; anything but `--dev` or nothing
+    // exits 2.
     let commands = Commands::new().option(DEV_FLAG, DEV_HELP);
     let subcommand = commands.run_from_args(std::env::args(), &app(LogtoGuard::fairing()));
     if let Some(code) = subcommand.await {

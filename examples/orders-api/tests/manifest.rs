@@ -269,6 +269,38 @@ async fn sync_registers_the_manifest_and_a_second_run_changes_nothing() {
     assert!(fake.writes().is_empty(), "{:?}", fake.writes());
 }
 
+/// `orders-api sync --webhook URL`: the binary registers the revocation webhook under its own
+/// name, prints Logto's signing key once on stdout, and not on the second run.
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_webhook_creates_the_revocation_webhook_and_prints_its_key_once() {
+    let fake = FakeManagement::start().await;
+    let env = [
+        ("LOGTO_ENDPOINT", fake.endpoint()),
+        ("LOGTO_M2M_APP_ID", APP_ID),
+        ("LOGTO_M2M_APP_SECRET", APP_SECRET),
+    ];
+    let url = "https://orders.example.com/logto/webhook";
+    let first = run(&["sync", "--webhook", url], &env).await;
+    let (stdout, stderr) = (text(&first.stdout), text(&first.stderr));
+    assert_eq!(first.status.code(), Some(0), "{stdout}{stderr}");
+    let hooks = fake.hooks();
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    assert_eq!(hooks[0].name, "logto-guard revocation (orders-api)");
+    assert_eq!(hooks[0].url(), url);
+    let key = hooks[0].signing_key.as_str();
+    let line = format!("\n  LOGTO_WEBHOOK_SIGNING_KEY={key}\n");
+    assert!(stdout.contains(&line), "{stdout}");
+    assert_eq!(stdout.matches(key).count(), 1, "{stdout}");
+    assert!(!stderr.contains(key), "{stderr}");
+
+    let second = run(&["sync", "--webhook", url], &env).await;
+    let stdout = text(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("to https://orders.example.com/logto/webhook: nothing to change.\n"));
+    assert!(!stdout.contains(key), "{stdout}");
+    assert_eq!(fake.hooks().len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_with_a_wrong_secret_exits_1_and_says_what_to_check() {
     let fake = FakeManagement::start().await;

@@ -46,6 +46,7 @@ pub mod keys {}
 pub mod many_instances {}
 
 #[doc = include_str!("revocation.md")]
+#[cfg(any(not(doctest), feature = "sync"))]
 pub mod revocation {}
 
 #[doc = include_str!("manifest.md")]

@@ -14,6 +14,9 @@ use crate::http::{BodyError, describe_error, read_limited};
 /// The Management API resource of self-hosted Logto (and of the OSS admin tenant `default`).
 const SELF_HOSTED_MANAGEMENT_RESOURCE: &str = "https://default.logto.app/api";
 
+/// Logto's error code when a tenant's plan allows no more of something (403).
+const PLAN_LIMIT_CODE: &str = "subscription.limit_exceeded";
+
 /// Logto's largest page.
 const DEFAULT_PAGE_SIZE: u32 = 100;
 
@@ -324,6 +327,34 @@ pub enum SyncError {
         /// Logto's error message, if it sent one.
         message: Option<String>,
     },
+    /// The tenant's Logto Cloud plan allows no more of something (403
+    /// `subscription.limit_exceeded`): webhooks, resources, permissions.
+    #[error(
+        "Logto refused {request} because the tenant reached a limit of its plan (403{}): \
+         delete what is no longer used in Logto Console, or upgrade the plan, then run sync \
+         again",
+        detail(.code, .message)
+    )]
+    PlanLimit {
+        /// The request.
+        request: String,
+        /// Logto's error code, if it sent one.
+        code: Option<String>,
+        /// Logto's error message, if it sent one.
+        message: Option<String>,
+    },
+    /// Several Logto webhooks could be the one `sync --webhook` manages.
+    #[error(
+        "Logto has several webhooks {found} (ids {ids}), and sync manages exactly one, so it \
+         cannot tell which is this API's: delete all but one in Logto Console > Webhooks, then \
+         run sync again"
+    )]
+    AmbiguousWebhook {
+        /// What they share, e.g. `that send to https://api.example.com/logto/webhook`.
+        found: String,
+        /// Their Logto ids, comma-separated.
+        ids: String,
+    },
     /// Any other failed answer.
     #[error(
         "unexpected answer from Logto to {request}: {status}{}; check that LOGTO_ENDPOINT is \
@@ -440,6 +471,15 @@ async fn failure(response: Response, request: String, endpoint: Endpoint<'_>) ->
                 message,
             }
         }
+        (Endpoint::ManagementApi { .. }, StatusCode::FORBIDDEN)
+            if code.as_deref() == Some(PLAN_LIMIT_CODE) =>
+        {
+            SyncError::PlanLimit {
+                request,
+                code,
+                message,
+            }
+        }
         (Endpoint::ManagementApi { .. }, StatusCode::FORBIDDEN) => SyncError::Forbidden {
             request,
             code,
@@ -468,6 +508,64 @@ pub(crate) struct RemoteScope {
     pub(crate) name: String,
     #[serde(default)]
     pub(crate) description: Option<String>,
+}
+
+/// A webhook as Logto lists it (`Hooks` row), without its signing key.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct RemoteHook {
+    pub(crate) id: String,
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) events: Vec<String>,
+    pub(crate) config: HookConfig,
+    #[serde(default = "enabled_by_default")]
+    pub(crate) enabled: bool,
+}
+
+/// Logto's default for `enabled`.
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// A webhook's `config` (`url`, `headers`, the deprecated `retries`): kept whole so that an
+/// update changes only its `url`, as Logto replaces `config` whole. `Debug` shows the URL
+/// alone: the headers may hold credentials of the receiving side.
+#[derive(Clone, Deserialize)]
+pub(crate) struct HookConfig(serde_json::Map<String, serde_json::Value>);
+
+impl HookConfig {
+    /// The URL Logto posts to (`""` when absent).
+    pub(crate) fn url(&self) -> &str {
+        self.0
+            .get("url")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The same config sending to `url`.
+    pub(crate) fn with_url(&self, url: &str) -> serde_json::Value {
+        let mut config = self.0.clone();
+        config.insert("url".to_owned(), url.into());
+        serde_json::Value::Object(config)
+    }
+}
+
+impl fmt::Debug for HookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HookConfig")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Logto's answer to `POST /api/hooks`: the new hook's id and the signing key it generated.
+/// No `Debug`: the key must never reach a log.
+#[derive(Deserialize)]
+pub(crate) struct CreatedHook {
+    pub(crate) id: String,
+    #[serde(rename = "signingKey")]
+    pub(crate) signing_key: String,
 }
 
 #[derive(Deserialize)]
@@ -685,6 +783,43 @@ impl Management {
     pub(crate) async fn delete_organization_scope(&self, scope_id: &str) -> Result<(), SyncError> {
         let path = ["api", "organization-scopes", scope_id];
         self.send(Method::DELETE, &path, None).await?;
+        Ok(())
+    }
+
+    /// Every webhook (`GET /api/hooks`, all pages). Logto's answer holds each one's signing
+    /// key, which [`RemoteHook`] does not keep.
+    pub(crate) async fn hooks(&self) -> Result<Vec<RemoteHook>, SyncError> {
+        self.get_all(&["api", "hooks"]).await
+    }
+
+    /// `POST /api/hooks` with `body`: Logto creates the hook with a signing key of its own
+    /// making, and answers with both.
+    pub(crate) async fn create_hook(
+        &self,
+        body: serde_json::Value,
+    ) -> Result<CreatedHook, SyncError> {
+        let (response, request) = self
+            .send(Method::POST, &["api", "hooks"], Some(body))
+            .await?;
+        let created: CreatedHook = parse(response, &request).await?;
+        if created.signing_key.is_empty() {
+            return Err(SyncError::InvalidResponse {
+                request,
+                reason: "its signingKey is empty".to_owned(),
+            });
+        }
+        Ok(created)
+    }
+
+    /// `PATCH /api/hooks/{id}` with `body` (Logto replaces `config` whole).
+    pub(crate) async fn update_hook(
+        &self,
+        hook_id: &str,
+        body: serde_json::Value,
+    ) -> Result<(), SyncError> {
+        let path = ["api", "hooks", hook_id];
+        let (response, request) = self.send(Method::PATCH, &path, Some(body)).await?;
+        let _: RemoteHook = parse(response, &request).await?;
         Ok(())
     }
 

@@ -11,7 +11,9 @@
 //! - [`Manifest::check_file`] and [`Manifest::assert_matches_file`] compare it with a committed
 //!   file, so a review shows when an API starts to need a new permission;
 //! - [`Management`] registers it with Logto's Management API: [`Management::plan`] says what
-//!   would change, [`Management::apply`] does it;
+//!   would change, [`Management::apply`] does it; [`Management::plan_webhook`] and
+//!   [`Management::apply_webhook`] do the same for the webhook that feeds
+//!   [revocation](crate::revocation);
 //! - [`cli`] gives any app `help` and the `manifest` subcommand in one line, and with the
 //!   `sync` feature the `sync` subcommand.
 //!
@@ -92,6 +94,8 @@ mod plan;
 mod routes;
 #[cfg(feature = "sync")]
 mod sync;
+#[cfg(feature = "sync")]
+mod webhook;
 
 pub use check::{ManifestError, UPDATE_VARIABLE};
 #[cfg(feature = "sync")]
@@ -103,3 +107,6 @@ pub use model::{Handler, Manifest, MountedRoute, Permission, Resource};
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub use plan::{Action, Plan, Prune};
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub use webhook::{WebhookPlan, WebhookSigningKey};

@@ -18,6 +18,15 @@ use super::timestamp;
 use super::webhook::WebhookError;
 use super::{MEMBERSHIP_DELTA_CAP, Revocation, Revoked};
 
+/// `User.SuspensionStatus.Updated`: a user suspended (`data.isSuspended: true`) or unsuspended.
+pub(super) const USER_SUSPENSION_UPDATED: &str = "User.SuspensionStatus.Updated";
+/// `User.Deleted`.
+pub(super) const USER_DELETED: &str = "User.Deleted";
+/// `Organization.Membership.Updated`: users or apps added to or removed from an organization.
+pub(super) const ORGANIZATION_MEMBERSHIP_UPDATED: &str = "Organization.Membership.Updated";
+/// `Organization.Deleted`.
+pub(super) const ORGANIZATION_DELETED: &str = "Organization.Deleted";
+
 /// The `path` of the payload Logto's console sends to test a webhook
 /// (`generateHookTestPayload`: `data: {result: 'success'}`, `params: {id: 'fake-id'}`).
 const LOGTO_TEST_PATH: &str = "/fake-path/:id";
@@ -106,20 +115,20 @@ impl HookEvent {
         let logto_test = object.get("path").and_then(Value::as_str) == Some(LOGTO_TEST_PATH);
         let kind = match name.as_str() {
             _ if logto_test => Kind::Other,
-            "User.SuspensionStatus.Updated" => Kind::Suspension {
+            USER_SUSPENSION_UPDATED => Kind::Suspension {
                 user: user_id(&object)?,
                 suspended: match object.get("data").and_then(|data| data.get("isSuspended")) {
                     Some(Value::Bool(suspended)) => *suspended,
                     _ => return Err(WebhookError::Malformed("no boolean `data.isSuspended`")),
                 },
             },
-            "User.Deleted" => Kind::UserDeleted {
+            USER_DELETED => Kind::UserDeleted {
                 user: user_id(&object)?,
             },
-            "Organization.Deleted" => Kind::OrganizationDeleted {
+            ORGANIZATION_DELETED => Kind::OrganizationDeleted {
                 organization: organization_id(&object)?,
             },
-            "Organization.Membership.Updated" => Kind::Membership {
+            ORGANIZATION_MEMBERSHIP_UPDATED => Kind::Membership {
                 organization: organization_id(&object)?,
                 change: membership_change(&object)?,
             },

@@ -43,6 +43,20 @@ pub use webhook::{
     WebhookOutcome,
 };
 
+/// The Logto webhook events that can end access, in the order of the table above: what a
+/// Logto webhook must send for revocation. `sync --webhook` registers exactly these (feature
+/// `sync`); every other event is answered 200 and ignored.
+///
+/// ```
+/// assert!(logto_guard::revocation::HOOK_EVENTS.contains(&"User.Deleted"));
+/// ```
+pub const HOOK_EVENTS: [&str; 4] = [
+    event::USER_SUSPENSION_UPDATED,
+    event::USER_DELETED,
+    event::ORGANIZATION_MEMBERSHIP_UPDATED,
+    event::ORGANIZATION_DELETED,
+];
+
 /// The most ids Logto puts in one list of an `Organization.Membership.Updated` event
 /// (`removedUserIds`, `removedApplicationIds`); a longer change is cut to this many. A list
 /// of this length may be incomplete, so it revokes every token for the organization.

@@ -129,7 +129,7 @@ impl LogtoGuard {
 
 /// The environment variable the fairing reads the webhook signing key from, over the `logto`
 /// table's `webhook_signing_key`: a secret is better kept out of Rocket.toml.
-const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
+pub(crate) const WEBHOOK_SIGNING_KEY_VARIABLE: &str = "LOGTO_WEBHOOK_SIGNING_KEY";
 
 /// The prefix of the environment variables the fairing reads client groups from, over the
 /// `logto` table's `clients`: `LOGTO_CLIENTS_BILLING` (comma-separated) lists group `billing`.

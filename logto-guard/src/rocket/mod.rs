@@ -28,6 +28,6 @@ const OWN_ROUTE_PREFIX: &str = "logto_guard::";
 
 pub use fairing::LogtoGuard;
 #[cfg(feature = "sync")]
-pub(crate) use fairing::config_from_figment;
+pub(crate) use fairing::{WEBHOOK_SIGNING_KEY_VARIABLE, config_from_figment};
 pub use guard::{Authorized, TokenGuard};
 pub use state::ErrorBody;

@@ -355,6 +355,7 @@ mod committed_file;
 mod errors;
 mod organization;
 mod sync;
+mod webhook;
 
 // ---- shared by the sync tests ----
 

@@ -21,7 +21,7 @@
 //! | `app help`, `app --help`, `app -h` | prints the commands | 0 |
 //! | `app manifest` | prints the manifest's JSON (warnings on stderr) | 0 |
 //! | `app manifest --check FILE` | compares with FILE, prints a diff when they differ | 0 equal, 1 different or unreadable |
-//! | `app sync [--dry-run] [--prune] [--prune-organization-permissions]` | feature `sync`: registers the manifest in Logto (the endpoint as the fairing reads it, `LOGTO_ENDPOINT` or the `logto` table of Rocket's config; the app's credentials from [`ManagementConfig`]'s environment variables); prints the plan, every deletion with a warning that the roles granting it lose it; `--dry-run` prints the same plan and changes nothing; `--prune` also deletes permissions of the manifest's resources that it does not name; `--prune-organization-permissions` deletes organization permissions (tenant-wide) that its `organization` section does not name | 0 done, 1 failed |
+//! | `app sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL]` | feature `sync`: registers the manifest in Logto (the endpoint as the fairing reads it, `LOGTO_ENDPOINT` or the `logto` table of Rocket's config; the app's credentials from [`ManagementConfig`]'s environment variables, or [`Commands::management`]); prints the plan, every deletion with a warning that the roles granting it lose it; `--dry-run` prints the same plan and changes nothing; `--prune` also deletes permissions of the manifest's resources that it does not name; `--prune-organization-permissions` deletes organization permissions (tenant-wide) that its `organization` section does not name; `--webhook URL` also creates or updates the webhook named `logto-guard revocation (<app>)` that sends the [revocation](crate::revocation) events to URL (the public URL of the webhook route), and prints the signing key Logto generates when it creates it, once | 0 done, 1 failed, 2 a `--webhook` URL that is not an absolute http(s) URL |
 //!
 //! Anything else (an unknown command, a wrong option) exits with 2 and the usage, so that a
 //! typo never starts the server. An app with options of its own (a `--dev` flag) names them
@@ -66,6 +66,9 @@ const USAGE_COLUMN: usize = 21;
 pub struct Commands {
     /// The app's own options: the flag and what it does.
     options: Vec<(&'static str, &'static str)>,
+    /// What `sync` connects to Logto with, instead of what it reads from the environment.
+    #[cfg(feature = "sync")]
+    management: Option<super::ManagementConfig>,
 }
 
 /// What the arguments ask for.
@@ -92,6 +95,16 @@ impl Commands {
     /// An option of the app's own (`"--dev"`), with what it does for the help.
     pub fn option(mut self, flag: &'static str, help: &'static str) -> Self {
         self.options.push((flag, help));
+        self
+    }
+
+    /// `sync` connects to Logto with `config` (endpoint and credentials), instead of what it
+    /// reads from the app's configuration and the environment: for an app that keeps the
+    /// machine-to-machine credentials in a secret store, or a test.
+    #[cfg(feature = "sync")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+    pub fn management(mut self, config: super::ManagementConfig) -> Self {
+        self.management = Some(config);
         self
     }
 
@@ -218,7 +231,8 @@ impl Commands {
             #[cfg(feature = "sync")]
             Command::Sync(options) => {
                 output.warn_about(manifest);
-                sync::sync(manifest, options, logto, output).await
+                let management = self.management.as_ref();
+                sync::sync(manifest, options, logto, management, &program, output).await
             }
             #[cfg(not(feature = "sync"))]
             Command::SyncNotCompiled => {

@@ -2,33 +2,59 @@
 //! API, hence the only one behind the `sync` feature.
 
 use rocket::figment::Figment;
+use url::Url;
 
 use super::Output;
-use crate::manifest::{Management, ManagementConfig, Manifest, Prune, SyncError};
-use crate::rocket::config_from_figment;
+use crate::manifest::{
+    Management, ManagementConfig, Manifest, Prune, SyncError, WebhookPlan, WebhookSigningKey,
+};
+use crate::rocket::{WEBHOOK_SIGNING_KEY_VARIABLE, config_from_figment};
 
-/// The options of `sync`.
-const FLAGS: [&str; 3] = ["--dry-run", "--prune", "--prune-organization-permissions"];
+/// The name of the webhook `sync --webhook` manages, before the program's name: one webhook
+/// per API, found again by this name when its URL changes.
+const WEBHOOK_NAME: &str = "logto-guard revocation";
 
-/// What `sync [--dry-run] [--prune] [--prune-organization-permissions]` asks for.
+/// What `sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL]` asks
+/// for.
 pub(super) struct SyncOptions {
     dry_run: bool,
     prune: Prune,
+    /// The public URL of the webhook route, to register in Logto.
+    webhook: Option<String>,
 }
 
 impl SyncOptions {
-    /// `None` when a flag is not one of `sync`'s.
+    /// `None` when a flag is not one of `sync`'s, or `--webhook` lacks its URL or is given
+    /// twice.
     pub(super) fn parse(flags: &[&str]) -> Option<Self> {
-        if !flags.iter().all(|flag| FLAGS.contains(flag)) {
-            return None;
+        let mut options = Self {
+            dry_run: false,
+            prune: Prune::NOTHING,
+            webhook: None,
+        };
+        let mut flags = flags.iter();
+        while let Some(&flag) = flags.next() {
+            let url = match flag {
+                "--dry-run" => {
+                    options.dry_run = true;
+                    continue;
+                }
+                "--prune" => {
+                    options.prune.resource_permissions = true;
+                    continue;
+                }
+                "--prune-organization-permissions" => {
+                    options.prune.organization_permissions = true;
+                    continue;
+                }
+                "--webhook" => *flags.next()?,
+                flag => flag.strip_prefix("--webhook=")?,
+            };
+            if options.webhook.replace(url.to_owned()).is_some() {
+                return None;
+            }
         }
-        Some(Self {
-            dry_run: flags.contains(&"--dry-run"),
-            prune: Prune {
-                resource_permissions: flags.contains(&"--prune"),
-                organization_permissions: flags.contains(&"--prune-organization-permissions"),
-            },
-        })
+        Some(options)
     }
 }
 
@@ -38,25 +64,40 @@ pub(super) struct LogtoSettings {
     /// The configured endpoint (`None`: none configured, `LOGTO_ENDPOINT` decides), or why the
     /// `logto` table cannot be read.
     endpoint: Result<Option<String>, String>,
+    /// The path the fairing mounts the webhook route at, when the app's configuration is known.
+    webhook_path: Option<String>,
 }
 
 /// Nothing configured: `LOGTO_ENDPOINT` decides (a manifest given without its Rocket).
 impl Default for LogtoSettings {
     fn default() -> Self {
-        Self { endpoint: Ok(None) }
+        Self {
+            endpoint: Ok(None),
+            webhook_path: None,
+        }
     }
 }
 
 impl LogtoSettings {
     pub(super) fn from_figment(figment: &Figment) -> Self {
+        let config = config_from_figment(figment);
         Self {
-            endpoint: config_from_figment(figment).map(|config| config.endpoint),
+            webhook_path: config.as_ref().ok().map(|c| c.webhook_path.clone()),
+            endpoint: config.map(|config| config.endpoint),
         }
     }
 
-    /// The Management API config: the endpoint from the app's configuration, the rest from
-    /// the environment.
-    fn management_config(&self) -> Result<ManagementConfig, String> {
+    /// The Management API config: `given` (from [`Commands::management`]), else the endpoint
+    /// from the app's configuration and the rest from the environment.
+    ///
+    /// [`Commands::management`]: super::Commands::management
+    fn management_config(
+        &self,
+        given: Option<&ManagementConfig>,
+    ) -> Result<ManagementConfig, String> {
+        if let Some(config) = given {
+            return Ok(config.clone());
+        }
         let endpoint = self.endpoint.clone()?;
         ManagementConfig::from_vars(|name| match name {
             "LOGTO_ENDPOINT" => endpoint.clone().or_else(|| std::env::var(name).ok()),
@@ -69,24 +110,41 @@ impl LogtoSettings {
 /// The line of `sync` in the help.
 pub(super) fn usage_line() -> (String, String) {
     (
-        "sync [--dry-run] [--prune] [--prune-organization-permissions]".to_owned(),
+        "sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL]".to_owned(),
         "register the manifest's resources and permissions in Logto; --dry-run only \
          prints the plan,\n      --prune also deletes permissions of those resources that the \
          manifest does not name,\n      --prune-organization-permissions deletes organization \
          permissions (tenant-wide) that it does not name;\n      a deleted permission is taken \
-         from every role that grants it\n      Logto: LOGTO_ENDPOINT or `endpoint` in the \
-         `logto` table of Rocket.toml;\n      environment: LOGTO_M2M_APP_ID, \
+         from every role that grants it;\n      --webhook URL also creates or updates the \
+         webhook that sends Logto's revocation events to URL,\n      the public URL of this \
+         API's webhook route (https://api.example.com/logto/webhook), and prints its\n      \
+         signing key once, when Logto creates it\n      Logto: LOGTO_ENDPOINT or `endpoint` in \
+         the `logto` table of Rocket.toml;\n      environment: LOGTO_M2M_APP_ID, \
          LOGTO_M2M_APP_SECRET [, LOGTO_MANAGEMENT_RESOURCE]"
             .to_owned(),
     )
 }
 
+/// Runs `sync` for the program `program`; returns the exit code.
 pub(super) async fn sync(
     manifest: &Manifest,
     options: SyncOptions,
     logto: &LogtoSettings,
+    management: Option<&ManagementConfig>,
+    program: &str,
     output: &mut Output<'_>,
 ) -> i32 {
+    if let Some(url) = &options.webhook {
+        match check_webhook_url(url, logto.webhook_path.as_deref()) {
+            Ok(warnings) => warnings
+                .iter()
+                .for_each(|w| output.err(&format!("warning: {w}\n"))),
+            Err(message) => {
+                output.err(&format!("error: {message}\n"));
+                return 2;
+            }
+        }
+    }
     if manifest.is_empty() {
         output.err(
             "warning: no handler declares a requirement (#[requires]): the manifest is empty\n",
@@ -98,8 +156,12 @@ pub(super) async fn sync(
              organization permission, and sync never empties the organization template\n",
         );
     }
-    let result = match logto.management_config() {
-        Ok(config) => apply(manifest, &options, &config, output)
+    let webhook_name = format!(
+        "{WEBHOOK_NAME} ({})",
+        program.strip_suffix(".exe").unwrap_or(program)
+    );
+    let result = match logto.management_config(management) {
+        Ok(config) => apply(manifest, &options, &webhook_name, &config, output)
             .await
             .map_err(|error| error.to_string()),
         Err(message) => Err(message),
@@ -113,17 +175,33 @@ pub(super) async fn sync(
     }
 }
 
+/// Plans everything before changing anything, so that a failed read changes nothing; then
+/// applies the manifest's plan, then the webhook's.
 async fn apply(
     manifest: &Manifest,
     options: &SyncOptions,
+    webhook_name: &str,
     config: &ManagementConfig,
     output: &mut Output<'_>,
 ) -> Result<(), SyncError> {
     let management = Management::connect(config).await?;
     let plan = management.plan(manifest, options.prune).await?;
+    let webhook = match &options.webhook {
+        Some(url) => Some(management.plan_webhook(webhook_name, url).await?),
+        None => None,
+    };
     output.out(&format!("Logto at {}: {plan}", config.endpoint()));
+    if let Some(webhook) = &webhook {
+        output.out(&webhook.to_string());
+    }
     if options.dry_run {
         output.out("Dry run: nothing was changed.\n");
+        if webhook.as_ref().is_some_and(|w| w.hook_id().is_none()) {
+            output.out(
+                "Logto generates the webhook's signing key when it creates the webhook: run \
+                 sync without --dry-run to create it and see the key.\n",
+            );
+        }
         return Ok(());
     }
     if !plan.is_empty() {
@@ -131,5 +209,137 @@ async fn apply(
         let plural = if done == 1 { "" } else { "s" };
         output.out(&format!("Applied {done} change{plural}.\n"));
     }
+    if let Some(webhook) = &webhook {
+        match management.apply_webhook(webhook).await? {
+            Some(key) => output.out(&created(webhook, &key)),
+            None if !webhook.is_empty() => output.out(&updated(webhook)),
+            None => {}
+        }
+    }
     Ok(())
+}
+
+/// What to do with the signing key of the webhook just created: the only text that holds it.
+fn created(webhook: &WebhookPlan, key: &WebhookSigningKey) -> String {
+    let name = webhook.name();
+    format!(
+        "Created webhook {name:?}. Its signing key, generated by Logto, is printed this once \
+         (later runs do not print it; Logto Console > Webhooks > {name} > Signing key shows \
+         it):\n\n  {WEBHOOK_SIGNING_KEY_VARIABLE}={}\n\nGive it to every instance of the API \
+         in that environment variable (or as `webhook_signing_key` in the `logto` table of \
+         Rocket.toml; the environment keeps a secret out of files) and restart them: without \
+         it no webhook route is mounted and Logto's deliveries get 404; with another key each \
+         is refused with 401.\n",
+        key.reveal()
+    )
+}
+
+/// The webhook updated: its key is unchanged, and where to find it.
+fn updated(webhook: &WebhookPlan) -> String {
+    let name = webhook.name();
+    format!(
+        "Updated webhook {name:?}. Its signing key is unchanged and not printed: the API keeps \
+         the one it has ({WEBHOOK_SIGNING_KEY_VARIABLE} or `webhook_signing_key`); Logto \
+         Console > Webhooks > {name} > Signing key shows it.\n"
+    )
+}
+
+/// Whether `url` can be the webhook route's public URL: an absolute http(s) URL with a host,
+/// without credentials or fragment. Returns what is worth a warning: plain `http://` to a host
+/// that is not loopback, a path other than the app's `webhook_path` (when known).
+fn check_webhook_url(url: &str, webhook_path: Option<&str>) -> Result<Vec<String>, String> {
+    let invalid = || {
+        format!(
+            "--webhook needs the public URL of this API's webhook route, an absolute http(s) URL \
+             such as https://api.example.com/logto/webhook, not `{url}`"
+        )
+    };
+    let parsed = Url::parse(url).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.has_host()
+        || parsed.fragment().is_some()
+        || crate::config::has_credentials(&parsed)
+    {
+        return Err(invalid());
+    }
+    let mut warnings = Vec::new();
+    if parsed.scheme() == "http" && !crate::config::is_loopback(&parsed) {
+        warnings.push(
+            "the webhook URL uses plain http://: Logto would send user and organization ids \
+             unencrypted; use https://"
+                .to_owned(),
+        );
+    }
+    if let Some(path) = webhook_path.filter(|path| *path != parsed.path()) {
+        warnings.push(format!(
+            "the webhook URL's path `{}` is not this app's webhook route `{path}` \
+             (`webhook_path`): unless a proxy rewrites it, Logto's deliveries will get 404",
+            parsed.path()
+        ));
+    }
+    Ok(warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_flags_parse_with_or_without_an_equals_sign() {
+        let url = "https://api.example.com/logto/webhook";
+        for flags in [
+            &["--webhook", url, "--dry-run"][..],
+            &["--dry-run", &format!("--webhook={url}")],
+        ] {
+            let options = SyncOptions::parse(flags).expect("sync's flags");
+            assert_eq!(options.webhook.as_deref(), Some(url), "{flags:?}");
+            assert!(options.dry_run);
+        }
+        assert!(SyncOptions::parse(&["--prune"]).is_some_and(|o| o.webhook.is_none()));
+        for wrong in [
+            &["--webhook"][..],
+            &["--webhook", url, "--webhook", url],
+            &["--hook"],
+        ] {
+            assert!(SyncOptions::parse(wrong).is_none(), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn a_webhook_url_is_checked_and_warned_about() {
+        let path = Some("/logto/webhook");
+        assert_eq!(
+            check_webhook_url("https://api.example.com/logto/webhook", path),
+            Ok(Vec::new())
+        );
+        assert_eq!(
+            check_webhook_url("http://127.0.0.1:8000/logto/webhook", path),
+            Ok(Vec::new())
+        );
+        assert_eq!(
+            check_webhook_url("http://api.example.com/hooks/logto", path),
+            Ok(vec![
+                "the webhook URL uses plain http://: Logto would send user and organization ids \
+                 unencrypted; use https://"
+                    .to_owned(),
+                "the webhook URL's path `/hooks/logto` is not this app's webhook route \
+                 `/logto/webhook` (`webhook_path`): unless a proxy rewrites it, Logto's \
+                 deliveries will get 404"
+                    .to_owned(),
+            ])
+        );
+        // The app's configuration unknown (`cli::run`): no guess about the path.
+        assert_eq!(
+            check_webhook_url("https://api.example.com/hooks/logto", None),
+            Ok(Vec::new())
+        );
+        for wrong in [
+            "/logto/webhook",
+            "mailto:ops@example.com",
+            "https://user:pass@api.example.com/logto/webhook",
+            "https://api.example.com/logto/webhook#top",
+        ] {
+            assert!(check_webhook_url(wrong, path).is_err(), "{wrong}");
+        }
+    }
 }

@@ -186,12 +186,7 @@ fn without_deltas_the_management_call_tells_what_was_removed() {
 #[test]
 fn logtos_test_payloads_end_no_access() {
     // What "Send test payload" in Logto's console sends for each event (`generateHookTestPayload`).
-    for name in [
-        "User.SuspensionStatus.Updated",
-        "User.Deleted",
-        "Organization.Deleted",
-        "Organization.Membership.Updated",
-    ] {
+    for name in crate::revocation::HOOK_EVENTS {
         let test = event(
             name,
             json!({"userAgent": "fake-user-agent", "path": "/fake-path/:id", "method": "POST",
