@@ -2,53 +2,10 @@
 //! `#[requires(check = path::to::rule, ..)]`, for what scopes cannot say, such as a custom
 //! claim that Logto's Custom JWT adds ("the `plan` claim is `gold`").
 
-use std::borrow::Cow;
 use std::fmt;
 
+use crate::error::Denied;
 use crate::token::AccessToken;
-
-/// Why a [`CustomCheck`] refused a token: a 403 `insufficient_scope` whose
-/// `error_description` is this description ([`AuthError::Denied`](crate::AuthError::Denied)).
-///
-/// The description goes to the client and into the logs: the app's own words, never a claim
-/// value. Characters a challenge cannot carry (`"`, `\`, non-ASCII) are replaced there.
-///
-/// ```
-/// use logto_guard::{AccessToken, Denied};
-///
-/// fn gold_plan(token: &AccessToken) -> Result<(), Denied> {
-///     match token.claim::<String>("plan") {
-///         Some(Ok(plan)) if plan == "gold" => Ok(()),
-///         _ => Err(Denied::new("this route needs the gold plan")),
-///     }
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Denied {
-    description: Cow<'static, str>,
-}
-
-impl Denied {
-    /// A refusal described by `description`.
-    #[must_use]
-    pub fn new(description: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            description: description.into(),
-        }
-    }
-
-    /// What the refusal says.
-    #[must_use]
-    pub fn description(&self) -> &str {
-        &self.description
-    }
-}
-
-impl fmt::Display for Denied {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.description)
-    }
-}
 
 /// The signature of a custom check.
 pub type CheckFn = fn(&AccessToken) -> Result<(), Denied>;

@@ -1,5 +1,7 @@
 //! Why a request was refused, and what that means over HTTP (RFC 6750 §3).
 
+use std::borrow::Cow;
+use std::fmt;
 use std::time::Duration;
 
 /// A rejected request: every row of the error table, with its RFC 6750 meaning.
@@ -179,7 +181,7 @@ pub enum AuthError {
     ///
     /// 403 `insufficient_scope`, described by the check's [`Denied`](crate::Denied).
     #[error("{0}")]
-    Denied(crate::custom_check::Denied),
+    Denied(Denied),
     /// A valid token that a revocation covers: its user was suspended or deleted, it is for an
     /// organization its user or app was removed from, or for a deleted organization, after it
     /// was issued (see [`revocation`](crate::revocation)). 401 `invalid_token`: the client must
@@ -203,6 +205,49 @@ pub enum AuthError {
     NotConfigured,
 }
 
+/// Why a [`CustomCheck`](crate::CustomCheck) refused a token: a 403 `insufficient_scope` whose
+/// `error_description` is this description ([`AuthError::Denied`]).
+///
+/// The description goes to the client and into the logs: the app's own words, never a claim
+/// value. Characters a challenge cannot carry (`"`, `\`, non-ASCII) are replaced there.
+///
+/// ```
+/// use logto_guard::{AccessToken, Denied};
+///
+/// fn gold_plan(token: &AccessToken) -> Result<(), Denied> {
+///     match token.claim::<String>("plan") {
+///         Some(Ok(plan)) if plan == "gold" => Ok(()),
+///         _ => Err(Denied::new("this route needs the gold plan")),
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    description: Cow<'static, str>,
+}
+
+impl Denied {
+    /// A refusal described by `description`.
+    #[must_use]
+    pub fn new(description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            description: description.into(),
+        }
+    }
+
+    /// What the refusal says.
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
 /// What an [`AuthError::AudienceMismatch`] says the token should have been for: the kind of
 /// audience, never which resource indicators this API accepts.
 ///
@@ -221,8 +266,8 @@ pub enum ExpectedAudience {
     Organization,
 }
 
-impl std::fmt::Display for ExpectedAudience {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for ExpectedAudience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::ThisApi => "the token is not for this API",
             Self::Organization => {

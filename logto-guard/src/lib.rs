@@ -129,12 +129,12 @@ pub use algorithm::{Algorithm, UnknownAlgorithmError};
 pub use bearer::bearer_token;
 pub use client_group::{ClientGroup, ClientsMatch};
 pub use config::{Config, ConfigError, DEFAULT_RSA_ALGORITHM, DEFAULT_WEBHOOK_PATH, RouteAudit};
-pub use custom_check::{CheckFn, CustomCheck, Denied};
+pub use custom_check::{CheckFn, CustomCheck};
 pub use custom_claims::ClaimsError;
 #[cfg(feature = "rocket")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rocket")))]
 pub use declaration::{Declaration, HandlerSite};
-pub use error::{AuthError, ExpectedAudience};
+pub use error::{AuthError, Denied, ExpectedAudience};
 pub use organization::{Organization, OrganizationMatch, OrganizationRule};
 pub use requirement::{ActorRule, Audience, ClientRule, Policy, Requirement, ScopeMode};
 pub use resource_indicator::ResourceIndicatorError;
