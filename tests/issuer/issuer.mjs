@@ -46,6 +46,13 @@ const CLIENT_SCOPES = {
   'billing-app': new Set(['read:orders', 'write:orders']),
 };
 
+// What Logto's Custom JWT script for machine-to-machine tokens adds, per app: the plan of the
+// customer the app belongs to.
+const CUSTOM_CLAIMS = {
+  'billing-app': { plan: 'gold' },
+  'm2m-readonly': { plan: 'free' },
+};
+
 // Users and the resource scopes their roles grant (Logto: a user's roles), for token exchange.
 const USER_SCOPES = {
   'user-admin': new Set(['read:orders', 'write:orders', 'delete:orders']),
@@ -335,6 +342,7 @@ function buildProvider(issuer) {
         jwt: async (_ctx, token, jwt) => {
           if (token.kind === 'ClientCredentials') {
             jwt.payload.sub = token.clientId;
+            Object.assign(jwt.payload, CUSTOM_CLAIMS[token.clientId] ?? {});
           }
           if (!jwt.payload.scope) delete jwt.payload.scope;
         },

@@ -86,6 +86,18 @@ fn print_banner(issuer: &TestIssuer, reason: DevelopmentReason, base: &str) {
             ),
         ),
         (
+            "read:orders and the `plan` claim `gold` (custom check)",
+            format!(
+                "curl -i {base}/orders/report -H 'Authorization: Bearer {}'",
+                issuer
+                    .token()
+                    .scopes(["read:orders"])
+                    .claim("plan", "gold")
+                    .expires_in(day)
+                    .sign()
+            ),
+        ),
+        (
             "write:orders, as an app of the client group `billing`",
             format!(
                 "curl -i -X POST {base}/orders/1/paid -H 'Authorization: Bearer {}'",

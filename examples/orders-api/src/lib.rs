@@ -14,6 +14,9 @@
 //! /organizations/<org_id>/members` an organization token (`urn:logto:organization:<org_id>`)
 //! with the organization permission `read:members`.
 //!
+//! `GET /orders/report` runs a custom check beside its scope: the `plan` claim that Logto's
+//! Custom JWT adds must be `gold`.
+//!
 //! `POST /orders/<id>/paid` accepts only the applications of the client group `billing`
 //! ([`BILLING_GROUP`]): `LOGTO_CLIENTS_BILLING` (comma-separated app ids) or
 //! `[default.logto.clients] billing = [..]` lists them; without either, the group lists only
@@ -27,7 +30,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use logto_guard::{AccessToken, LogtoGuard, Organization, requires};
+use logto_guard::{AccessToken, Denied, LogtoGuard, Organization, requires};
 use rocket::http::Status;
 use rocket::serde::json::{Json, Value, json};
 use rocket::{Build, Rocket, Route, State, delete, get, post};
@@ -156,6 +159,27 @@ fn mark_paid(orders: &State<Orders>, id: u64) -> Result<Json<Value>, Status> {
     Ok(Json(json!({"id": id, "paid": true})))
 }
 
+/// The `plan` claim that Logto's Custom JWT adds to the token must be `gold`.
+fn gold_plan(token: &AccessToken) -> Result<(), Denied> {
+    match token.claim::<String>("plan") {
+        Some(Ok(plan)) if plan == "gold" => Ok(()),
+        _ => Err(Denied::new("the order report needs the gold plan")),
+    }
+}
+
+/// A report over every order, for customers on the gold plan: `read:orders` and the custom
+/// check [`gold_plan`].
+#[requires(resource = RESOURCE, scope = "read:orders", check = gold_plan)]
+#[cfg_attr(feature = "openapi", openapi)]
+#[get("/orders/report")]
+fn order_report(orders: &State<Orders>) -> Json<Value> {
+    let orders = lock(&orders.orders);
+    Json(json!({
+        "orders": orders.len(),
+        "items": orders.values().map(|order| order.quantity).sum::<i64>(),
+    }))
+}
+
 #[requires(resource = RESOURCE)]
 #[cfg_attr(feature = "openapi", openapi)]
 #[get("/me")]
@@ -239,6 +263,7 @@ macro_rules! api_handlers {
             create_order,
             delete_order,
             mark_paid,
+            order_report,
             me,
             organization_orders,
             organization_members

@@ -244,6 +244,52 @@ async fn the_billing_route_admits_the_apps_of_its_client_group_only() {
     );
 }
 
+/// `GET /orders/report` (`check = gold_plan`) reads the `plan` claim that the issuer's Custom
+/// JWT adds per app: `gold` passes, `free` gets 403 with the check's words, and a token the
+/// built-in checks refuse never reaches it.
+#[tokio::test]
+async fn the_report_runs_its_custom_check_on_the_custom_jwt_claim() {
+    if !node_issuer_available() {
+        return;
+    }
+    let issuer = NodeIssuer::start().await;
+    let api = Api::launch(&issuer.endpoint, "{}").await;
+    let gold = issuer
+        .token_of("billing-app", "billing-secret", API, &["read:orders"])
+        .await;
+    let free = issuer
+        .token_of("m2m-readonly", "m2m-readonly-secret", API, &["read:orders"])
+        .await;
+    let no_plan = issuer.token(API, &["read:orders"]).await;
+
+    let report = api.get("/orders/report", &gold).await;
+    assert_eq!(report.status(), StatusCode::OK);
+    let report: serde_json::Value = report.json().await.expect("json");
+    assert_eq!(report["orders"], 0);
+
+    for (token, who) in [(&free, "free plan"), (&no_plan, "no plan claim")] {
+        let refused = api.get("/orders/report", token).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{who}");
+        assert!(
+            challenge(&refused).contains(
+                r#"error="insufficient_scope", error_description="the order report needs the gold plan""#
+            ),
+            "{who}: {}",
+            challenge(&refused)
+        );
+    }
+    let no_scope = issuer
+        .token_of("billing-app", "billing-secret", API, &["write:orders"])
+        .await;
+    let refused = api.get("/orders/report", &no_scope).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(
+        challenge(&refused).contains("token lacks a required scope: read:orders"),
+        "the scope is checked first: {}",
+        challenge(&refused)
+    );
+}
+
 #[tokio::test]
 async fn tokens_for_another_resource_or_issuer_are_refused() {
     if !node_issuer_available() {

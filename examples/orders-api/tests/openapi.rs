@@ -44,6 +44,10 @@ async fn every_operation_has_the_security_its_requires_declares() {
         security("/orders/{id}/paid", "post"),
         json!([{"logto": ["write:orders"]}])
     );
+    assert_eq!(
+        security("/orders/report", "get"),
+        json!([{"logto": ["read:orders"]}])
+    );
     assert_eq!(security("/me", "get"), json!([{"logto": []}]));
     assert_eq!(
         security("/organizations/{org_id}/orders", "get"),
@@ -59,11 +63,11 @@ async fn every_operation_has_the_security_its_requires_declares() {
         .values()
         .map(|item| item.as_object().expect("a path item").len())
         .sum();
-    assert_eq!(operations, 8, "every API route, and only those");
+    assert_eq!(operations, 9, "every API route, and only those");
 }
 
 #[rocket::async_test]
-async fn the_billing_route_says_which_apps_may_call_it() {
+async fn the_client_group_and_the_custom_check_are_described() {
     let issuer = TestIssuer::start().await;
     let document = document(&issuer).await;
     let paid = &document["paths"]["/orders/{id}/paid"]["post"];
@@ -73,6 +77,14 @@ async fn the_billing_route_says_which_apps_may_call_it() {
             .expect("a description")
             .ends_with("\n\nOnly the applications of client group `billing` (by `client_id`)."),
         "{paid:#}"
+    );
+    let report = &document["paths"]["/orders/report"]["get"];
+    assert!(
+        report["description"]
+            .as_str()
+            .expect("a description")
+            .ends_with("\n\nThe route also applies a custom check of the token (403 when it refuses)."),
+        "{report:#}"
     );
 }
 
