@@ -457,7 +457,8 @@ impl Config {
     /// Logto's dynamic `https://` client ids). Setting a group again replaces its ids. Config
     /// table `clients` (`[default.logto.clients]`, `billing = ["<app id>", ..]`); with the
     /// fairing, the environment variable `LOGTO_CLIENTS_<NAME>` (comma-separated,
-    /// `LOGTO_CLIENTS_BILLING` for `billing`) replaces a group's ids.
+    /// `LOGTO_CLIENTS_BILLING` for `billing`; an empty one counts as not set) replaces a
+    /// group's ids.
     ///
     /// _Default:_ no group.
     ///
@@ -891,11 +892,15 @@ impl Config {
                 group: name.clone(),
                 problem,
             })?;
-            if ids.is_empty() || ids.iter().any(|id| id.trim().is_empty()) {
+            if ids.is_empty()
+                || ids
+                    .iter()
+                    .any(|id| id.is_empty() || id.contains(char::is_whitespace))
+            {
                 return Err(ConfigError::InvalidClientGroup {
                     group: name.clone(),
                     problem: "a client group lists one or more client ids (Logto app ids), \
-                              none of them empty",
+                              none of them empty or with whitespace",
                 });
             }
         }

@@ -193,6 +193,13 @@ impl KeyCache {
         fetch_ended
     }
 
+    /// Wakes the requests waiting for the fetch that just ended. Called with the state locked:
+    /// a request that takes the lock next and starts another fetch listens for that one's end,
+    /// and is not woken by this one's.
+    fn notify_fetch_end(&self) {
+        self.fetch_ended.notify_waiters();
+    }
+
     /// Runs the fetch the state just marked in flight, on its own task so that it ends (and
     /// wakes its waiters) even if the request that started it goes away.
     fn start_fetch(self: &Arc<Self>) {
@@ -335,7 +342,10 @@ struct FetchEnding {
 
 impl FetchEnding {
     fn complete(mut self, fetched: Fetched) {
-        lock(&self.cache.state).complete(fetched, Instant::now(), SystemTime::now());
+        let mut state = lock(&self.cache.state);
+        state.complete(fetched, Instant::now(), SystemTime::now());
+        self.cache.notify_fetch_end();
+        drop(state);
         self.reported = true;
     }
 }
@@ -343,9 +353,10 @@ impl FetchEnding {
 impl Drop for FetchEnding {
     fn drop(&mut self) {
         if !self.reported {
-            lock(&self.cache.state).abandon();
+            let mut state = lock(&self.cache.state);
+            state.abandon();
+            self.cache.notify_fetch_end();
         }
-        self.cache.fetch_ended.notify_waiters();
     }
 }
 

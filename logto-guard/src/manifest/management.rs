@@ -355,6 +355,20 @@ pub enum SyncError {
         /// Their Logto ids, comma-separated.
         ids: String,
     },
+    /// The webhook with `sync`'s name sends to another host than the URL asked for: it may be
+    /// another API's (the name comes from the program's name), so it is not moved.
+    #[error(
+        "Logto's webhook {name:?} sends to {url}, another host than --webhook: it may be another \
+         API's whose program has this API's name, so sync does not move it; if it is this \
+         API's old webhook, delete it in Logto Console > Webhooks, else rename it there, then \
+         run sync again"
+    )]
+    WebhookOfAnotherHost {
+        /// The webhook's name.
+        name: String,
+        /// Where it sends now.
+        url: String,
+    },
     /// Any other failed answer.
     #[error(
         "unexpected answer from Logto to {request}: {status}{}; check that LOGTO_ENDPOINT is \

@@ -182,7 +182,8 @@ impl Management {
     }
 }
 
-/// The webhook `sync` manages: the one sending to `url`, else the one named `name`.
+/// The webhook `sync` manages: the one sending to `url`, else the one named `name` if it sends to
+/// the same host (one on another host may be another API's: an error).
 fn ours<'a>(
     name: &str,
     url: &str,
@@ -197,7 +198,11 @@ fn ours<'a>(
     };
     match candidates.as_slice() {
         [] => Ok(None),
-        [hook] => Ok(Some(hook)),
+        [hook] if !by_url.is_empty() || same_host(hook.config.url(), url) => Ok(Some(hook)),
+        [hook] => Err(SyncError::WebhookOfAnotherHost {
+            name: name.to_owned(),
+            url: hook.config.url().to_owned(),
+        }),
         several => Err(SyncError::AmbiguousWebhook {
             found,
             ids: several
@@ -206,6 +211,15 @@ fn ours<'a>(
                 .collect::<Vec<_>>()
                 .join(", "),
         }),
+    }
+}
+
+/// Whether two URLs name the same scheme, host and port: a webhook found by its name moves to
+/// another path of its host only.
+fn same_host(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
     }
 }
 

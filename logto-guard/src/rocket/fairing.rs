@@ -21,8 +21,10 @@ use super::state::{ErrorBody, GuardState};
 /// `Organization` and `Authorized<R>` guard works, with RFC 6750 error responses.
 ///
 /// Configuration comes from the `logto` table of Rocket's figment, with the plain
-/// `LOGTO_ENDPOINT` and `LOGTO_CUSTOM_DOMAINS` (comma-separated) environment variables as
-/// overrides:
+/// environment variables `LOGTO_ENDPOINT`, `LOGTO_CUSTOM_DOMAINS` (comma-separated),
+/// `LOGTO_CLIENTS_<NAME>` (comma-separated client ids of group `<name>`),
+/// `LOGTO_WEBHOOK_SIGNING_KEY` and, with the `redis` feature, `LOGTO_REDIS_URL` as overrides
+/// (an empty one counts as not set):
 ///
 /// ```toml
 /// [default.logto]
@@ -58,8 +60,8 @@ pub struct LogtoGuard {
 }
 
 impl LogtoGuard {
-    /// Reads the config from Rocket's figment (`logto` table), `LOGTO_ENDPOINT` and
-    /// `LOGTO_CUSTOM_DOMAINS`.
+    /// Reads the config from Rocket's figment (`logto` table) and the environment variables
+    /// above.
     #[must_use]
     pub fn fairing() -> Self {
         Self {
@@ -174,13 +176,29 @@ pub(crate) fn config_from_figment(figment: &Figment) -> Result<Config, String> {
         config.webhook_signing_key =
             Some(crate::signing_key::SigningKey::new(key.trim().to_owned()));
     }
-    for (variable, ids) in std::env::vars() {
-        if let Some(name) = variable.strip_prefix(CLIENT_GROUP_VARIABLE_PREFIX)
-            && !ids.trim().is_empty()
-        {
+    // `vars_os`: a variable of the process that is not UTF-8 must not stop the app.
+    for (variable, ids) in std::env::vars_os() {
+        let Some(name) = variable
+            .to_str()
+            .and_then(|variable| variable.strip_prefix(CLIENT_GROUP_VARIABLE_PREFIX))
+        else {
+            continue;
+        };
+        if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            return Err(format!(
+                "`{CLIENT_GROUP_VARIABLE_PREFIX}{name}`: write the group's name in capitals, \
+                 `{CLIENT_GROUP_VARIABLE_PREFIX}{}`",
+                name.to_ascii_uppercase()
+            ));
+        }
+        let ids = ids.to_str().ok_or_else(|| {
+            format!("`{CLIENT_GROUP_VARIABLE_PREFIX}{name}` is not UTF-8: list the client ids")
+        })?;
+        // Empty, like an empty `LOGTO_CUSTOM_DOMAINS`: not set.
+        if !ids.trim().is_empty() {
             config
                 .clients
-                .insert(name.to_ascii_lowercase(), split_list(&ids));
+                .insert(name.to_ascii_lowercase(), split_list(ids));
         }
     }
     #[cfg(feature = "redis")]

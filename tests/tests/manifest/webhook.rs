@@ -8,7 +8,8 @@ use logto_guard_tests::logs::Logs;
 use super::*;
 
 const URL: &str = "https://api.example.com/logto/webhook";
-const MOVED: &str = "https://orders.example.net/logto/webhook";
+/// Another path of the same host: the webhook found by its name moves there.
+const MOVED: &str = "https://api.example.com/v2/logto/webhook";
 /// The name `sync` gives the webhook of the program `my-api`.
 const NAME: &str = "logto-guard revocation (my-api)";
 
@@ -138,7 +139,7 @@ async fn a_new_url_updates_the_webhook_and_keeps_its_key_unprinted() {
         out.contains(&format!(
             "  ~ update webhook \"logto-guard revocation (my-api)\" (id {}): url \
              \"https://api.example.com/logto/webhook\" -> \
-             \"https://orders.example.net/logto/webhook\"\n",
+             \"https://api.example.com/v2/logto/webhook\"\n",
             created.id
         )),
         "{out}"
@@ -153,6 +154,27 @@ async fn a_new_url_updates_the_webhook_and_keeps_its_key_unprinted() {
         "{out}"
     );
     assert!(!out.contains(&created.signing_key), "{out}");
+}
+
+/// Two APIs whose programs share a name share the webhook's name: the other one's webhook, on
+/// another host, is never moved to this API.
+#[tokio::test]
+async fn a_webhook_of_the_same_name_on_another_host_is_not_moved() {
+    let fake = FakeManagement::start().await;
+    let theirs = "https://billing.example.net/logto/webhook";
+    let id = fake.add_hook(NAME, theirs, &HOOK_EVENTS, true);
+    let (code, out, err) = sync(&fake, &["--webhook", URL]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains(
+            "Logto's webhook \"logto-guard revocation (my-api)\" sends to \
+             https://billing.example.net/logto/webhook, another host than --webhook: it may be \
+             another API's whose program has this API's name, so sync does not move it"
+        ),
+        "{err}"
+    );
+    assert_eq!(fake.hooks()[0].url(), theirs, "{id}");
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
 }
 
 #[tokio::test]
@@ -300,6 +322,11 @@ async fn a_webhook_url_that_is_not_one_is_a_usage_error_before_any_request() {
             )
         );
     }
+    // A URL with a password is refused without showing it.
+    let (code, _, err) = sync(&fake, &["--webhook", "https://user:s3cret@api.example.com/hook"]).await;
+    assert_eq!(code, 2);
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(err.contains("not `https://api.example.com/hook`"), "{err}");
     // Without its URL, or twice: not `sync`'s arguments.
     for flags in [&["--webhook"][..], &["--webhook", URL, "--webhook", MOVED]] {
         let (code, _, err) = sync(&fake, flags).await;

@@ -251,7 +251,8 @@ fn check_webhook_url(url: &str, webhook_path: Option<&str>) -> Result<Vec<String
     let invalid = || {
         format!(
             "--webhook needs the public URL of this API's webhook route, an absolute http(s) URL \
-             such as https://api.example.com/logto/webhook, not `{url}`"
+             such as https://api.example.com/logto/webhook, not `{}`",
+            crate::config::url_for_logs(url)
         )
     };
     let parsed = Url::parse(url).map_err(|_| invalid())?;
