@@ -71,21 +71,6 @@ fn print_banner(issuer: &TestIssuer, reason: DevelopmentReason, base: &str) {
             ),
         ),
         (
-            "write:orders",
-            format!(
-                "curl -i -X POST {base}/orders -H 'Authorization: Bearer {}' \
-                 -H 'Content-Type: application/json' -d '{{\"item\":\"coffee\",\"quantity\":2}}'",
-                token(&["write:orders"])
-            ),
-        ),
-        (
-            "write:orders delete:orders",
-            format!(
-                "curl -i -X DELETE {base}/orders/1 -H 'Authorization: Bearer {}'",
-                token(&["write:orders", "delete:orders"])
-            ),
-        ),
-        (
             "read:orders and the `plan` claim `gold` (custom check)",
             format!(
                 "curl -i {base}/orders/report -H 'Authorization: Bearer {}'",
@@ -98,6 +83,14 @@ fn print_banner(issuer: &TestIssuer, reason: DevelopmentReason, base: &str) {
             ),
         ),
         (
+            "write:orders",
+            format!(
+                "curl -i -X POST {base}/orders -H 'Authorization: Bearer {}' \
+                 -H 'Content-Type: application/json' -d '{{\"item\":\"coffee\",\"quantity\":2}}'",
+                token(&["write:orders"])
+            ),
+        ),
+        (
             "write:orders, as an app of the client group `billing`",
             format!(
                 "curl -i -X POST {base}/orders/1/paid -H 'Authorization: Bearer {}'",
@@ -107,6 +100,13 @@ fn print_banner(issuer: &TestIssuer, reason: DevelopmentReason, base: &str) {
                     .scopes(["write:orders"])
                     .expires_in(day)
                     .sign()
+            ),
+        ),
+        (
+            "write:orders delete:orders",
+            format!(
+                "curl -i -X DELETE {base}/orders/1 -H 'Authorization: Bearer {}'",
+                token(&["write:orders", "delete:orders"])
             ),
         ),
         (

@@ -373,11 +373,12 @@ mod development {
         );
     }
 
-    /// Runs the six `curl` commands of the development banner in `output`.
+    /// Runs the eight `curl` commands of the development banner in `output`.
     async fn assert_curl_commands_work(output: &str) {
         let commands: Vec<&str> = output.lines().filter(|l| l.starts_with("curl ")).collect();
-        assert_eq!(commands.len(), 6, "{output}");
-        let expected = [200, 200, 201, 204, 200, 401];
+        assert_eq!(commands.len(), 8, "{output}");
+        // health, orders, report, create order 1, mark it paid, delete it, me, no token
+        let expected = [200, 200, 200, 201, 200, 204, 200, 401];
         let http = reqwest::Client::new();
         for (command, status) in commands.iter().zip(expected) {
             let response = run_curl(&http, command).await;
