@@ -83,7 +83,9 @@ async fn the_client_group_and_the_custom_check_are_described() {
         report["description"]
             .as_str()
             .expect("a description")
-            .ends_with("\n\nThe route also applies a custom check of the token (403 when it refuses)."),
+            .ends_with(
+                "\n\nThe route also applies a custom check of the token (403 when it refuses)."
+            ),
         "{report:#}"
     );
 }

@@ -198,7 +198,8 @@ fn ours<'a>(
     };
     match candidates.as_slice() {
         [] => Ok(None),
-        [hook] if !by_url.is_empty() || same_host(hook.config.url(), url) => Ok(Some(hook)),
+        // One found by its URL is on the same host by definition.
+        [hook] if same_host(hook.config.url(), url) => Ok(Some(hook)),
         [hook] => Err(SyncError::WebhookOfAnotherHost {
             name: name.to_owned(),
             url: hook.config.url().to_owned(),

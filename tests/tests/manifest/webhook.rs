@@ -323,7 +323,11 @@ async fn a_webhook_url_that_is_not_one_is_a_usage_error_before_any_request() {
         );
     }
     // A URL with a password is refused without showing it.
-    let (code, _, err) = sync(&fake, &["--webhook", "https://user:s3cret@api.example.com/hook"]).await;
+    let (code, _, err) = sync(
+        &fake,
+        &["--webhook", "https://user:s3cret@api.example.com/hook"],
+    )
+    .await;
     assert_eq!(code, 2);
     assert!(!err.contains("s3cret"), "{err}");
     assert!(err.contains("not `https://api.example.com/hook`"), "{err}");
