@@ -315,7 +315,7 @@ mod tests {
         let old = hook(
             "h1",
             NAME,
-            "https://old.example.com/logto/webhook",
+            "https://api.example.com/old/logto/webhook",
             &HOOK_EVENTS,
         );
         let plan = WebhookPlan::compute(NAME, URL, &[old]).expect("plan");
@@ -328,13 +328,28 @@ mod tests {
         );
         assert!(
             plan.to_string().ends_with(
-                "(id h1): url \"https://old.example.com/logto/webhook\" -> \
+                "(id h1): url \"https://api.example.com/old/logto/webhook\" -> \
                  \"https://api.example.com/logto/webhook\"\n"
             ),
             "{plan}"
         );
         // The headers may be credentials: never in `Debug`.
         assert!(!format!("{plan:?}").contains("kept"), "{plan:?}");
+    }
+
+    #[test]
+    fn a_webhook_of_its_name_on_another_host_is_an_error_not_a_move() {
+        let theirs = hook(
+            "h1",
+            NAME,
+            "https://billing.example.net/logto/webhook",
+            &HOOK_EVENTS,
+        );
+        let error = WebhookPlan::compute(NAME, URL, &[theirs]).expect_err("not ours to move");
+        assert!(
+            matches!(error, SyncError::WebhookOfAnotherHost { ref url, .. } if url == "https://billing.example.net/logto/webhook"),
+            "{error}"
+        );
     }
 
     #[test]
