@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use logto_guard::manifest::Manifest;
 use logto_guard::testing::TestIssuer;
-use logto_guard::{AccessToken, Config, Declaration, Denied, LogtoGuard, requires};
+use logto_guard::{
+    AccessToken, Audience, Authorized, Config, Declaration, Denied, LogtoGuard, Requirement,
+    requires,
+};
 use logto_guard_tests::helpers::bearer;
 use logto_guard_tests::logs::Logs;
 use rocket::http::Status;
@@ -149,6 +152,68 @@ async fn a_group_that_a_mounted_route_names_but_the_config_lacks_aborts_ignite_n
         !logs.contains("`support`"),
         "a configured group is fine: {logs}"
     );
+}
+
+/// A requirement written by hand, with a client group.
+struct RefundsByHand;
+
+impl Requirement for RefundsByHand {
+    const AUDIENCE: Audience<'static> = Audience::Resource(API);
+    const SCOPES: &'static [&'static str] = &["refund:orders"];
+    const CLIENT_GROUP: Option<&'static str> = Some("refunds");
+}
+
+#[post("/refunds")]
+fn refunds(_auth: Authorized<RefundsByHand>) {}
+
+#[rocket::async_test]
+async fn a_hand_written_requirements_missing_group_aborts_ignite_too() {
+    let issuer = TestIssuer::start().await;
+    let (logs, _capturing) = Logs::capture();
+    let rocket = rocket::build()
+        .attach(LogtoGuard::with_config(issuer.config()))
+        .mount("/", routes![refunds]);
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("a missing group must stop ignite");
+    };
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
+        "{error:?}"
+    );
+    let logs = logs.text();
+    let line = "logto-guard: a requirement names the client group `refunds`, which the config \
+                does not list: add it to the `logto.clients` table or set LOGTO_CLIENTS_REFUNDS";
+    assert_eq!(logs.matches(line).count(), 1, "{logs}");
+
+    // Configured, it ignites and admits the group's apps only.
+    let client = Client::tracked(
+        rocket::build()
+            .attach(LogtoGuard::with_config(
+                issuer.config().client_group("refunds", ["refund-app"]),
+            ))
+            .mount("/", routes![refunds]),
+    )
+    .await
+    .expect("ignite");
+    let token = |app: &str| {
+        issuer
+            .token()
+            .client_id(app)
+            .scopes(["refund:orders"])
+            .sign()
+    };
+    let post = |token: String| {
+        let client = &client;
+        async move {
+            client
+                .post("/refunds")
+                .header(bearer(&token))
+                .dispatch()
+                .await
+        }
+    };
+    assert_eq!(post(token("refund-app")).await.status(), Status::Ok);
+    assert_eq!(post(token("m2m-app")).await.status(), Status::Forbidden);
 }
 
 #[rocket::async_test]

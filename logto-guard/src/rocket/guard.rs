@@ -158,8 +158,8 @@ fn authorize<R: Requirement>(
 ) -> Result<(), AuthError> {
     let mut policy = R::policy();
     if let Some(name) = R::CLIENT_GROUP {
-        // The fairing aborts ignite when a mounted `#[requires]` names a group the config
-        // lacks; a hand-written requirement is only found out here.
+        // Ignite aborts when a mounted route's requirement names a group the config lacks
+        // (`client_group_missing`); this is the fail-closed answer should one get here anyway.
         let Some(group) = state.validator().client_group(name) else {
             rocket::error!(
                 "logto-guard: a requirement names the client group `{name}`, which the config \
@@ -368,8 +368,26 @@ impl Sentinel for Organization {
 
 impl<R: Requirement> Sentinel for Authorized<R> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        fairing_missing(rocket)
+        fairing_missing(rocket) || client_group_missing::<R>(rocket)
     }
+}
+
+/// Whether `R` names a client group that the config lacks. The end of ignite reports the
+/// groups of `#[requires]` handlers with their routes; a hand-written requirement is reported
+/// here.
+fn client_group_missing<R: Requirement>(rocket: &Rocket<Ignite>) -> bool {
+    let (Some(state), Some(name)) = (rocket.state::<GuardState>(), R::CLIENT_GROUP) else {
+        return false;
+    };
+    let missing = state.validator().client_group(name).is_none();
+    if missing && !Declaration::all().any(|declaration| declaration.client_group == Some(name)) {
+        tracing::error!(
+            "logto-guard: a requirement names the client group `{name}`, which the config does \
+             not list: add it to the `logto.clients` table or set LOGTO_CLIENTS_{}",
+            name.to_ascii_uppercase()
+        );
+    }
+    missing
 }
 
 impl Sentinel for Validator {
