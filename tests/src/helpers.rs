@@ -4,6 +4,20 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rocket::http::Header;
 
+/// The metrics of the validator that the fairing of `client`'s Rocket built.
+///
+/// # Panics
+///
+/// When the Rocket has no `LogtoGuard` fairing.
+#[must_use]
+pub fn metrics(
+    client: &rocket::local::asynchronous::Client,
+) -> logto_guard::metrics::MetricsSnapshot {
+    logto_guard::LogtoGuard::validator(client.rocket())
+        .expect("the fairing ran")
+        .metrics()
+}
+
 /// `Authorization: Bearer <token>`.
 #[must_use]
 pub fn bearer(token: &str) -> Header<'static> {

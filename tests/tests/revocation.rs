@@ -4,7 +4,7 @@
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, Organization, RouteAudit, guarded, requires};
-use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, now};
+use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, metrics, now};
 use logto_guard_tests::logs::Logs;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -188,9 +188,7 @@ async fn wrong_missing_and_doubled_signatures_are_refused_and_change_nothing() {
     assert_eq!(doubled.status(), Status::Unauthorized);
 
     assert_eq!(status_of(&client, "/me", &ada).await, Status::Ok);
-    let metrics = LogtoGuard::validator(client.rocket())
-        .expect("the fairing ran")
-        .metrics();
+    let metrics = metrics(&client);
     assert_eq!(metrics.revocations, 0);
     assert_eq!(metrics.webhook_deliveries.bad_signature, 4);
 }
@@ -227,9 +225,7 @@ async fn a_replay_outside_the_window_is_refused_and_one_inside_changes_nothing_m
         );
     }
     assert_eq!(status_of(&client, "/me", &ada).await, Status::Unauthorized);
-    let metrics = LogtoGuard::validator(client.rocket())
-        .expect("the fairing ran")
-        .metrics();
+    let metrics = metrics(&client);
     assert_eq!(metrics.revocations, 1);
     assert_eq!(metrics.webhook_deliveries.stale, 2);
     assert_eq!(metrics.webhook_deliveries.accepted, 2);
@@ -287,10 +283,7 @@ async fn oversized_and_malformed_bodies_are_refused() {
         deliver(&client, "not json", None).await.status(),
         Status::Unauthorized
     );
-    let deliveries = LogtoGuard::validator(client.rocket())
-        .expect("the fairing ran")
-        .metrics()
-        .webhook_deliveries;
+    let deliveries = metrics(&client).webhook_deliveries;
     assert_eq!(
         (
             deliveries.too_large,
@@ -323,9 +316,7 @@ async fn events_that_end_no_access_are_ignored() {
         assert_eq!(json(response).await, json!({"outcome": "ignored"}));
     }
     assert_eq!(status_of(&client, "/me", &ada).await, Status::Ok);
-    let metrics = LogtoGuard::validator(client.rocket())
-        .expect("the fairing ran")
-        .metrics();
+    let metrics = metrics(&client);
     assert_eq!(metrics.webhook_deliveries.ignored, 4);
     assert_eq!(metrics.revocations, 0);
 }

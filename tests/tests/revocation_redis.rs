@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, requires};
-use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, now};
+use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, metrics, now};
 use logto_guard_tests::redis::{RedisServer, redis_available};
 use rocket::http::{Header, Status};
 use rocket::local::asynchronous::Client;
@@ -68,11 +68,21 @@ async fn deliver(client: &Client, event: &str, user: &str) -> (Status, serde_jso
 }
 
 fn connected(client: &Client) -> bool {
-    LogtoGuard::validator(client.rocket())
-        .expect("the fairing ran")
-        .metrics()
+    metrics(client)
         .revocation_store
         .is_some_and(|store| store.connected)
+}
+
+/// Two instances of the app on the Redis at `url`, once both are connected to it.
+async fn two_connected_instances(issuer: &TestIssuer, url: &str) -> (Client, Client) {
+    let a = instance(config(issuer, url)).await;
+    let b = instance(config(issuer, url)).await;
+    assert!(
+        eventually(Duration::from_secs(5), async || connected(&a)
+            && connected(&b))
+        .await
+    );
+    (a, b)
 }
 
 /// Polls `condition` every 20 ms until it holds or `within` passes; whether it held.
@@ -97,13 +107,7 @@ async fn a_revocation_received_by_one_instance_is_enforced_by_the_others() {
     let redis = RedisServer::start().await;
     let url = redis.url();
     let issuer = TestIssuer::start().await;
-    let a = instance(config(&issuer, &url)).await;
-    let b = instance(config(&issuer, &url)).await;
-    assert!(
-        eventually(Duration::from_secs(5), async || connected(&a)
-            && connected(&b))
-        .await
-    );
+    let (a, b) = two_connected_instances(&issuer, &url).await;
     let ada = issuer.token().subject("ada").issued_at(now() - 1).sign();
     let grace = issuer.token().subject("grace").issued_at(now() - 1).sign();
     assert_eq!(status(&b, &ada).await, Status::Ok);
@@ -126,9 +130,7 @@ async fn a_revocation_received_by_one_instance_is_enforced_by_the_others() {
     let c = instance(config(&issuer, &url)).await;
     assert_eq!(status(&c, &ada).await, Status::Unauthorized);
     assert_eq!(status(&c, &grace).await, Status::Ok);
-    let metrics = LogtoGuard::validator(c.rocket())
-        .expect("the fairing ran")
-        .metrics();
+    let metrics = metrics(&c);
     assert_eq!(metrics.revocations, 1);
     // Only the receiving instance counted the delivery.
     assert_eq!(metrics.webhook_deliveries.accepted, 0);
@@ -142,13 +144,7 @@ async fn redis_stopped_and_restarted_loses_no_enforced_revocation() {
     let mut redis = RedisServer::start().await;
     let (port, url) = (redis.port, redis.url());
     let issuer = TestIssuer::start().await;
-    let a = instance(config(&issuer, &url)).await;
-    let b = instance(config(&issuer, &url)).await;
-    assert!(
-        eventually(Duration::from_secs(5), async || connected(&a)
-            && connected(&b))
-        .await
-    );
+    let (a, b) = two_connected_instances(&issuer, &url).await;
     let ada = issuer.token().subject("ada").issued_at(now() - 1).sign();
     let grace = issuer.token().subject("grace").issued_at(now() - 1).sign();
     let (answer, _) = deliver(&a, "User.SuspensionStatus.Updated", "ada").await;
@@ -177,12 +173,10 @@ async fn redis_stopped_and_restarted_loses_no_enforced_revocation() {
     assert_eq!(body["error"], "store_failed");
     assert_eq!(status(&a, &grace).await, Status::Unauthorized);
     assert_eq!(status(&b, &grace).await, Status::Ok);
-    let metrics = LogtoGuard::validator(a.rocket())
-        .expect("the fairing ran")
-        .metrics();
-    assert_eq!(metrics.webhook_deliveries.store_failed, 1);
+    let while_away = metrics(&a);
+    assert_eq!(while_away.webhook_deliveries.store_failed, 1);
     assert_eq!(
-        metrics.revocation_store.map(|s| (s.connected, s.outbox)),
+        while_away.revocation_store.map(|s| (s.connected, s.outbox)),
         Some((false, 1))
     );
 
@@ -197,9 +191,7 @@ async fn redis_stopped_and_restarted_loses_no_enforced_revocation() {
     );
     assert!(
         eventually(Duration::from_secs(10), async || {
-            LogtoGuard::validator(a.rocket())
-                .expect("the fairing ran")
-                .metrics()
+            metrics(&a)
                 .revocation_store
                 .is_some_and(|s| s.connected && s.outbox == 0)
         })

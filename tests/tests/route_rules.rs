@@ -14,7 +14,7 @@ use logto_guard_tests::helpers::bearer;
 use logto_guard_tests::logs::Logs;
 use rocket::http::Status;
 use rocket::local::asynchronous::{Client, LocalResponse};
-use rocket::{get, post, routes};
+use rocket::{Build, Rocket, get, post, routes};
 
 const API: &str = "https://api.example.com";
 
@@ -51,6 +51,19 @@ async fn client(config: Config) -> Client {
         .attach(LogtoGuard::with_config(config))
         .mount("/", routes![mark_paid, reports]);
     Client::tracked(rocket).await.expect("ignite")
+}
+
+/// What ignite logged when a sentinel stopped it, as a missing client group must.
+async fn aborted_ignite_logs(rocket: Rocket<Build>) -> String {
+    let (logs, _capturing) = Logs::capture();
+    let Err(error) = Client::tracked(rocket).await else {
+        panic!("a missing group must stop ignite");
+    };
+    assert!(
+        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
+        "{error:?}"
+    );
+    logs.text()
 }
 
 fn challenge(response: &LocalResponse<'_>) -> String {
@@ -129,21 +142,15 @@ async fn a_client_group_admits_its_client_ids_only() {
 #[rocket::async_test]
 async fn a_group_that_a_mounted_route_names_but_the_config_lacks_aborts_ignite_naming_it() {
     let issuer = TestIssuer::start().await;
-    let (logs, _capturing) = Logs::capture();
-    let rocket = rocket::build()
-        .attach(LogtoGuard::with_config(
-            issuer.config().client_group("support", ["helpdesk-app"]),
-        ))
-        .mount("/", routes![mark_paid, tickets])
-        .mount("/v2", routes![mark_paid]);
-    let Err(error) = Client::tracked(rocket).await else {
-        panic!("a missing group must stop ignite");
-    };
-    assert!(
-        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
-        "{error:?}"
-    );
-    let logs = logs.text();
+    let logs = aborted_ignite_logs(
+        rocket::build()
+            .attach(LogtoGuard::with_config(
+                issuer.config().client_group("support", ["helpdesk-app"]),
+            ))
+            .mount("/", routes![mark_paid, tickets])
+            .mount("/v2", routes![mark_paid]),
+    )
+    .await;
     let line = "logto-guard: client group `billing` is named by POST /orders/<id>/paid, POST \
                 /v2/orders/<id>/paid but not configured: list its client ids in the \
                 `logto.clients` table (`billing = [\"<app id>\", ..]`) or in LOGTO_CLIENTS_BILLING";
@@ -169,18 +176,12 @@ fn refunds(_auth: Authorized<RefundsByHand>) {}
 #[rocket::async_test]
 async fn a_hand_written_requirements_missing_group_aborts_ignite_too() {
     let issuer = TestIssuer::start().await;
-    let (logs, _capturing) = Logs::capture();
-    let rocket = rocket::build()
-        .attach(LogtoGuard::with_config(issuer.config()))
-        .mount("/", routes![refunds]);
-    let Err(error) = Client::tracked(rocket).await else {
-        panic!("a missing group must stop ignite");
-    };
-    assert!(
-        matches!(error.kind(), rocket::error::ErrorKind::SentinelAborts(_)),
-        "{error:?}"
-    );
-    let logs = logs.text();
+    let logs = aborted_ignite_logs(
+        rocket::build()
+            .attach(LogtoGuard::with_config(issuer.config()))
+            .mount("/", routes![refunds]),
+    )
+    .await;
     let line = "logto-guard: a requirement names the client group `refunds`, which the config \
                 does not list: add it to the `logto.clients` table or set LOGTO_CLIENTS_REFUNDS";
     assert_eq!(logs.matches(line).count(), 1, "{logs}");

@@ -26,6 +26,26 @@ fn validator(config: Config) -> Validator {
     Validator::new(config).expect("valid config")
 }
 
+/// Validates every token at once, each on its own task, expecting each to be refused as signed
+/// by an unknown key (a forged-`kid` flood); how long that took.
+async fn refused_as_unknown_keys(validator: &Validator, tokens: Vec<String>) -> Duration {
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let validator = validator.clone();
+            tokio::spawn(async move { validator.validate(&token).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(
+            task.await.expect("task").expect_err("a forged kid"),
+            AuthError::UnknownKey
+        );
+    }
+    started.elapsed()
+}
+
 async fn issuer_with(algorithm: Algorithm) -> TestIssuer {
     TestIssuer::builder().algorithm(algorithm).start().await
 }
