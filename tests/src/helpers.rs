@@ -68,6 +68,15 @@ pub fn logto_signature(signing_key: &str, body: &[u8]) -> String {
         .collect()
 }
 
+/// The `logto-signature-sha-256` header of `body` signed with `signing_key`, as Logto sends it.
+#[must_use]
+pub fn logto_signature_header(signing_key: &str, body: &[u8]) -> Header<'static> {
+    Header::new(
+        "logto-signature-sha-256",
+        logto_signature(signing_key, body),
+    )
+}
+
 /// `now` as Logto writes a webhook's `createdAt` (JavaScript's `toISOString`), shifted by
 /// `offset_seconds`.
 #[must_use]

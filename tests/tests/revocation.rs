@@ -4,7 +4,7 @@
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, Organization, RouteAudit, guarded, requires};
-use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, metrics, now};
+use logto_guard_tests::helpers::{bearer, iso_time, logto_signature_header, metrics, now};
 use logto_guard_tests::logs::Logs;
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -50,10 +50,7 @@ async fn deliver<'c>(
 ) -> LocalResponse<'c> {
     let mut request = client.post(WEBHOOK).header(ContentType::JSON).body(body);
     if let Some(key) = signed_with {
-        request = request.header(Header::new(
-            "logto-signature-sha-256",
-            logto_signature(key, body.as_bytes()),
-        ));
+        request = request.header(logto_signature_header(key, body.as_bytes()));
     }
     request.dispatch().await
 }
@@ -166,10 +163,7 @@ async fn wrong_missing_and_doubled_signatures_are_refused_and_change_nothing() {
     // The right signature of another body.
     let other = client
         .post(WEBHOOK)
-        .header(Header::new(
-            "logto-signature-sha-256",
-            logto_signature(KEY, suspension("grace").as_bytes()),
-        ))
+        .header(logto_signature_header(KEY, suspension("grace").as_bytes()))
         .body(body.clone())
         .dispatch()
         .await;
@@ -178,10 +172,7 @@ async fn wrong_missing_and_doubled_signatures_are_refused_and_change_nothing() {
     let doubled = client
         .post(WEBHOOK)
         .header(Header::new("logto-signature-sha-256", "00"))
-        .header(Header::new(
-            "logto-signature-sha-256",
-            logto_signature(KEY, body.as_bytes()),
-        ))
+        .header(logto_signature_header(KEY, body.as_bytes()))
         .body(body.clone())
         .dispatch()
         .await;
@@ -401,10 +392,7 @@ async fn the_path_is_configurable_and_checked() {
     let body = suspension("ada");
     let response = client
         .post("/hooks/logto")
-        .header(Header::new(
-            "logto-signature-sha-256",
-            logto_signature(KEY, body.as_bytes()),
-        ))
+        .header(logto_signature_header(KEY, body.as_bytes()))
         .body(body)
         .dispatch()
         .await;

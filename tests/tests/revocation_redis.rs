@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use logto_guard::testing::TestIssuer;
 use logto_guard::{AccessToken, Config, LogtoGuard, RouteAudit, requires};
-use logto_guard_tests::helpers::{bearer, iso_time, logto_signature, metrics, now};
+use logto_guard_tests::helpers::{bearer, iso_time, logto_signature_header, metrics, now};
 use logto_guard_tests::redis::{RedisServer, redis_available};
-use rocket::http::{Header, Status};
+use rocket::http::Status;
 use rocket::local::asynchronous::Client;
 use rocket::{get, routes};
 use serde_json::json;
@@ -55,10 +55,7 @@ async fn deliver(client: &Client, event: &str, user: &str) -> (Status, serde_jso
     .to_string();
     let response = client
         .post("/logto/webhook")
-        .header(Header::new(
-            "logto-signature-sha-256",
-            logto_signature(KEY, body.as_bytes()),
-        ))
+        .header(logto_signature_header(KEY, body.as_bytes()))
         .body(body)
         .dispatch()
         .await;
