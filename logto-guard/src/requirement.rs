@@ -351,16 +351,19 @@ impl<'a> Policy<'a> {
             }
             (_, other) => other,
         };
+        // Most routes take no organization token: they need no id, only whether one is named.
+        if required == OrganizationMatch::None {
+            if token.names_an_organization() {
+                return Err(AuthError::OrganizationNotAllowed);
+            }
+            return Ok(());
+        }
         match (required, token.organization_id()) {
             // Bound to an organization, but not to exactly one: it cannot be filed under one.
             (OrganizationMatch::Optional, None) if token.names_an_organization() => {
                 Err(AuthError::OrganizationRequired)
             }
-            (OrganizationMatch::Optional, _) => Ok(()),
-            (OrganizationMatch::None, _) if token.names_an_organization() => {
-                Err(AuthError::OrganizationNotAllowed)
-            }
-            (OrganizationMatch::None, _) => Ok(()),
+            (OrganizationMatch::Optional | OrganizationMatch::None, _) => Ok(()),
             (_, None) => Err(AuthError::OrganizationRequired),
             (OrganizationMatch::Any, Some(_)) => Ok(()),
             (OrganizationMatch::Id(expected), Some(id)) if id == expected => Ok(()),

@@ -9,7 +9,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::Value;
-use tracing::{Instrument as _, Span};
+use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+use tracing::{Instrument as _, Level, Span};
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenDigest};
@@ -415,26 +416,29 @@ impl Validator {
     /// Its span carries the header `alg` and whether the verdict came from the token cache;
     /// never the token, a claim or the `kid`.
     pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
-        // A span by hand rather than `#[tracing::instrument]`: the attribute would make every
-        // app build tracing's proc macro for two spans.
+        // Made only when a subscriber may record it: even a disabled span costs (with tracing's
+        // `log` feature, which `rocket` turns on), a measurable share of the repeated token's
+        // path. A span by hand rather than `#[tracing::instrument]`: the attribute would make
+        // every app build tracing's proc macro for two spans.
+        if Level::DEBUG > STATIC_MAX_LEVEL || Level::DEBUG > LevelFilter::current() {
+            return self.verify_in_span(token, None).await;
+        }
         let span = tracing::debug_span!(
             "logto_guard.verify",
             alg = tracing::field::Empty,
             cached = false
         );
-        // Entered only when a subscriber records it: polling through a disabled span is a
-        // measurable share of the repeated token's path.
-        if span.is_disabled() {
-            self.verify_in_span(token, &span).await
-        } else {
-            self.verify_in_span(token, &span)
-                .instrument(span.clone())
-                .await
-        }
+        self.verify_in_span(token, Some(&span))
+            .instrument(span.clone())
+            .await
     }
 
-    /// [`Self::verify`], recording into `span`.
-    async fn verify_in_span(&self, token: &str, span: &Span) -> Result<AccessToken, AuthError> {
+    /// [`Self::verify`], recording into `span` if there is one.
+    async fn verify_in_span(
+        &self,
+        token: &str,
+        span: Option<&Span>,
+    ) -> Result<AccessToken, AuthError> {
         // Before anything reads it, hashing for the cache included.
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AuthError::MalformedToken("token too long"));
@@ -452,14 +456,18 @@ impl Validator {
             // issuer's set stops serving cached tokens after the next refresh.
             let keys = issuer_keys.snapshot().await.ok();
             if keys.is_some_and(|keys| keys.contains(fingerprint)) {
-                span.record("cached", true);
+                if let Some(span) = span {
+                    span.record("cached", true);
+                }
                 self.check_lifetime(&verified)?;
                 self.check_revoked(&verified)?;
                 return Ok(verified);
             }
             cache.remove(digest);
         }
-        let (verified, fingerprint) = self.verify_uncached(token, span).await?;
+        // Boxed: the signature path's future is several times the cache hit's, and Rocket boxes
+        // the guard's future, so every request would allocate and move its size.
+        let (verified, fingerprint) = Box::pin(self.verify_uncached(token, span)).await?;
         if inner.revocations.receives_webhooks() {
             inner.revocations.check_token_lifetime(&verified);
         }
@@ -488,12 +496,14 @@ impl Validator {
     async fn verify_uncached(
         &self,
         token: &str,
-        span: &Span,
+        span: Option<&Span>,
     ) -> Result<(AccessToken, u64), AuthError> {
         let inner = &*self.inner;
         let jws = Jws::split(token)?;
         let header = jws.header()?;
-        span.record("alg", header.alg.as_str());
+        if let Some(span) = span {
+            span.record("alg", header.alg.as_str());
+        }
         if !inner.algorithms.contains(&header.alg) {
             return Err(AuthError::AlgorithmNotAllowed);
         }
