@@ -63,10 +63,9 @@ if [ "$route" = protected ] && [ "${1:-first-seen}" = first-seen ]; then
   seconds=$(( ${DURATION%s} - 2 )); rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out")
   perf record -q -F 999 -o "$WORK/limit.data" -- "$BIN" limit "$seconds" > "$WORK/limit.out" 2>/dev/null
   limit=$(awk '/^limit/ {print $2}' "$WORK/limit.out")
-  echo "--- one first-seen request, app $(split "$WORK/perf.data" '^rocket-worker' \
-    "$(python3 -c "print(1e6 / ($rps * $seconds * 999))")")"
-  echo "    and wrk $(split "$WORK/perf.data" '^wrk$' \
-    "$(python3 -c "print(1e6 / ($rps * $seconds * 999))")" | cut -d: -f1)"
+  per_request=$(python3 -c "print(1e6 / ($rps * $seconds * 999))")
+  echo "--- one first-seen request, app $(split "$WORK/perf.data" '^rocket-worker' "$per_request")"
+  echo "    and wrk $(split "$WORK/perf.data" '^wrk$' "$per_request" | cut -d: -f1)"
   echo "--- one verification of the signature limit ($limit/s), $(split "$WORK/limit.data" \
     'bench-api' "$(python3 -c "print(1e6 / ($limit * $seconds * 999))")")"
 fi
