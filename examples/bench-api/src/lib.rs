@@ -2,7 +2,10 @@
 //! unprotected `GET /open` and an otherwise identical `GET /protected` that requires
 //! `read:orders`, so that only the guard differs; and `GET /floor`, the same route behind a
 //! guard that only reads the header, to tell what any Rocket token guard costs from what
-//! logto-guard's checks cost.
+//! logto-guard's checks cost; and `GET /floor-plus-1us`, the floor and one microsecond of
+//! spinning, to tell what a microsecond of any guard's work costs a request over HTTP.
+
+use std::time::{Duration, Instant};
 
 use logto_guard::{Audience, Authorized, Requirement};
 use rocket::http::Status;
@@ -61,8 +64,19 @@ fn floor(_header: HeaderRead) -> &'static str {
     "ok"
 }
 
-/// Mounts the three routes on `rocket`; attach the fairing yourself.
+/// The floor, then one microsecond of CPU spent spinning: a control for what any guard's own
+/// work costs over HTTP, beyond what it spends itself.
+#[get("/floor-plus-1us")]
+fn floor_plus_1us(_header: HeaderRead) -> &'static str {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_micros(1) {
+        std::hint::spin_loop();
+    }
+    "ok"
+}
+
+/// Mounts the four routes on `rocket`; attach the fairing yourself.
 #[must_use]
 pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
-    rocket.mount("/", routes![open, protected, floor])
+    rocket.mount("/", routes![open, protected, floor, floor_plus_1us])
 }
