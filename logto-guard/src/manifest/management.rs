@@ -356,12 +356,13 @@ pub enum SyncError {
         ids: String,
     },
     /// The webhook with `sync`'s name sends to another host than the URL asked for: it may be
-    /// another API's (the name comes from the program's name), so it is not moved.
+    /// another deployment's (the name comes from the program's name unless `--webhook-name`
+    /// gives one), so it is not moved.
     #[error(
         "Logto's webhook {name:?} sends to {url}, another host than --webhook: it may be another \
-         API's whose program has this API's name, so sync does not move it; if it is this \
-         API's old webhook, delete it in Logto Console > Webhooks, else rename it there, then \
-         run sync again"
+         deployment's that uses the same name, so sync does not move it; if it is this \
+         API's old webhook, delete it in Logto Console > Webhooks and run sync again, else give \
+         this API's webhook a name of its own with --webhook-name"
     )]
     WebhookOfAnotherHost {
         /// The webhook's name.

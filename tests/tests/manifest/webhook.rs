@@ -105,7 +105,10 @@ async fn a_second_sync_changes_nothing_and_prints_no_key() {
         format!(
             "Logto at {}: Logto already matches the manifest: nothing to change.\nWebhook \
              \"logto-guard revocation (my-api)\" (id {}) already sends the revocation events \
-             to https://api.example.com/logto/webhook: nothing to change.\n",
+             to https://api.example.com/logto/webhook: nothing to change.\nIts signing key is \
+             unchanged and not printed: the API keeps the one it has (LOGTO_WEBHOOK_SIGNING_KEY \
+             or `webhook_signing_key`); Logto Console > Webhooks > logto-guard revocation \
+             (my-api) > Signing key shows it.\n",
             fake.endpoint(),
             before[0].id
         )
@@ -169,12 +172,102 @@ async fn a_webhook_of_the_same_name_on_another_host_is_not_moved() {
         err.contains(
             "Logto's webhook \"logto-guard revocation (my-api)\" sends to \
              https://billing.example.net/logto/webhook, another host than --webhook: it may be \
-             another API's whose program has this API's name, so sync does not move it"
+             another deployment's that uses the same name, so sync does not move it; if it is \
+             this API's old webhook, delete it in Logto Console > Webhooks and run sync again, \
+             else give this API's webhook a name of its own with --webhook-name\n"
         ),
         "{err}"
     );
     assert_eq!(fake.hooks()[0].url(), theirs, "{id}");
     assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+}
+
+/// Staging and production of one program in one tenant: `--webhook-name` gives each its own
+/// webhook, found again by that name, and leaves the other's alone.
+#[tokio::test]
+async fn a_webhook_name_of_its_own_keeps_two_deployments_of_one_program_apart() {
+    let fake = FakeManagement::start().await;
+    let production = "https://api.example.net/logto/webhook";
+    let theirs = fake.add_hook(NAME, production, &HOOK_EVENTS, true);
+    let flags = [
+        "--webhook",
+        URL,
+        "--webhook-name",
+        "my-api revocation (staging)",
+    ];
+
+    let (code, out, err) = sync(&fake, &flags).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("  + create webhook \"my-api revocation (staging)\": POST "),
+        "{out}"
+    );
+    let hooks = fake.hooks();
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    assert_eq!(
+        (hooks[0].id.as_str(), hooks[0].url()),
+        (theirs.as_str(), production)
+    );
+    assert_eq!(
+        (hooks[1].name.as_str(), hooks[1].url()),
+        ("my-api revocation (staging)", URL)
+    );
+
+    // Found again by its name when its URL moves; production's is never touched.
+    fake.clear_requests();
+    let moved = format!("--webhook={MOVED}");
+    let (code, out, err) = sync(
+        &fake,
+        &[&moved, "--webhook-name=my-api revocation (staging)"],
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Updated webhook \"my-api revocation (staging)\"."),
+        "{out}"
+    );
+    assert_eq!(
+        hook_writes(&fake),
+        [format!("PATCH /api/hooks/{}", hooks[1].id)]
+    );
+    assert_eq!(fake.hooks()[0].url(), production);
+}
+
+#[tokio::test]
+async fn a_webhook_name_logto_cannot_take_or_without_a_url_is_a_usage_error_before_any_request() {
+    let fake = FakeManagement::start().await;
+    let long = "n".repeat(257);
+    for name in ["", "  ", " staging", "staging\n", long.as_str()] {
+        let (code, out, err) = sync(&fake, &["--webhook", URL, "--webhook-name", name]).await;
+        assert_eq!(code, 2, "{name:?}");
+        assert_eq!(out, "");
+        assert_eq!(
+            after_warnings(&err),
+            format!(
+                "error: --webhook-name needs a name of 1 to 256 characters, without control \
+                 characters or spaces around it, such as \"orders revocation (staging)\", not \
+                 {name:?}\n"
+            )
+        );
+    }
+    let (code, _, err) = sync(&fake, &["--webhook-name", "staging"]).await;
+    assert_eq!(code, 2);
+    assert_eq!(
+        after_warnings(&err),
+        "error: --webhook-name names the webhook of --webhook URL: give the URL too\n"
+    );
+    for flags in [
+        &["--webhook", URL, "--webhook-name"][..],
+        &["--webhook", URL, "--webhook-name", "a", "--webhook-name=b"],
+    ] {
+        let (code, _, err) = sync(&fake, flags).await;
+        assert_eq!(code, 2, "{flags:?}");
+        assert!(
+            err.starts_with("error: unknown arguments `sync --webhook"),
+            "{err}"
+        );
+    }
+    assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 }
 
 #[tokio::test]
@@ -347,7 +440,7 @@ async fn a_webhook_url_that_is_not_one_is_a_usage_error_before_any_request() {
     assert!(
         help.contains(
             "  my-api sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook \
-             URL]\n"
+             URL [--webhook-name NAME]]\n"
         ),
         "{help}"
     );

@@ -14,27 +14,33 @@ use crate::rocket::{WEBHOOK_SIGNING_KEY_VARIABLE, config_from_figment};
 /// per API, found again by this name when its URL changes.
 const WEBHOOK_NAME: &str = "logto-guard revocation";
 
-/// What `sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL]` asks
-/// for.
+/// The longest webhook name Logto stores (`hooks.name` is a `varchar(256)`).
+const MAX_WEBHOOK_NAME_CHARS: usize = 256;
+
+/// What `sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL
+/// [--webhook-name NAME]]` asks for.
 pub(super) struct SyncOptions {
     dry_run: bool,
     prune: Prune,
     /// The public URL of the webhook route, to register in Logto.
     webhook: Option<String>,
+    /// The name of that webhook, when not the one made of the program's name.
+    webhook_name: Option<String>,
 }
 
 impl SyncOptions {
-    /// `None` when a flag is not one of `sync`'s, or `--webhook` lacks its URL or is given
-    /// twice.
+    /// `None` when a flag is not one of `sync`'s, or `--webhook` or `--webhook-name` lacks its
+    /// value or is given twice.
     pub(super) fn parse(flags: &[&str]) -> Option<Self> {
         let mut options = Self {
             dry_run: false,
             prune: Prune::NOTHING,
             webhook: None,
+            webhook_name: None,
         };
         let mut flags = flags.iter();
         while let Some(&flag) = flags.next() {
-            let url = match flag {
+            let (slot, value) = match flag {
                 "--dry-run" => {
                     options.dry_run = true;
                     continue;
@@ -47,14 +53,46 @@ impl SyncOptions {
                     options.prune.organization_permissions = true;
                     continue;
                 }
-                "--webhook" => *flags.next()?,
-                flag => flag.strip_prefix("--webhook=")?,
+                "--webhook" => (&mut options.webhook, *flags.next()?),
+                "--webhook-name" => (&mut options.webhook_name, *flags.next()?),
+                flag => match flag.split_once('=')? {
+                    ("--webhook", url) => (&mut options.webhook, url),
+                    ("--webhook-name", name) => (&mut options.webhook_name, name),
+                    _ => return None,
+                },
             };
-            if options.webhook.replace(url.to_owned()).is_some() {
+            if slot.replace(value.to_owned()).is_some() {
                 return None;
             }
         }
         Some(options)
+    }
+
+    /// The name of the webhook `sync` manages for `program`: `--webhook-name`, else
+    /// `logto-guard revocation (<program>)`. An error when `--webhook-name` is one Logto
+    /// cannot take or a reader would misread, or comes without `--webhook`.
+    fn webhook_name(&self, program: &str) -> Result<String, String> {
+        let Some(name) = &self.webhook_name else {
+            let program = program.strip_suffix(".exe").unwrap_or(program);
+            return Ok(format!("{WEBHOOK_NAME} ({program})"));
+        };
+        if self.webhook.is_none() {
+            return Err(
+                "--webhook-name names the webhook of --webhook URL: give the URL too".to_owned(),
+            );
+        }
+        if name.trim().is_empty()
+            || name.trim() != name
+            || name.chars().any(char::is_control)
+            || name.chars().count() > MAX_WEBHOOK_NAME_CHARS
+        {
+            return Err(format!(
+                "--webhook-name needs a name of 1 to {MAX_WEBHOOK_NAME_CHARS} characters, without \
+                 control characters or spaces around it, such as \"orders revocation \
+                 (staging)\", not {name:?}"
+            ));
+        }
+        Ok(name.clone())
     }
 }
 
@@ -110,7 +148,9 @@ impl LogtoSettings {
 /// The line of `sync` in the help.
 pub(super) fn usage_line() -> (String, String) {
     (
-        "sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL]".to_owned(),
+        "sync [--dry-run] [--prune] [--prune-organization-permissions] [--webhook URL \
+         [--webhook-name NAME]]"
+            .to_owned(),
         "register the manifest's resources and permissions in Logto; --dry-run only \
          prints the plan,\n      --prune also deletes permissions of those resources that the \
          manifest does not name,\n      --prune-organization-permissions deletes organization \
@@ -118,7 +158,9 @@ pub(super) fn usage_line() -> (String, String) {
          from every role that grants it;\n      --webhook URL also creates or updates the \
          webhook that sends Logto's revocation events to URL,\n      the public URL of this \
          API's webhook route (https://api.example.com/logto/webhook), and prints its\n      \
-         signing key once, when Logto creates it\n      Logto: LOGTO_ENDPOINT or `endpoint` in \
+         signing key once, when Logto creates it;\n      --webhook-name NAME names that webhook \
+         (else \"logto-guard revocation (<program>)\"),\n      so that two deployments of one \
+         program in one Logto tenant keep a webhook each\n      Logto: LOGTO_ENDPOINT or `endpoint` in \
          the `logto` table of Rocket.toml;\n      environment: LOGTO_M2M_APP_ID, \
          LOGTO_M2M_APP_SECRET [, LOGTO_MANAGEMENT_RESOURCE]"
             .to_owned(),
@@ -134,6 +176,13 @@ pub(super) async fn sync(
     program: &str,
     output: &mut Output<'_>,
 ) -> i32 {
+    let webhook_name = match options.webhook_name(program) {
+        Ok(name) => name,
+        Err(message) => {
+            output.err(&format!("error: {message}\n"));
+            return 2;
+        }
+    };
     if let Some(url) = &options.webhook {
         match check_webhook_url(url, logto.webhook_path.as_deref()) {
             Ok(warnings) => warnings
@@ -156,10 +205,6 @@ pub(super) async fn sync(
              organization permission, and sync never empties the organization template\n",
         );
     }
-    let webhook_name = format!(
-        "{WEBHOOK_NAME} ({})",
-        program.strip_suffix(".exe").unwrap_or(program)
-    );
     let result = match logto.management_config(management) {
         Ok(config) => apply(manifest, &options, &webhook_name, &config, output)
             .await
@@ -212,8 +257,12 @@ async fn apply(
     if let Some(webhook) = &webhook {
         match management.apply_webhook(webhook).await? {
             Some(key) => output.out(&created(webhook, &key)),
-            None if !webhook.is_empty() => output.out(&updated(webhook)),
-            None => {}
+            None if !webhook.is_empty() => output.out(&format!(
+                "Updated webhook {:?}. {}",
+                webhook.name(),
+                key_kept(webhook)
+            )),
+            None => output.out(&key_kept(webhook)),
         }
     }
     Ok(())
@@ -234,13 +283,13 @@ fn created(webhook: &WebhookPlan, key: &WebhookSigningKey) -> String {
     )
 }
 
-/// The webhook updated: its key is unchanged, and where to find it.
-fn updated(webhook: &WebhookPlan) -> String {
-    let name = webhook.name();
+/// The signing key of a webhook that exists: unchanged, and where to find it.
+fn key_kept(webhook: &WebhookPlan) -> String {
     format!(
-        "Updated webhook {name:?}. Its signing key is unchanged and not printed: the API keeps \
-         the one it has ({WEBHOOK_SIGNING_KEY_VARIABLE} or `webhook_signing_key`); Logto \
-         Console > Webhooks > {name} > Signing key shows it.\n"
+        "Its signing key is unchanged and not printed: the API keeps the one it has \
+         ({WEBHOOK_SIGNING_KEY_VARIABLE} or `webhook_signing_key`); Logto Console > Webhooks > \
+         {} > Signing key shows it.\n",
+        webhook.name()
     )
 }
 
@@ -297,10 +346,21 @@ mod tests {
             assert!(options.dry_run);
         }
         assert!(SyncOptions::parse(&["--prune"]).is_some_and(|o| o.webhook.is_none()));
+        for flags in [
+            &["--webhook", url, "--webhook-name", "a = b"][..],
+            &[&format!("--webhook={url}"), "--webhook-name=a = b"],
+        ] {
+            let options = SyncOptions::parse(flags).expect("sync's flags");
+            assert_eq!(options.webhook.as_deref(), Some(url), "{flags:?}");
+            assert_eq!(options.webhook_name.as_deref(), Some("a = b"), "{flags:?}");
+        }
         for wrong in [
             &["--webhook"][..],
             &["--webhook", url, "--webhook", url],
+            &["--webhook", url, "--webhook-name"],
+            &["--webhook-name=a", "--webhook-name=a"],
             &["--hook"],
+            &["--dry-run=yes"],
         ] {
             assert!(SyncOptions::parse(wrong).is_none(), "{wrong:?}");
         }
