@@ -34,6 +34,18 @@ fn after_warnings(err: &str) -> String {
         .collect()
 }
 
+/// Each of `flag_sets` is not `sync`'s arguments: exit 2 with the usage.
+async fn assert_not_sync_arguments(fake: &FakeManagement, flag_sets: &[&[&str]]) {
+    for flags in flag_sets {
+        let (code, _, err) = sync(fake, flags).await;
+        assert_eq!(code, 2, "{flags:?}");
+        assert!(
+            err.starts_with("error: unknown arguments `sync --webhook"),
+            "{err}"
+        );
+    }
+}
+
 /// The requests that changed a webhook.
 fn hook_writes(fake: &FakeManagement) -> Vec<String> {
     fake.writes()
@@ -256,17 +268,15 @@ async fn a_webhook_name_logto_cannot_take_or_without_a_url_is_a_usage_error_befo
         after_warnings(&err),
         "error: --webhook-name names the webhook of --webhook URL: give the URL too\n"
     );
-    for flags in [
-        &["--webhook", URL, "--webhook-name"][..],
-        &["--webhook", URL, "--webhook-name", "a", "--webhook-name=b"],
-    ] {
-        let (code, _, err) = sync(&fake, flags).await;
-        assert_eq!(code, 2, "{flags:?}");
-        assert!(
-            err.starts_with("error: unknown arguments `sync --webhook"),
-            "{err}"
-        );
-    }
+    // Without its name, or twice.
+    assert_not_sync_arguments(
+        &fake,
+        &[
+            &["--webhook", URL, "--webhook-name"],
+            &["--webhook", URL, "--webhook-name", "a", "--webhook-name=b"],
+        ],
+    )
+    .await;
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 }
 
@@ -424,15 +434,12 @@ async fn a_webhook_url_that_is_not_one_is_a_usage_error_before_any_request() {
     assert_eq!(code, 2);
     assert!(!err.contains("s3cret"), "{err}");
     assert!(err.contains("not `https://api.example.com/hook`"), "{err}");
-    // Without its URL, or twice: not `sync`'s arguments.
-    for flags in [&["--webhook"][..], &["--webhook", URL, "--webhook", MOVED]] {
-        let (code, _, err) = sync(&fake, flags).await;
-        assert_eq!(code, 2, "{flags:?}");
-        assert!(
-            err.starts_with("error: unknown arguments `sync --webhook"),
-            "{err}"
-        );
-    }
+    // Without its URL, or twice.
+    assert_not_sync_arguments(
+        &fake,
+        &[&["--webhook"], &["--webhook", URL, "--webhook", MOVED]],
+    )
+    .await;
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 
     let (code, help, _) = sync(&fake, &["--help"]).await;
