@@ -183,14 +183,16 @@ impl Management {
 }
 
 /// The webhook `sync` manages: the one sending to `url`, else the one named `name` if it sends to
-/// the same host (one on another host may be another API's: an error).
+/// the same host (one on another host may be another deployment's: an error) and no event
+/// besides revocation's (else it is another integration's: an error).
 fn ours<'a>(
     name: &str,
     url: &str,
     hooks: &'a [RemoteHook],
 ) -> Result<Option<&'a RemoteHook>, SyncError> {
     let by_url: Vec<&RemoteHook> = hooks.iter().filter(|h| h.config.url() == url).collect();
-    let (found, candidates) = if by_url.is_empty() {
+    let found_by_name = by_url.is_empty();
+    let (found, candidates) = if found_by_name {
         let by_name = hooks.iter().filter(|h| h.name == name).collect();
         (format!("named {name:?}"), by_name)
     } else {
@@ -198,12 +200,19 @@ fn ours<'a>(
     };
     match candidates.as_slice() {
         [] => Ok(None),
-        // One found by its URL is on the same host by definition.
-        [hook] if same_host(hook.config.url(), url) => Ok(Some(hook)),
-        [hook] => Err(SyncError::WebhookOfAnotherHost {
+        // One found by its URL is on the same host by definition, and sends to this API's route.
+        [hook] if !same_host(hook.config.url(), url) => Err(SyncError::WebhookOfAnotherHost {
             name: name.to_owned(),
             url: hook.config.url().to_owned(),
         }),
+        [hook] if found_by_name && !sends_only_revocation_events(hook) => {
+            Err(SyncError::WebhookOfOtherEvents {
+                name: name.to_owned(),
+                events: hook.events.join(", "),
+                url: hook.config.url().to_owned(),
+            })
+        }
+        [hook] => Ok(Some(hook)),
         several => Err(SyncError::AmbiguousWebhook {
             found,
             ids: several
@@ -213,6 +222,13 @@ fn ours<'a>(
                 .join(", "),
         }),
     }
+}
+
+/// Whether `hook` sends no event besides [`HOOK_EVENTS`].
+fn sends_only_revocation_events(hook: &RemoteHook) -> bool {
+    hook.events
+        .iter()
+        .all(|event| HOOK_EVENTS.contains(&event.as_str()))
 }
 
 /// Whether two URLs name the same scheme, host and port: a webhook found by its name moves to
@@ -350,6 +366,28 @@ mod tests {
             matches!(error, SyncError::WebhookOfAnotherHost { ref url, .. } if url == "https://billing.example.net/logto/webhook"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_webhook_of_its_name_for_other_events_is_an_error_not_a_takeover() {
+        let console = hook(
+            "h1",
+            "Orders",
+            "https://api.example.com/hooks/orders",
+            &["User.Created", "User.Deleted"],
+        );
+        let error = WebhookPlan::compute("Orders", URL, &[console]).expect_err("not ours");
+        assert_eq!(
+            error.to_string(),
+            "Logto's webhook \"Orders\" sends User.Created, User.Deleted to \
+             https://api.example.com/hooks/orders, events that revocation does not use: it is \
+             another integration's, so sync does not take it over; give this API's webhook a \
+             name that no other webhook has, with --webhook-name"
+        );
+        // Found by its URL, it sends to this API's route: completed, whatever it sent.
+        let at_our_url = hook("h1", "Orders", URL, &["User.Created"]);
+        let plan = WebhookPlan::compute("Orders", URL, &[at_our_url]).expect("ours");
+        assert_eq!(plan.hook_id(), Some("h1"));
     }
 
     #[test]

@@ -186,7 +186,8 @@ async fn a_webhook_of_the_same_name_on_another_host_is_not_moved() {
              https://billing.example.net/logto/webhook, another host than --webhook: it may be \
              another deployment's that uses the same name, so sync does not move it; if it is \
              this API's old webhook, delete it in Logto Console > Webhooks and run sync again, \
-             else give this API's webhook a name of its own with --webhook-name\n"
+             else give this API's webhook a name that no other deployment uses, with \
+             --webhook-name\n"
         ),
         "{err}"
     );
@@ -245,11 +246,35 @@ async fn a_webhook_name_of_its_own_keeps_two_deployments_of_one_program_apart() 
     assert_eq!(fake.hooks()[0].url(), production);
 }
 
+/// A name given with `--webhook-name` can be anyone's: a console webhook of that name that
+/// sends other events is another integration's, and is left as it is.
+#[tokio::test]
+async fn a_webhook_name_of_another_integration_is_not_taken_over() {
+    let fake = FakeManagement::start().await;
+    let theirs = "https://api.example.com/hooks/orders";
+    fake.add_hook("Orders", theirs, &["User.Created"], true);
+    let (code, out, err) = sync(&fake, &["--webhook", URL, "--webhook-name", "Orders"]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.ends_with(
+            "error: Logto's webhook \"Orders\" sends User.Created to \
+             https://api.example.com/hooks/orders, events that revocation does not use: it is \
+             another integration's, so sync does not take it over; give this API's webhook a \
+             name that no other webhook has, with --webhook-name\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(fake.hooks()[0].url(), theirs);
+    assert!(fake.writes().is_empty(), "{:?}", fake.writes());
+}
+
 #[tokio::test]
 async fn a_webhook_name_logto_cannot_take_or_without_a_url_is_a_usage_error_before_any_request() {
     let fake = FakeManagement::start().await;
     let long = "n".repeat(257);
-    for name in ["", "  ", " staging", "staging\n", long.as_str()] {
+    // 129 characters, but 258 UTF-16 code units, which is what Logto counts.
+    let wide = "😀".repeat(129);
+    for name in ["", "  ", " staging", "staging\n", &long, &wide] {
         let (code, out, err) = sync(&fake, &["--webhook", URL, "--webhook-name", name]).await;
         assert_eq!(code, 2, "{name:?}");
         assert_eq!(out, "");
@@ -268,11 +293,12 @@ async fn a_webhook_name_logto_cannot_take_or_without_a_url_is_a_usage_error_befo
         after_warnings(&err),
         "error: --webhook-name names the webhook of --webhook URL: give the URL too\n"
     );
-    // Without its name, or twice.
+    // Without its name (a flag where it should be is not one), or twice.
     assert_not_sync_arguments(
         &fake,
         &[
             &["--webhook", URL, "--webhook-name"],
+            &["--webhook", URL, "--webhook-name", "--dry-run"],
             &["--webhook", URL, "--webhook-name", "a", "--webhook-name=b"],
         ],
     )

@@ -31,13 +31,16 @@ pub(super) struct SyncOptions {
 impl SyncOptions {
     /// `None` when a flag is not one of `sync`'s, or `--webhook` or `--webhook-name` lacks its
     /// value or is given twice.
-    pub(super) fn parse(flags: &[&str]) -> Option<Self> {
+    pub(super) fn parse<'a>(flags: &[&'a str]) -> Option<Self> {
         let mut options = Self {
             dry_run: false,
             prune: Prune::NOTHING,
             webhook: None,
             webhook_name: None,
         };
+        // A value that looks like a flag is one: `--webhook-name $NAME --dry-run` with `NAME`
+        // unset must not name the webhook `--dry-run` and run for real.
+        let value_of = |value: Option<&&'a str>| value.copied().filter(|v| !v.starts_with('-'));
         let mut flags = flags.iter();
         while let Some(&flag) = flags.next() {
             let (slot, value) = match flag {
@@ -53,8 +56,8 @@ impl SyncOptions {
                     options.prune.organization_permissions = true;
                     continue;
                 }
-                "--webhook" => (&mut options.webhook, *flags.next()?),
-                "--webhook-name" => (&mut options.webhook_name, *flags.next()?),
+                "--webhook" => (&mut options.webhook, value_of(flags.next())?),
+                "--webhook-name" => (&mut options.webhook_name, value_of(flags.next())?),
                 flag => match flag.split_once('=')? {
                     ("--webhook", url) => (&mut options.webhook, url),
                     ("--webhook-name", name) => (&mut options.webhook_name, name),
@@ -84,7 +87,8 @@ impl SyncOptions {
         if name.trim().is_empty()
             || name.trim() != name
             || name.chars().any(char::is_control)
-            || name.chars().count() > MAX_WEBHOOK_NAME_CHARS
+            // Logto checks the length in JavaScript: UTF-16 code units.
+            || name.encode_utf16().count() > MAX_WEBHOOK_NAME_CHARS
         {
             return Err(format!(
                 "--webhook-name needs a name of 1 to {MAX_WEBHOOK_NAME_CHARS} characters, without \
@@ -358,6 +362,8 @@ mod tests {
             &["--webhook"][..],
             &["--webhook", url, "--webhook", url],
             &["--webhook", url, "--webhook-name"],
+            &["--webhook", url, "--webhook-name", "--dry-run"],
+            &["--webhook", "--dry-run"],
             &["--webhook-name=a", "--webhook-name=a"],
             &["--hook"],
             &["--dry-run=yes"],
