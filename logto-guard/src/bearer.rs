@@ -21,6 +21,17 @@ use crate::error::AuthError;
 pub fn bearer_token<'a>(
     authorization: impl IntoIterator<Item = &'a str>,
 ) -> Result<&'a str, AuthError> {
+    let token = bearer_credentials(authorization)?;
+    check_b64token(token)?;
+    Ok(token)
+}
+
+/// [`bearer_token`] but for the check of the token's characters, which the caller makes with
+/// [`check_b64token`] when it needs to: the Rocket guard skips it for a token the token cache
+/// holds.
+pub(crate) fn bearer_credentials<'a>(
+    authorization: impl IntoIterator<Item = &'a str>,
+) -> Result<&'a str, AuthError> {
     let mut values = authorization.into_iter();
     let value = match (values.next(), values.next()) {
         (None, _) => return Err(AuthError::MissingCredentials),
@@ -35,9 +46,14 @@ pub fn bearer_token<'a>(
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::MissingCredentials);
     }
-    let token = rest.trim_start_matches(' ');
+    Ok(rest.trim_start_matches(' '))
+}
+
+/// Whether `token`, as [`bearer_credentials`] reads it, is one RFC 6750 `b64token`: else the 400
+/// of [`bearer_token`].
+pub(crate) fn check_b64token(token: &str) -> Result<(), AuthError> {
     if is_b64token(token) {
-        return Ok(token);
+        return Ok(());
     }
     Err(AuthError::MalformedCredentials(if token.is_empty() {
         "empty bearer token"
@@ -51,8 +67,7 @@ pub fn bearer_token<'a>(
 /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750 §2.1).
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
-    // Branch-free over the bytes, so that the compiler checks many at once: a token is
-    // checked on every request, cached or not.
+    // Branch-free over the bytes, so that the compiler checks many at once.
     !body.is_empty()
         && body
             .bytes()

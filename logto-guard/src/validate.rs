@@ -131,7 +131,7 @@ impl Validator {
     /// organization, unless [`organization_tokens`](Config::organization_tokens) is on (then
     /// Logto organization tokens are accepted too, for any organization).
     pub async fn validate(&self, token: &str) -> Result<AccessToken, AuthError> {
-        let token = self.verify(token).await?;
+        let token = self.verify(token, CharacterCheck::None).await?;
         self.check_audience(&token)?;
         Ok(token)
     }
@@ -143,7 +143,7 @@ impl Validator {
         token: &str,
         policy: &Policy<'_>,
     ) -> Result<AccessToken, AuthError> {
-        let token = self.verify(token).await?;
+        let token = self.verify(token, CharacterCheck::None).await?;
         policy.check(&token)?;
         Ok(token)
     }
@@ -415,20 +415,24 @@ impl Validator {
     ///
     /// Its span carries the header `alg` and whether the verdict came from the token cache;
     /// never the token, a claim or the `kid`.
-    pub(crate) async fn verify(&self, token: &str) -> Result<AccessToken, AuthError> {
+    pub(crate) async fn verify(
+        &self,
+        token: &str,
+        characters: CharacterCheck,
+    ) -> Result<AccessToken, AuthError> {
         // Made only when a subscriber may record it: even a disabled span costs (with tracing's
         // `log` feature, which `rocket` turns on), a measurable share of the repeated token's
         // path. A span by hand rather than `#[tracing::instrument]`: the attribute would make
         // every app build tracing's proc macro for two spans.
         if Level::DEBUG > STATIC_MAX_LEVEL || Level::DEBUG > LevelFilter::current() {
-            return self.verify_in_span(token, None).await;
+            return self.verify_in_span(token, characters, None).await;
         }
         let span = tracing::debug_span!(
             "logto_guard.verify",
             alg = tracing::field::Empty,
             cached = false
         );
-        self.verify_in_span(token, Some(&span))
+        self.verify_in_span(token, characters, Some(&span))
             .instrument(span.clone())
             .await
     }
@@ -437,10 +441,12 @@ impl Validator {
     async fn verify_in_span(
         &self,
         token: &str,
+        characters: CharacterCheck,
         span: Option<&Span>,
     ) -> Result<AccessToken, AuthError> {
         // Before anything reads it, hashing for the cache included.
         if token.len() > MAX_TOKEN_BYTES {
+            characters.check(token)?;
             return Err(AuthError::MalformedToken("token too long"));
         }
         let inner = &*self.inner;
@@ -465,6 +471,7 @@ impl Validator {
             }
             cache.remove(digest);
         }
+        characters.check(token)?;
         // Boxed: the signature path's future is several times the cache hit's, and Rocket boxes
         // the guard's future, so every request would allocate and move its size.
         let (verified, fingerprint) = Box::pin(self.verify_uncached(token, span)).await?;
@@ -555,6 +562,28 @@ impl Validator {
             return Err(AuthError::NotYetValid);
         }
         Ok(())
+    }
+}
+
+/// Whether [`Validator::verify`] checks the token's characters against RFC 6750's `b64token`
+/// (the 400 of [`bearer_token`](crate::bearer_token)) before its signature.
+#[derive(Clone, Copy)]
+pub(crate) enum CharacterCheck {
+    /// A token given as it is: its base64url decoding refuses any character it should not have.
+    None,
+    /// A bearer token read by [`bearer_credentials`](crate::bearer::bearer_credentials): checked
+    /// unless the token cache holds it. The cache holds only tokens that verified, and such a
+    /// token is base64url segments and dots, all `b64token` characters: the check of a token
+    /// seen before, on every request, would only ever pass.
+    B64Token,
+}
+
+impl CharacterCheck {
+    fn check(self, token: &str) -> Result<(), AuthError> {
+        match self {
+            Self::None => Ok(()),
+            Self::B64Token => crate::bearer::check_b64token(token),
+        }
     }
 }
 

@@ -255,6 +255,43 @@ async fn malformed_credentials_are_400_invalid_request() {
         "malformed Authorization header: more than one Authorization header",
     )
     .await;
+
+    // The token cache holds `token` once it passed; one character more makes another token,
+    // whose characters are checked. Over the size limit, the characters come first too.
+    let passed = client
+        .get("/orders")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(passed.status(), Status::Ok);
+    let long = "a".repeat(logto_guard::MAX_TOKEN_BYTES);
+    for (value, status, code, description) in [
+        (
+            format!("Bearer {token}\""),
+            Status::BadRequest,
+            "invalid_request",
+            "malformed Authorization header: bearer token has characters",
+        ),
+        (
+            format!("Bearer \"{long}"),
+            Status::BadRequest,
+            "invalid_request",
+            "malformed Authorization header: bearer token has characters",
+        ),
+        (
+            format!("Bearer a{long}"),
+            Status::Unauthorized,
+            "invalid_token",
+            "malformed token: token too long",
+        ),
+    ] {
+        let response = client
+            .get("/orders")
+            .header(Header::new("Authorization", value))
+            .dispatch()
+            .await;
+        assert_rejected(response, status, Some(code), description).await;
+    }
 }
 
 #[rocket::async_test]

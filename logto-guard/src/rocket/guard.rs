@@ -12,14 +12,14 @@ use rocket::{Ignite, Rocket, Sentinel};
 
 use super::response;
 use super::state::{GuardState, RequestAuth, current_route};
-use crate::bearer::bearer_token;
+use crate::bearer::bearer_credentials;
 use crate::declaration::Declaration;
 use crate::declaration::{MarkerKind, RouteMarker};
 use crate::error::AuthError;
 use crate::organization::{Organization, OrganizationRule};
 use crate::requirement::Requirement;
 use crate::token::AccessToken;
-use crate::validate::Validator;
+use crate::validate::{CharacterCheck, Validator};
 
 /// What the fairing manages, or `NotConfigured` (a 500) when it is not attached.
 fn guard_state<'r>(request: &'r Request<'_>) -> Result<&'r GuardState, AuthError> {
@@ -39,8 +39,13 @@ async fn verified(
     if let Some(outcome) = verified.get() {
         return outcome.clone();
     }
-    let outcome = match bearer_token(request.headers().get("Authorization")) {
-        Ok(token) => state.validator().verify(token).await,
+    let outcome = match bearer_credentials(request.headers().get("Authorization")) {
+        Ok(token) => {
+            state
+                .validator()
+                .verify(token, CharacterCheck::B64Token)
+                .await
+        }
         Err(error) => Err(error),
     };
     // A request's guards run one after another, so no other outcome was stored meanwhile.
