@@ -164,8 +164,8 @@ pub(super) fn usage_line() -> (String, String) {
          API's webhook route (https://api.example.com/logto/webhook), and prints its\n      \
          signing key once, when Logto creates it;\n      --webhook-name NAME names that webhook \
          (else \"logto-guard revocation (<program>)\"),\n      so that two deployments of one \
-         program in one Logto tenant keep a webhook each\n      Logto: LOGTO_ENDPOINT or `endpoint` in \
-         the `logto` table of Rocket.toml;\n      environment: LOGTO_M2M_APP_ID, \
+         program in one Logto tenant keep a webhook each\n      Logto: LOGTO_ENDPOINT or \
+         `endpoint` in the `logto` table of Rocket.toml;\n      environment: LOGTO_M2M_APP_ID, \
          LOGTO_M2M_APP_SECRET [, LOGTO_MANAGEMENT_RESOURCE]"
             .to_owned(),
     )
