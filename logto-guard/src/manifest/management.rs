@@ -359,32 +359,33 @@ pub enum SyncError {
     /// another deployment's (the name comes from the program's name unless `--webhook-name`
     /// gives one), so it is not moved.
     #[error(
-        "Logto's webhook {name:?} sends to {url}, another host than --webhook: it may be another \
-         deployment's that uses the same name, so sync does not move it; if it is this \
+        "Logto's webhook {name:?} sends to {origin}, another host than --webhook: it may be \
+         another deployment's that uses the same name, so sync does not move it; if it is this \
          API's old webhook, delete it in Logto Console > Webhooks and run sync again, else give \
          this API's webhook a name that no other deployment uses, with --webhook-name"
     )]
     WebhookOfAnotherHost {
         /// The webhook's name.
         name: String,
-        /// Where it sends now.
-        url: String,
+        /// The origin it sends to now: not its path, which may hold a secret (as a Slack
+        /// webhook's does).
+        origin: String,
     },
     /// The webhook with `sync`'s name, found by that name alone, sends events that revocation
     /// does not use: it is another integration's (a name given with `--webhook-name` can be
     /// anyone's), so it is not taken over.
     #[error(
-        "Logto's webhook {name:?} sends {events} to {url}, events that revocation does not use: \
-         it is another integration's, so sync does not take it over; give this API's webhook a \
-         name that no other webhook has, with --webhook-name"
+        "Logto's webhook {name:?} sends {events} to {origin}, events that revocation does not \
+         use: it is another integration's, so sync does not take it over; give this API's \
+         webhook a name that no other webhook has, with --webhook-name"
     )]
     WebhookOfOtherEvents {
         /// The webhook's name.
         name: String,
         /// Its events, comma-separated.
         events: String,
-        /// Where it sends.
-        url: String,
+        /// The origin it sends to: not its path, which may hold a secret.
+        origin: String,
     },
     /// Any other failed answer.
     #[error(

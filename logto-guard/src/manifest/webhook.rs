@@ -203,13 +203,13 @@ fn ours<'a>(
         // One found by its URL is on the same host by definition, and sends to this API's route.
         [hook] if !same_host(hook.config.url(), url) => Err(SyncError::WebhookOfAnotherHost {
             name: name.to_owned(),
-            url: hook.config.url().to_owned(),
+            origin: origin_of(hook.config.url()),
         }),
         [hook] if found_by_name && !sends_only_revocation_events(hook) => {
             Err(SyncError::WebhookOfOtherEvents {
                 name: name.to_owned(),
                 events: hook.events.join(", "),
-                url: hook.config.url().to_owned(),
+                origin: origin_of(hook.config.url()),
             })
         }
         [hook] => Ok(Some(hook)),
@@ -229,6 +229,15 @@ fn sends_only_revocation_events(hook: &RemoteHook) -> bool {
     hook.events
         .iter()
         .all(|event| HOOK_EVENTS.contains(&event.as_str()))
+}
+
+/// Where another's webhook sends, as an error may show it: its origin, never its path or query,
+/// where a receiver's secret may be (a Slack webhook's URL is its credential).
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(url) if url.has_host() => url.origin().ascii_serialization(),
+        _ => "a URL that is not shown".to_owned(),
+    }
 }
 
 /// Whether two URLs name the same scheme, host and port: a webhook found by its name moves to
@@ -363,7 +372,7 @@ mod tests {
         );
         let error = WebhookPlan::compute(NAME, URL, &[theirs]).expect_err("not ours to move");
         assert!(
-            matches!(error, SyncError::WebhookOfAnotherHost { ref url, .. } if url == "https://billing.example.net/logto/webhook"),
+            matches!(error, SyncError::WebhookOfAnotherHost { ref origin, .. } if origin == "https://billing.example.net"),
             "{error}"
         );
     }
@@ -373,16 +382,16 @@ mod tests {
         let console = hook(
             "h1",
             "Orders",
-            "https://api.example.com/hooks/orders",
+            "https://api.example.com/hooks/orders?secret=s3cret",
             &["User.Created", "User.Deleted"],
         );
         let error = WebhookPlan::compute("Orders", URL, &[console]).expect_err("not ours");
         assert_eq!(
             error.to_string(),
             "Logto's webhook \"Orders\" sends User.Created, User.Deleted to \
-             https://api.example.com/hooks/orders, events that revocation does not use: it is \
-             another integration's, so sync does not take it over; give this API's webhook a \
-             name that no other webhook has, with --webhook-name"
+             https://api.example.com, events that revocation does not use: it is another \
+             integration's, so sync does not take it over; give this API's webhook a name that \
+             no other webhook has, with --webhook-name"
         );
         // Found by its URL, it sends to this API's route: completed, whatever it sent.
         let at_our_url = hook("h1", "Orders", URL, &["User.Created"]);
