@@ -2,10 +2,10 @@
 # The CPU one request costs, on both cores together (app, wrk and kernel), for the unprotected
 # route, the header-read floor, the floor plus one microsecond of spinning (a control: what a
 # microsecond of any guard's work costs over HTTP) and the protected route with one repeated
-# token, the four measured in turn ROUNDS times (3). When wrk and the app keep both cores busy, a route's
-# requests per second are the cores' time divided by this cost, so the ratio of two costs is
-# the ratio of `bench/compare.sh`, but counted by the kernel (perf stat's task clock) instead
-# of taken from throughput, which the host's drift moves from second to second.
+# token, the four measured in turn ROUNDS times (3). When wrk and the app keep both cores busy,
+# a route's requests per second are the cores' time divided by this cost, so the ratio of two
+# costs is the ratio of `bench/compare.sh`, but counted by the kernel (perf stat's task clock)
+# instead of taken from throughput, which the host's drift moves from second to second.
 #
 # Then the same requests sampled by perf and split by kind: what a repeated token costs beyond
 # the floor, and whose code spends it.
@@ -23,8 +23,8 @@ start_rust_app "{}"
 echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS; perf over ${WINDOW}s of each ${DURATION} leg"
 
 declare -A PATHS=([unprotected]=open [floor]=floor [floor_plus_1us]=floor-plus-1us [repeated]=protected)
-# leg NAME ROUND: one wrk run on NAME's route; perf counts every core's task clock during the
-# middle of it, then samples the next second-and-a-half of the same load by symbol.
+# leg NAME ROUND: one wrk run on NAME's route; perf counts every core's task clock during all
+# of it but the first and last second, per request of wrk's average rate.
 leg() {
   local name=$1 round=$2
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "Authorization: Bearer $REPEATED" \
@@ -38,6 +38,7 @@ leg() {
   awk -F, -v rps="$rps" -v w="$WINDOW" -v n="$name" -v r="$round" '$3 ~ /task-clock/ {
     printf "%s %s %.2f %s\n", n, r, $1 * 1000 / (rps * w), rps }' "$WORK/stat" >> "$WORK/cpu"
 }
+# sample NAME: one more wrk run on NAME's route, sampled by perf on every core, into NAME.data.
 sample() {
   local name=$1
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "Authorization: Bearer $REPEATED" \
