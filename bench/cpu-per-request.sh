@@ -20,9 +20,11 @@ FREQUENCY=4999
 build
 start_issuer
 start_rust_app "{}"
-echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS; perf over ${WINDOW}s of each ${DURATION} leg"
+echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS;" \
+  "perf over ${WINDOW}s of each ${DURATION} leg"
 
-declare -A PATHS=([unprotected]=open [floor]=floor [floor_plus_1us]=floor-plus-1us [repeated]=protected)
+declare -A PATHS=([unprotected]=open [floor]=floor [floor_plus_1us]=floor-plus-1us
+  [repeated]=protected)
 # leg NAME ROUND: one wrk run on NAME's route; perf counts every core's task clock during all
 # of it but the first and last second, per request of wrk's average rate.
 leg() {
@@ -69,8 +71,8 @@ for name, cost in [("unprotected", unprotected), ("floor", floor), ("floor + 1 �
                    ("repeated", repeated)]:
     print(f"  {name:12} {cost:6.1f} (+{cost - unprotected:4.1f})  {unprotected / cost:.3f}")
 budget = unprotected / 0.95
-print(f"0.95 allows a repeated request {budget:.1f} µs: the guard may add {budget - unprotected:.1f} "
-      f"µs in all, of which the floor takes {floor - unprotected:.1f}")
+print(f"0.95 allows a repeated request {budget:.1f} µs: the guard may add "
+      f"{budget - unprotected:.1f} µs in all, of which the floor takes {floor - unprotected:.1f}")
 EOF
 
 for name in floor repeated; do sample "$name"; done
@@ -97,8 +99,9 @@ join -t$'\t' -a1 -a2 -e 0 -o 0,1.2,2.2 <(kinds "$WORK/floor.data" "$(cat "$WORK/
   | awk -F'\t' '{printf "%-45s %7.2f %7.2f %+7.2f\n", $1, $2, $3, $3 - $2; f += $2; r += $3}
       END {printf "%-45s %7.2f %7.2f %+7.2f\n", "all", f, r, r - f}'
 echo "--- the repeated request's logto-guard code by symbol, µs of CPU per request"
-perf report -i "$WORK/repeated.data" --no-children -n --comm "$(perf report -i "$WORK/repeated.data" \
-  --sort comm --stdio 2>/dev/null | awk '$2 ~ /^rocket-worker/ {print $2; exit}')" \
+worker=$(perf report -i "$WORK/repeated.data" --sort comm --stdio 2>/dev/null \
+  | awk '$2 ~ /^rocket-worker/ {print $2; exit}')
+perf report -i "$WORK/repeated.data" --no-children -n --comm "$worker" \
   --sort symbol -g none --stdio 2>/dev/null | grep -v '^#' \
   | awk -v per="$(python3 -c "print(1e6 / ($(cat "$WORK/repeated.rps") * $WINDOW * $FREQUENCY))")" '
     /logto_guard|quick_cache|foldhash|sha256|SHA256/ && $2 * per >= 0.02 {
