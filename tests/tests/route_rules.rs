@@ -66,6 +66,11 @@ async fn aborted_ignite_logs(rocket: Rocket<Build>) -> String {
     logs.text()
 }
 
+/// `POST path` with `token` as its bearer token.
+async fn post_with<'c>(client: &'c Client, path: &'static str, token: &str) -> LocalResponse<'c> {
+    client.post(path).header(bearer(token)).dispatch().await
+}
+
 fn challenge(response: &LocalResponse<'_>) -> String {
     response
         .headers()
@@ -82,16 +87,9 @@ async fn a_client_group_admits_its_client_ids_only() {
         ["billing-app", "https://billing.example.com/client.json"],
     ))
     .await;
-    let paid = |token: String| {
-        let client = &client;
-        async move {
-            client
-                .post("/orders/7/paid")
-                .header(bearer(&token))
-                .dispatch()
-                .await
-        }
-    };
+    let client = &client;
+    let paid =
+        move |token: String| async move { post_with(client, "/orders/7/paid", &token).await };
     for billing in ["billing-app", "https://billing.example.com/client.json"] {
         let token = issuer
             .token()
@@ -203,18 +201,10 @@ async fn a_hand_written_requirements_missing_group_aborts_ignite_too() {
             .scopes(["refund:orders"])
             .sign()
     };
-    let post = |token: String| {
-        let client = &client;
-        async move {
-            client
-                .post("/refunds")
-                .header(bearer(&token))
-                .dispatch()
-                .await
-        }
-    };
-    assert_eq!(post(token("refund-app")).await.status(), Status::Ok);
-    assert_eq!(post(token("m2m-app")).await.status(), Status::Forbidden);
+    for (app, status) in [("refund-app", Status::Ok), ("m2m-app", Status::Forbidden)] {
+        let response = post_with(&client, "/refunds", &token(app)).await;
+        assert_eq!(response.status(), status, "{app}");
+    }
 }
 
 #[rocket::async_test]
