@@ -8,7 +8,8 @@
 #   KEEP=1 scripts/package-check.sh     # keep the temporary app (its path is printed)
 #
 # The app builds into the workspace's target directory (CARGO_TARGET_DIR), with the workspace's
-# Cargo.lock, so dependencies the workspace already compiled are reused.
+# Cargo.lock and build settings (.cargo/config.toml, which cargo would not find from the app's
+# directory), so dependencies the workspace already compiled are reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -117,5 +118,5 @@ EOF
 cp Cargo.lock "$work/app/Cargo.lock"
 
 echo "== smoke app"
-(cd "$work/app" && CARGO_TARGET_DIR="$target_dir" cargo test --quiet)
+(cd "$work/app" && CARGO_TARGET_DIR="$target_dir" cargo --config "$root/.cargo/config.toml" test --quiet)
 echo "package-check: both packages build and guard a route from their packaged sources"
