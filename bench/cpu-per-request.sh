@@ -25,32 +25,32 @@ echo "machine: $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS;" \
 
 declare -A PATHS=([unprotected]=open [floor]=floor [floor_plus_1us]=floor-plus-1us
   [repeated]=protected)
-# leg NAME ROUND: one wrk run on NAME's route; perf counts every core's task clock during all
-# of it but the first and last second, per request of wrk's average rate.
-leg() {
-  local name=$1 round=$2
+# under_load NAME COMMAND...: wrk on NAME's route for DURATION, with COMMAND running over all of
+# it but the first and last second; prints wrk's requests per second.
+under_load() {
+  local name=$1; shift
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "Authorization: Bearer $REPEATED" \
     "$APP/${PATHS[$name]}" > "$WORK/wrk.out" &
   local wrk_pid=$!
   sleep 1
-  perf stat -a -x, -e task-clock -o "$WORK/stat" -- sleep "$WINDOW" 2>/dev/null
+  "$@" -- sleep "$WINDOW" 2>/dev/null
   wait "$wrk_pid"
-  local rps; rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out"
+}
+# leg NAME ROUND: every core's task clock under load on NAME's route, per request.
+leg() {
+  local name=$1 round=$2 rps
+  rps=$(under_load "$name" perf stat -a -x, -e task-clock -o "$WORK/stat")
   # task-clock is in milliseconds of CPU over the window: µs per request.
   awk -F, -v rps="$rps" -v w="$WINDOW" -v n="$name" -v r="$round" '$3 ~ /task-clock/ {
     printf "%s %s %.2f %s\n", n, r, $1 * 1000 / (rps * w), rps }' "$WORK/stat" >> "$WORK/cpu"
 }
-# sample NAME: one more wrk run on NAME's route, sampled by perf on every core, into NAME.data.
+# sample NAME: NAME's route under load, sampled by perf on every core, into NAME.data and NAME.rps.
 sample() {
-  local name=$1
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -H "Authorization: Bearer $REPEATED" \
-    "$APP/${PATHS[$name]}" > "$WORK/wrk.out" &
-  local wrk_pid=$!
-  sleep 1
-  perf record -q -a -F "$FREQUENCY" -o "$WORK/$name.data" -- sleep "$WINDOW" 2>/dev/null
-  wait "$wrk_pid"
-  awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out" > "$WORK/$name.rps"
+  under_load "$1" perf record -q -a -F "$FREQUENCY" -o "$WORK/$1.data" > "$WORK/$1.rps"
 }
+# per_sample NAME: µs of CPU per request that one of NAME's samples stands for.
+per_sample() { python3 -c "print(1e6 / ($(cat "$WORK/$1.rps") * $WINDOW * $FREQUENCY))"; }
 
 for round in $(seq 1 "$ROUNDS"); do
   for name in unprotected floor floor_plus_1us repeated; do leg "$name" "$round"; done
@@ -76,10 +76,10 @@ print(f"0.95 allows a repeated request {budget:.1f} µs: the guard may add "
 EOF
 
 for name in floor repeated; do sample "$name"; done
-# kinds DATA RPS: µs of CPU per request by kind, one "kind value" per line.
+# kinds NAME: µs of CPU per request of NAME's samples by kind, one "kind value" per line.
 kinds() {
-  perf report -i "$1" --no-children -n --sort comm,dso,symbol -g none --stdio 2>/dev/null \
-    | grep -v '^#' | awk -v per="$(python3 -c "print(1e6 / ($2 * $WINDOW * $FREQUENCY))")" '
+  perf report -i "$WORK/$1.data" --no-children -n --sort comm,dso,symbol -g none --stdio \
+    2>/dev/null | grep -v '^#' | awk -v per="$(per_sample "$1")" '
       NF < 4 { next }
       $3 == "swapper" { next }
       {
@@ -94,8 +94,7 @@ kinds() {
       END { for (k in t) printf "%s\t%.2f\n", k, t[k] }' | sort
 }
 echo "--- µs of CPU per request by kind: floor, repeated, difference"
-join -t$'\t' -a1 -a2 -e 0 -o 0,1.2,2.2 <(kinds "$WORK/floor.data" "$(cat "$WORK/floor.rps")") \
-  <(kinds "$WORK/repeated.data" "$(cat "$WORK/repeated.rps")") \
+join -t$'\t' -a1 -a2 -e 0 -o 0,1.2,2.2 <(kinds floor) <(kinds repeated) \
   | awk -F'\t' '{printf "%-45s %7.2f %7.2f %+7.2f\n", $1, $2, $3, $3 - $2; f += $2; r += $3}
       END {printf "%-45s %7.2f %7.2f %+7.2f\n", "all", f, r, r - f}'
 echo "--- the repeated request's logto-guard code by symbol, µs of CPU per request"
@@ -103,6 +102,6 @@ worker=$(perf report -i "$WORK/repeated.data" --sort comm --stdio 2>/dev/null \
   | awk '$2 ~ /^rocket-worker/ {print $2; exit}')
 perf report -i "$WORK/repeated.data" --no-children -n --comm "$worker" \
   --sort symbol -g none --stdio 2>/dev/null | grep -v '^#' \
-  | awk -v per="$(python3 -c "print(1e6 / ($(cat "$WORK/repeated.rps") * $WINDOW * $FREQUENCY))")" '
+  | awk -v per="$(per_sample repeated)" '
     /logto_guard|quick_cache|foldhash|sha256|SHA256/ && $2 * per >= 0.02 {
       $1 = ""; n = $2; $2 = ""; $3 = ""; printf "%7.2f %s\n", n * per, substr($0, 1, 110) }'
